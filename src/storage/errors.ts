@@ -1,0 +1,86 @@
+/**
+ * Errors raised by the storage layer. Each carries a stable `code` that callers, logs and the
+ * README's error catalogue use; messages say what happened and what to do.
+ */
+
+/** Stable codes of every storage error. */
+export const StorageErrorCode = {
+  /** A write carried an eTag that is no longer the stored one. */
+  EtagConflict: 'STORAGE_ETAG_CONFLICT',
+  /** An item is too big for one MongoDB document. */
+  DocumentTooLarge: 'STORAGE_DOCUMENT_TOO_LARGE',
+  /** The database could not be reached or answered with a transient error. */
+  Unavailable: 'STORAGE_UNAVAILABLE',
+  /** Another instance held a conversation's lease for longer than the wait allows. */
+  LockTimeout: 'CONVERSATION_LOCK_TIMEOUT',
+  /** A lease this process held was taken over (it expired) while the turn still ran. */
+  LockLost: 'CONVERSATION_LOCK_LOST',
+  /** The storage was used with invalid arguments (for example `read(null)`). */
+  InvalidArgument: 'STORAGE_INVALID_ARGUMENT',
+} as const;
+
+/** Union of the codes above. */
+export type StorageErrorCode = (typeof StorageErrorCode)[keyof typeof StorageErrorCode];
+
+/** Base class of all storage errors. */
+export class StorageError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: StorageErrorCode;
+
+  constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A write with a stale eTag. Nothing was written for the listed keys. */
+export class StorageConflictError extends StorageError {
+  /** Keys whose eTag did not match. */
+  readonly keys: readonly string[];
+
+  constructor(keys: readonly string[]) {
+    super(
+      StorageErrorCode.EtagConflict,
+      `Storage: eTag conflict writing ${keys.map((k) => JSON.stringify(k)).join(', ')}: ` +
+        'the item changed (or was deleted) since it was read. Read it again and retry.',
+    );
+    this.keys = keys;
+  }
+}
+
+/** An item that cannot fit in one document. Nothing was written for that key. */
+export class StorageDocumentTooLargeError extends StorageError {
+  readonly key: string;
+  readonly sizeBytes: number;
+  readonly limitBytes: number;
+
+  constructor(key: string, sizeBytes: number, limitBytes: number, cause?: unknown) {
+    super(
+      StorageErrorCode.DocumentTooLarge,
+      `Storage: item ${JSON.stringify(key)} is ${sizeBytes} bytes, over the ${limitBytes}-byte ` +
+        'document limit. Keep less in conversation/user state (for example trim history).',
+      { cause },
+    );
+    this.key = key;
+    this.sizeBytes = sizeBytes;
+    this.limitBytes = limitBytes;
+  }
+}
+
+/** The database is unreachable or failed transiently; the caller may retry later. */
+export class StorageUnavailableError extends StorageError {
+  constructor(message: string, cause?: unknown) {
+    super(StorageErrorCode.Unavailable, message, { cause });
+  }
+}
+
+/** True for errors that mean "the store is down", as opposed to a bug or a conflict. */
+export function isStorageUnavailable(error: unknown): boolean {
+  if (error instanceof StorageError) return error.code === StorageErrorCode.Unavailable;
+  if (!(error instanceof Error)) return false;
+  // The driver's network, selection and pool errors all derive from these names.
+  return /^Mongo(ServerSelection|Network|NetworkTimeout|PoolCleared|NotConnected|Topology|ServerClosed)/.test(
+    error.name,
+  );
+}
