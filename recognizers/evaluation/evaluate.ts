@@ -1,0 +1,156 @@
+import { performance } from 'node:perf_hooks';
+import { LocalRecognizer, type LocalRecognizerOptions, type LuisInstance } from '../localRecognizer';
+import { createRng, shuffleInPlace } from '../random';
+import { NONE_INTENT, type Example, type TrainingData } from '../types';
+import { isOutOfScopeLabel } from '../fallback';
+import { entityMetrics, intentMetrics, median, type EntityMetrics, type IntentMetrics, type TypedSpan } from './metrics';
+
+/** One evaluated utterance, as written to the report's `predictions`. */
+export interface Prediction {
+  text: string;
+  /** gold intent; out-of-scope labels (`oos`, `out_of_scope`) are mapped to `None` */
+  intent: string;
+  /** intent after the fallback policy */
+  predicted: string;
+  /** the model's best intent before the fallback policy, and its score */
+  candidate: string;
+  confidence: number;
+  /** top score minus second score, for threshold/margin sweeps without re-running */
+  margin: number;
+  entities: TypedSpan[];
+  predictedEntities: Array<TypedSpan & { value: string }>;
+}
+
+/** Everything `npm run nlu -- evaluate` writes to its JSON report. */
+export interface EvaluationReport {
+  trainExamples: number;
+  testExamples: number;
+  folds?: number;
+  threshold: number;
+  ambiguityMargin: number;
+  intent: IntentMetrics;
+  /** accuracy over gold in-scope utterances only (a `None` answer counts as wrong) */
+  inScopeAccuracy: number;
+  /** share of gold out-of-scope utterances answered with `None`; null when the test set has none */
+  outOfScopeRecall: number | null;
+  outOfScopeSupport: number;
+  entities: EntityMetrics;
+  trainSeconds: number;
+  medianInferenceMs: number;
+  predictions: Prediction[];
+}
+
+/** Gold intent in report terms: benchmark out-of-scope labels become `None`. */
+export function goldIntent(label: string): string {
+  return isOutOfScopeLabel(label) ? NONE_INTENT : label;
+}
+
+/** Runs the recognizer over test examples and collects predictions with timings. */
+export function predict(recognizer: LocalRecognizer, examples: Example[]): { predictions: Prediction[]; timesMs: number[] } {
+  const predictions: Prediction[] = [];
+  const timesMs: number[] = [];
+  for (const ex of examples) {
+    const start = performance.now();
+    const result = recognizer.parse(ex.text);
+    timesMs.push(performance.now() - start);
+    const top = topIntentOf(result.intents);
+    const [first, second] = result.candidates;
+    const instance = (result.entities?.$instance ?? {}) as Record<string, LuisInstance[]>;
+    predictions.push({
+      text: ex.text,
+      intent: goldIntent(ex.intent),
+      predicted: top,
+      candidate: first?.intent ?? NONE_INTENT,
+      confidence: first?.score ?? 0,
+      margin: (first?.score ?? 0) - (second?.score ?? 0),
+      entities: ex.entities.map((e) => ({ entity: e.entity, start: e.start, end: e.end })),
+      predictedEntities: Object.values(instance).flat().map((i) => ({ entity: i.type, start: i.startIndex, end: i.endIndex, value: i.text })),
+    });
+  }
+  return { predictions, timesMs };
+}
+
+/** Builds the report from predictions (also used after a threshold change in sweeps). */
+export function summarise(predictions: Prediction[], info: { trainExamples: number; trainSeconds: number; timesMs: number[]; threshold: number; ambiguityMargin: number; folds?: number }): EvaluationReport {
+  const inScope = predictions.filter((p) => p.intent !== NONE_INTENT);
+  const oos = predictions.filter((p) => p.intent === NONE_INTENT);
+  const report: EvaluationReport = {
+    trainExamples: info.trainExamples,
+    testExamples: predictions.length,
+    threshold: info.threshold,
+    ambiguityMargin: info.ambiguityMargin,
+    intent: intentMetrics(predictions.map((p) => p.intent), predictions.map((p) => p.predicted)),
+    inScopeAccuracy: inScope.length === 0 ? 0 : inScope.filter((p) => p.predicted === p.intent).length / inScope.length,
+    outOfScopeRecall: oos.length === 0 ? null : oos.filter((p) => p.predicted === NONE_INTENT).length / oos.length,
+    outOfScopeSupport: oos.length,
+    entities: entityMetrics(predictions.map((p) => p.entities), predictions.map((p) => p.predictedEntities)),
+    trainSeconds: info.trainSeconds,
+    medianInferenceMs: median(info.timesMs),
+    predictions,
+  };
+  if (info.folds !== undefined) report.folds = info.folds;
+  return report;
+}
+
+/** Trains on `train`, evaluates on `test`. */
+export function trainAndEvaluate(train: TrainingData, test: Example[], options: LocalRecognizerOptions = {}): { report: EvaluationReport; recognizer: LocalRecognizer } {
+  const t0 = performance.now();
+  const recognizer = LocalRecognizer.train(train, options);
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const { predictions, timesMs } = predict(recognizer, test);
+  const report = summarise(predictions, {
+    trainExamples: train.examples.length,
+    trainSeconds,
+    timesMs,
+    threshold: recognizer.threshold,
+    ambiguityMargin: recognizer.ambiguityMargin,
+  });
+  return { report, recognizer };
+}
+
+/**
+ * Stratified k-fold cross-validation: each intent's examples are shuffled (seeded) and dealt
+ * round-robin to folds. Predictions from all folds are pooled; times are per-fold means.
+ */
+export function crossValidate(data: TrainingData, folds: number, options: LocalRecognizerOptions = {}): EvaluationReport {
+  if (!Number.isInteger(folds) || folds < 2) throw new Error(`folds must be an integer >= 2 (got ${folds})`);
+  const rng = createRng(options.seed ?? 42);
+  const foldOf = new Int32Array(data.examples.length);
+  const byIntent = new Map<string, number[]>();
+  data.examples.forEach((e, i) => byIntent.set(e.intent, [...(byIntent.get(e.intent) ?? []), i]));
+  let dealer = 0;
+  for (const intent of [...byIntent.keys()].sort()) {
+    const idx = byIntent.get(intent) as number[];
+    shuffleInPlace(idx, rng);
+    for (const i of idx) foldOf[i] = dealer++ % folds;
+  }
+  const predictions: Prediction[] = [];
+  const timesMs: number[] = [];
+  let trainSeconds = 0;
+  let threshold = 0;
+  let ambiguityMargin = 0;
+  for (let f = 0; f < folds; f++) {
+    const train: TrainingData = { ...data, examples: data.examples.filter((_, i) => foldOf[i] !== f) };
+    const test = data.examples.filter((_, i) => foldOf[i] === f);
+    if (test.length === 0 || train.examples.length === 0) continue;
+    const { report } = trainAndEvaluate(train, test, options);
+    predictions.push(...report.predictions);
+    timesMs.push(report.medianInferenceMs);
+    trainSeconds += report.trainSeconds / folds;
+    threshold = report.threshold;
+    ambiguityMargin = report.ambiguityMargin;
+  }
+  return summarise(predictions, { trainExamples: Math.round((data.examples.length * (folds - 1)) / folds), trainSeconds, timesMs, threshold, ambiguityMargin, folds });
+}
+
+function topIntentOf(intents: Record<string, { score?: number }>): string {
+  let best = NONE_INTENT;
+  let bestScore = -Infinity;
+  for (const [name, { score }] of Object.entries(intents)) {
+    if ((score ?? 0) > bestScore) {
+      bestScore = score ?? 0;
+      best = name;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,51 @@
+import { NONE_INTENT } from './types';
+
+/** One intent with its model score. */
+export interface IntentCandidate {
+  intent: string;
+  score: number;
+}
+
+/**
+ * Default confidence threshold. Chosen from 5-fold cross-validation on data/nlu.yml (see
+ * docs/nlu.md); benchmarks pass their own, tuned on dev splits.
+ */
+export const DEFAULT_THRESHOLD = 0.3;
+
+/** Default minimum gap between the top two intents before the answer counts as ambiguous. */
+export const DEFAULT_AMBIGUITY_MARGIN = 0.05;
+
+/** Gold labels in benchmark data that mean "out of scope" and map to `None`. */
+export function isOutOfScopeLabel(label: string): boolean {
+  return label === 'oos' || label === 'out_of_scope' || label === NONE_INTENT;
+}
+
+/** What the fallback policy decided for one utterance. */
+export interface FallbackDecision {
+  /** every intent with the score to put in RecognizerResult.intents */
+  intents: IntentCandidate[];
+  topIntent: string;
+  fallback?: 'low_confidence' | 'ambiguous';
+}
+
+/**
+ * Two-stage fallback, stage one: below the threshold, or with the top two closer than the
+ * margin, the answer is `None`. `None` then gets the highest score so LUIS-style `topIntent`
+ * selection returns it, while the other intents keep their model scores for "Did you mean ...?".
+ * `candidates` must be sorted best first.
+ */
+export function applyFallback(candidates: IntentCandidate[], threshold: number, ambiguityMargin: number): FallbackDecision {
+  const inScope = candidates.filter((c) => c.intent !== NONE_INTENT);
+  const top = candidates[0];
+  if (top === undefined) return { intents: [{ intent: NONE_INTENT, score: 1 }], topIntent: NONE_INTENT, fallback: 'low_confidence' };
+  if (top.intent === NONE_INTENT) return { intents: candidates, topIntent: NONE_INTENT };
+  const second = inScope[1];
+  let reason: FallbackDecision['fallback'];
+  if (top.score < threshold) reason = 'low_confidence';
+  else if (second !== undefined && top.score - second.score < ambiguityMargin) reason = 'ambiguous';
+  if (reason === undefined) return { intents: candidates, topIntent: top.intent };
+  const noneScore = Math.min(1, Math.max(1 - top.score, top.score + 1e-4));
+  const intents = candidates.map((c) => (c.intent === NONE_INTENT ? { intent: NONE_INTENT, score: noneScore } : c));
+  intents.sort((a, b) => b.score - a.score);
+  return { intents, topIntent: NONE_INTENT, fallback: reason };
+}

@@ -1,0 +1,8 @@
+/**
+ * The local NLU recognizer: everything the bot may use from `recognizers/`.
+ */
+export * from './types';
+export { loadTrainingData, mergeTrainingData, parseJsonLines, parseRasaYaml } from './data/trainingData';
+export { LocalRecognizer, type LocalRecognizerOptions, type LocalRecognizerResult } from './localRecognizer';
+export { normalizeOrderId, isValidOrderId, findOrderIds, DEFAULT_ORDER_ID_PATTERN, ORDER_ID_ENTITY } from './entities/orderId';
+export { applyFallback, isOutOfScopeLabel, DEFAULT_THRESHOLD, DEFAULT_AMBIGUITY_MARGIN, type IntentCandidate, type FallbackDecision } from './fallback';
