@@ -1,0 +1,56 @@
+import { ActivityTypes } from 'botbuilder-core';
+import { ComponentDialog, DialogContext, DialogTurnResult, DialogTurnStatus } from 'botbuilder-dialogs';
+import { Messages } from './messages';
+import type { HandoffRequester } from './ports';
+import { getRecognition, Intents } from './recognition';
+
+/**
+ * Base for dialogs that must honour "help", "cancel" and "talk to a person" at any step.
+ * All interruption handling lives here so every form behaves the same way.
+ */
+export abstract class InterruptibleDialog extends ComponentDialog {
+  protected constructor(
+    id: string,
+    protected readonly handoff: HandoffRequester,
+  ) {
+    super(id);
+  }
+
+  /** Step-specific help text; the default is the general help. */
+  protected helpText(_innerDc: DialogContext): string {
+    return Messages.help;
+  }
+
+  /** What the form was about, for the handoff ticket. */
+  protected handoffContext(_innerDc: DialogContext): { intent?: string; orderId?: string } {
+    return {};
+  }
+
+  override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    const interrupted = await this.interrupt(innerDc);
+    return interrupted ?? super.onContinueDialog(innerDc);
+  }
+
+  private async interrupt(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
+    if (innerDc.context.activity.type !== ActivityTypes.Message) return undefined;
+    const recognition = getRecognition(innerDc.context);
+    switch (recognition?.intent) {
+      case Intents.help:
+        await innerDc.context.sendActivity(this.helpText(innerDc));
+        await innerDc.repromptDialog();
+        return { status: DialogTurnStatus.waiting };
+      case Intents.cancel:
+        await innerDc.cancelAllDialogs();
+        await innerDc.context.sendActivity(Messages.cancelled);
+        return { status: DialogTurnStatus.cancelled };
+      case Intents.humanHandoff: {
+        const details = this.handoffContext(innerDc);
+        await innerDc.cancelAllDialogs();
+        await this.handoff.requestHandoff(innerDc.context, { reason: 'user_request', ...details });
+        return { status: DialogTurnStatus.cancelled };
+      }
+      default:
+        return undefined;
+    }
+  }
+}

@@ -1,0 +1,152 @@
+import { ActivityTypes, MessageFactory, StatePropertyAccessor, TurnContext } from 'botbuilder-core';
+import {
+  ComponentDialog,
+  DialogSet,
+  DialogState,
+  DialogTurnResult,
+  DialogTurnStatus,
+  WaterfallDialog,
+  WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import { DialogIds } from './dialogIds';
+import { Buttons, Messages } from './messages';
+import { findOrderId, type OrderIdRules } from './orderId';
+import { OrderStatusDialog, type OrderStatusOptions } from './OrderStatusDialog';
+import type { HandoffRequester, OrderService, TurnRecognizer } from './ports';
+import { getRecognition, Intents, setRecognition, toRecognition, type Recognition } from './recognition';
+
+/** Conversation-level memory of the main dialog, kept in conversation state. */
+export interface MainFlags {
+  /** Fallbacks in a row; reset by any understood message. */
+  consecutiveFallbacks: number;
+  /** What the bot offered last and awaits a yes/no for. */
+  pendingOffer?: 'handoff';
+}
+
+export interface MainDialogDependencies {
+  recognizer: TurnRecognizer;
+  orders: OrderService;
+  handoff: HandoffRequester;
+  flags: StatePropertyAccessor<MainFlags>;
+  orderIdRules: OrderIdRules;
+  maxOrderIdAttempts: number;
+}
+
+/** Lowest runner-up score worth offering in "Did you mean ...?". */
+const DID_YOU_MEAN_MIN_SCORE = 0.2;
+
+/** Intents a "Did you mean" button can stand for, with the button that triggers each. */
+const SUGGESTIBLE: Record<string, string> = {
+  [Intents.askOrderStatus]: Buttons.checkOrder,
+  [Intents.humanHandoff]: Buttons.talkToPerson,
+  [Intents.help]: Buttons.help,
+};
+
+/**
+ * Routes each new request by intent: greetings and help are answered here, order questions go
+ * to the order-status form, and what the bot does not understand gets a two-stage fallback
+ * ("Did you mean ...?", then an apology) and, after two in a row, an offer of a human.
+ */
+export class MainDialog extends ComponentDialog {
+  constructor(private readonly deps: MainDialogDependencies) {
+    super(DialogIds.main);
+    this.addDialog(
+      new OrderStatusDialog(deps.orders, deps.handoff, {
+        pattern: deps.orderIdRules.pattern,
+        maxAttempts: deps.maxOrderIdAttempts,
+      }),
+    );
+    this.addDialog(
+      new WaterfallDialog(DialogIds.mainWaterfall, [(step) => this.routeStep(step), (step) => this.finishStep(step)]),
+    );
+    this.initialDialogId = DialogIds.mainWaterfall;
+  }
+
+  /** Runs one turn: recognise the message once, continue the active dialog or start a new one. */
+  async run(context: TurnContext, dialogState: StatePropertyAccessor<DialogState>): Promise<void> {
+    const dialogs = new DialogSet(dialogState);
+    dialogs.add(this);
+    const dc = await dialogs.createContext(context);
+    if (context.activity.type === ActivityTypes.Message && context.activity.text) {
+      const result = await this.deps.recognizer.recognize(dc, context.activity);
+      setRecognition(context, toRecognition(result));
+    }
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
+  }
+
+  private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const recognition = getRecognition(step.context);
+    if (!recognition) return step.endDialog();
+    const flags = await this.deps.flags.get(step.context, { consecutiveFallbacks: 0 });
+    const offer = flags.pendingOffer;
+    flags.pendingOffer = undefined;
+    if (recognition.intent !== Intents.none) flags.consecutiveFallbacks = 0;
+
+    if (offer === 'handoff' && (recognition.intent === Intents.affirm || recognition.intent === Intents.deny)) {
+      if (recognition.intent === Intents.affirm) {
+        await this.deps.handoff.requestHandoff(step.context, { reason: 'repeated_fallback' });
+      } else {
+        await step.context.sendActivity(Messages.declineHuman);
+      }
+      return step.endDialog();
+    }
+
+    switch (recognition.intent) {
+      case Intents.askOrderStatus:
+      case Intents.inform: {
+        const orderId = findOrderId('', recognition.orderId, this.deps.orderIdRules);
+        return step.beginDialog(DialogIds.orderStatus, { orderId } satisfies OrderStatusOptions);
+      }
+      case Intents.greet:
+        await step.context.sendActivity(Messages.greet);
+        break;
+      case Intents.goodbye:
+        await step.context.sendActivity(Messages.goodbye);
+        break;
+      case Intents.help:
+        await step.context.sendActivity(
+          MessageFactory.suggestedActions([Buttons.checkOrder, Buttons.talkToPerson], Messages.help),
+        );
+        break;
+      case Intents.cancel:
+        await step.context.sendActivity(Messages.nothingToCancel);
+        break;
+      case Intents.humanHandoff:
+        await this.deps.handoff.requestHandoff(step.context, { reason: 'user_request' });
+        break;
+      case Intents.affirm:
+      case Intents.deny:
+        await step.context.sendActivity(
+          MessageFactory.suggestedActions([Buttons.checkOrder, Buttons.help], Messages.capabilities),
+        );
+        break;
+      default:
+        await this.fallback(step.context, recognition, flags);
+    }
+    return step.endDialog();
+  }
+
+  private async fallback(context: TurnContext, recognition: Recognition, flags: MainFlags): Promise<void> {
+    flags.consecutiveFallbacks += 1;
+    if (flags.consecutiveFallbacks >= 2) {
+      flags.consecutiveFallbacks = 0;
+      flags.pendingOffer = 'handoff';
+      await context.sendActivity(MessageFactory.suggestedActions([Buttons.talkToPerson, Buttons.noThanks], Messages.offerHuman));
+      return;
+    }
+    const guesses = recognition.candidates
+      .filter((c) => c.score >= DID_YOU_MEAN_MIN_SCORE && SUGGESTIBLE[c.intent])
+      .slice(0, 2)
+      .map((c) => SUGGESTIBLE[c.intent] as string);
+    if (guesses.length > 0) {
+      await context.sendActivity(MessageFactory.suggestedActions([...guesses, Buttons.noThanks], Messages.didYouMean));
+      return;
+    }
+    await context.sendActivity(MessageFactory.suggestedActions([Buttons.checkOrder, Buttons.talkToPerson], Messages.fallback));
+  }
+
+  private async finishStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.endDialog(step.result);
+  }
+}

@@ -1,0 +1,9 @@
+/** Dialog IDs are stored in conversation state: renaming one breaks conversations in flight. */
+export const DialogIds = {
+  main: 'mainDialog',
+  mainWaterfall: 'mainDialog.waterfall',
+  orderStatus: 'orderStatusDialog',
+  orderStatusWaterfall: 'orderStatusDialog.waterfall',
+  orderIdPrompt: 'orderStatusDialog.orderIdPrompt',
+  confirmPrompt: 'orderStatusDialog.confirmPrompt',
+} as const;

@@ -1,0 +1,142 @@
+import type { AddressInfo } from 'node:net';
+import { ConversationState, MemoryStorage, Storage, UserState, type CloudAdapter } from 'botbuilder';
+import type restify from 'restify';
+import { MainDialog } from '../dialogs/MainDialog';
+import type { HandoffRequester, OrderService, TurnRecognizer } from '../dialogs/ports';
+import { LocalRecognizer, loadTrainingData } from '../recognizers';
+import { createStateAccessors, SupportBot } from './bot/SupportBot';
+import { createTurnErrorHandler } from './bot/turnErrorHandler';
+import { createCloudAdapter } from './channels/botFrameworkAdapter';
+import type { AppConfig } from './config/config';
+import { SupportBotError } from './errors';
+import { LoggingHandoffRequester } from './handoff/LoggingHandoffRequester';
+import { FileOrderService } from './orders/FileOrderService';
+import { HttpOrderService } from './orders/HttpOrderService';
+import { createServer } from './server/createServer';
+import { HealthRegistry } from './server/health';
+import { createLogger, type Logger } from './telemetry/logger';
+
+/** Parts a test (or an embedding application) may supply instead of the configured ones. */
+export interface AppOverrides {
+  logger?: Logger;
+  orders?: OrderService;
+  recognizer?: TurnRecognizer;
+  storage?: Storage;
+  handoff?: HandoffRequester;
+}
+
+/** A built, not yet listening, bot application. */
+export interface BotApp {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  readonly server: restify.Server;
+  readonly adapter: CloudAdapter;
+  readonly bot: SupportBot;
+  readonly health: HealthRegistry;
+  /** Starts listening on config.host:config.port (port 0 picks a free one). */
+  listen(): Promise<{ port: number; url: string }>;
+  /** Stops taking requests and releases every resource. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Longest message text the bot reads. */
+const MAX_TEXT_LENGTH = 2000;
+
+/**
+ * The composition root: the only place that creates concrete objects. Everything else receives
+ * its dependencies through constructors.
+ */
+export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<BotApp> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const closers: Array<() => Promise<void>> = [];
+  const health = new HealthRegistry();
+
+  const storage = overrides.storage ?? new MemoryStorage();
+  const conversationState = new ConversationState(storage);
+  const userState = new UserState(storage);
+  const accessors = createStateAccessors(conversationState);
+
+  const recognizer = overrides.recognizer ?? trainRecognizer(config, logger);
+  health.register('recognizer', () => true);
+
+  const orders = overrides.orders ?? createOrderService(config, logger);
+  const handoff = overrides.handoff ?? new LoggingHandoffRequester(logger);
+
+  const dialog = new MainDialog({
+    recognizer,
+    orders,
+    handoff,
+    flags: accessors.mainFlags,
+    orderIdRules: { pattern: config.nlu.orderIdPattern },
+    maxOrderIdAttempts: config.dialog.maxOrderIdAttempts,
+  });
+  const bot = new SupportBot({
+    conversationState,
+    userState,
+    dialog,
+    dialogState: accessors.dialogState,
+    maxTextLength: MAX_TEXT_LENGTH,
+  });
+
+  const adapter = createCloudAdapter(config.auth);
+  adapter.onTurnError = createTurnErrorHandler(logger, config.nodeEnv !== 'production');
+
+  const server = createServer({ adapter, bot, health, logger, maxBodyBytes: 256 * 1024 });
+
+  let closed = false;
+  return {
+    config,
+    logger,
+    server,
+    adapter,
+    bot,
+    health,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          const { port } = server.address() as AddressInfo;
+          const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+          resolve({ port, url: `http://${host}:${port}` });
+        });
+      }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const close of closers.reverse()) await close();
+    },
+  };
+}
+
+function trainRecognizer(config: AppConfig, logger: Logger): LocalRecognizer {
+  const started = process.hrtime.bigint();
+  try {
+    const recognizer = LocalRecognizer.train(loadTrainingData(config.nlu.trainingFile), {
+      threshold: config.nlu.threshold,
+      orderIdPattern: config.nlu.orderIdPattern,
+    });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    logger.info({ trainingFile: config.nlu.trainingFile, ms: Math.round(ms) }, 'recognizer trained');
+    return recognizer;
+  } catch (err) {
+    throw new SupportBotError('NLU_TRAINING_FAILED', `NLU_FILE: could not train the recognizer from "${config.nlu.trainingFile}": ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function createOrderService(config: AppConfig, logger: Logger): OrderService {
+  const { orders } = config;
+  if (orders.apiUrl) {
+    logger.info({ baseUrl: orders.apiUrl }, 'using the HTTP orders API');
+    return new HttpOrderService({
+      baseUrl: orders.apiUrl,
+      apiKey: orders.apiKey,
+      timeoutMs: orders.timeoutMs,
+      retries: orders.retries,
+      logger,
+    });
+  }
+  const service = FileOrderService.fromFile(orders.file);
+  logger.info({ file: orders.file, orders: service.size }, 'using the sample order backend');
+  return service;
+}

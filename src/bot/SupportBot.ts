@@ -1,0 +1,71 @@
+import { ActivityHandler, ConversationState, StatePropertyAccessor, TurnContext, UserState } from 'botbuilder';
+import type { DialogState } from 'botbuilder-dialogs';
+import type { MainDialog, MainFlags } from '../../dialogs/MainDialog';
+import { Messages } from '../../dialogs/messages';
+
+export interface SupportBotOptions {
+  conversationState: ConversationState;
+  userState: UserState;
+  dialog: MainDialog;
+  dialogState: StatePropertyAccessor<DialogState>;
+  /** Longest message the bot reads; longer ones get a polite refusal and change no state. */
+  maxTextLength: number;
+}
+
+/** Property names inside conversation state; renaming one orphans stored conversations. */
+export const StateKeys = {
+  dialogState: 'dialogState',
+  mainFlags: 'mainFlags',
+} as const;
+
+export function createStateAccessors(conversationState: ConversationState): {
+  dialogState: StatePropertyAccessor<DialogState>;
+  mainFlags: StatePropertyAccessor<MainFlags>;
+} {
+  return {
+    dialogState: conversationState.createProperty<DialogState>(StateKeys.dialogState),
+    mainFlags: conversationState.createProperty<MainFlags>(StateKeys.mainFlags),
+  };
+}
+
+/**
+ * The one bot every channel reaches. It screens messages the dialogs cannot use, runs the main
+ * dialog, greets new members, and saves state once at the end of every turn.
+ */
+export class SupportBot extends ActivityHandler {
+  constructor(private readonly options: SupportBotOptions) {
+    super();
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      const botId = context.activity.recipient?.id;
+      const newcomers = (context.activity.membersAdded ?? []).filter((m) => m.id !== botId);
+      if (newcomers.length > 0) await context.sendActivity(Messages.greet);
+      await next();
+    });
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.options.conversationState.saveChanges(context, false);
+    await this.options.userState.saveChanges(context, false);
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const text = (context.activity.text ?? '').trim();
+    if (text.length > this.options.maxTextLength) {
+      await context.sendActivity(Messages.tooLong(this.options.maxTextLength));
+      return;
+    }
+    if (text === '') {
+      // Attachments with no words: say what we can read. Nothing at all: nothing to answer.
+      if ((context.activity.attachments ?? []).length > 0) await context.sendActivity(Messages.attachmentOnly);
+      return;
+    }
+    context.activity.text = text;
+    await this.options.dialog.run(context, this.options.dialogState);
+  }
+}
+

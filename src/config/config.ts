@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import { ConfigError } from '../errors';
+import { fromRoot } from '../paths';
+import {
+  Env,
+  readEnum,
+  readFloat,
+  readInt,
+  readOptional,
+  readRegex,
+  readString,
+  readUrl,
+} from './env';
+
+/** Default order-ID shape: 4-20 letters, digits or hyphens with at least one digit. */
+export const DEFAULT_ORDER_ID_PATTERN = '^(?=[A-Z0-9-]*\\d)[A-Z0-9][A-Z0-9-]{3,19}$';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type AppType = 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+
+export interface BotAuthConfig {
+  /** Bot Framework's own setting names, passed to ConfigurationBotFrameworkAuthentication. */
+  MicrosoftAppType: AppType;
+  MicrosoftAppId: string;
+  MicrosoftAppPassword: string;
+  MicrosoftAppTenantId: string;
+}
+
+export interface OrdersConfig {
+  /** Set when a real orders API is configured; otherwise the sample file backend is used. */
+  apiUrl?: string;
+  apiKey?: string;
+  timeoutMs: number;
+  retries: number;
+  file: string;
+}
+
+export interface NluConfig {
+  trainingFile: string;
+  /** Undefined means "use the recognizer's data-chosen default". */
+  threshold?: number;
+  orderIdPattern: string;
+}
+
+export interface DialogConfig {
+  maxOrderIdAttempts: number;
+}
+
+export interface AppConfig {
+  nodeEnv: NodeEnv;
+  host: string;
+  port: number;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  auth: BotAuthConfig;
+  orders: OrdersConfig;
+  nlu: NluConfig;
+  dialog: DialogConfig;
+}
+
+function readAuth(env: Env): BotAuthConfig {
+  const auth: BotAuthConfig = {
+    MicrosoftAppType: readEnum(env, 'MicrosoftAppType', ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], 'MultiTenant'),
+    MicrosoftAppId: readString(env, 'MicrosoftAppId', ''),
+    MicrosoftAppPassword: readString(env, 'MicrosoftAppPassword', ''),
+    MicrosoftAppTenantId: readString(env, 'MicrosoftAppTenantId', ''),
+  };
+  if (auth.MicrosoftAppPassword && !auth.MicrosoftAppId) {
+    throw new ConfigError('MicrosoftAppId', 'is empty but MicrosoftAppPassword is set; set both (Azure Bot resource) or neither (local Emulator).');
+  }
+  if (auth.MicrosoftAppType === 'SingleTenant' && auth.MicrosoftAppId && !auth.MicrosoftAppTenantId) {
+    throw new ConfigError('MicrosoftAppTenantId', 'is required when MicrosoftAppType is SingleTenant.');
+  }
+  if (auth.MicrosoftAppType === 'UserAssignedMSI' && (!auth.MicrosoftAppId || !auth.MicrosoftAppTenantId)) {
+    throw new ConfigError('MicrosoftAppId', 'UserAssignedMSI needs MicrosoftAppId (the identity client id) and MicrosoftAppTenantId.');
+  }
+  return auth;
+}
+
+function readOrders(env: Env): OrdersConfig {
+  const apiUrl = readUrl(env, 'ORDERS_API_URL');
+  const file = fromRoot(readString(env, 'ORDERS_FILE', 'data/orders.json'));
+  if (!apiUrl && !existsSync(file)) {
+    throw new ConfigError('ORDERS_FILE', `file "${file}" does not exist; point ORDERS_FILE at a JSON array of orders or set ORDERS_API_URL.`);
+  }
+  return {
+    apiUrl,
+    apiKey: readOptional(env, 'ORDERS_API_KEY'),
+    timeoutMs: readInt(env, 'ORDERS_API_TIMEOUT_MS', 3000, 50, 60_000),
+    retries: readInt(env, 'ORDERS_API_RETRIES', 2, 0, 10),
+    file,
+  };
+}
+
+function readNlu(env: Env): NluConfig {
+  const trainingFile = fromRoot(readString(env, 'NLU_FILE', 'data/nlu.yml'));
+  if (!existsSync(trainingFile)) {
+    throw new ConfigError('NLU_FILE', `training data "${trainingFile}" does not exist.`);
+  }
+  const rawThreshold = readOptional(env, 'NLU_THRESHOLD');
+  return {
+    trainingFile,
+    threshold: rawThreshold === undefined ? undefined : readFloat(env, 'NLU_THRESHOLD', 0, 0, 1),
+    orderIdPattern: readRegex(env, 'ORDER_ID_PATTERN', DEFAULT_ORDER_ID_PATTERN),
+  };
+}
+
+/**
+ * Reads and validates every setting once. The result is deeply frozen; nothing else in the
+ * product reads `process.env`.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const config: AppConfig = {
+    nodeEnv: readEnum(env, 'NODE_ENV', ['development', 'production', 'test'], 'development'),
+    host: readString(env, 'HOST', '0.0.0.0'),
+    port: readInt(env, 'PORT', 3978, 0, 65535),
+    logLevel: readEnum(env, 'LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
+    auth: readAuth(env),
+    orders: readOrders(env),
+    nlu: readNlu(env),
+    dialog: { maxOrderIdAttempts: readInt(env, 'MAX_ORDER_ID_ATTEMPTS', 3, 1, 10) },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

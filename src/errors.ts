@@ -1,0 +1,44 @@
+/**
+ * Errors that reach an operator or a user carry a stable code. The README's error catalogue lists
+ * every code defined here; keep the two in step.
+ */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'ORDERS_FILE_INVALID'
+  | 'ORDER_BACKEND_UNAVAILABLE'
+  | 'ORDER_BACKEND_BAD_RESPONSE'
+  | 'NLU_TRAINING_FAILED'
+  | 'REQUEST_INVALID';
+
+/** Base class for every error the product raises on purpose. */
+export class SupportBotError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A setting is missing or malformed; `setting` names the environment variable to fix. */
+export class ConfigError extends SupportBotError {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super('CONFIG_INVALID', `${setting}: ${message}`);
+  }
+}
+
+/** Raised by an order backend that could not answer (timeout, 5xx, network, garbage). */
+export class OrderBackendError extends SupportBotError {
+  constructor(
+    code: 'ORDER_BACKEND_UNAVAILABLE' | 'ORDER_BACKEND_BAD_RESPONSE' | 'ORDERS_FILE_INVALID',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}

@@ -1,0 +1,93 @@
+import type { Order, OrderService } from '../../dialogs/ports';
+import { OrderBackendError } from '../errors';
+import type { Logger } from '../telemetry/logger';
+import { parseOrder } from './orderSchema';
+
+export interface HttpOrderServiceOptions {
+  /** Base URL without trailing slash; requests go to `{baseUrl}/orders/{id}`. */
+  baseUrl: string;
+  apiKey?: string;
+  timeoutMs: number;
+  /** Extra attempts after the first, for timeouts, network errors, 429 and 5xx. */
+  retries: number;
+  /** First backoff delay; doubled per attempt, with full jitter. */
+  backoffMs?: number;
+  logger: Logger;
+}
+
+/** Failures worth another attempt; anything else is final. */
+class RetryableError extends Error {}
+
+/**
+ * Client for a company's orders API (contract: docs/orders-api.openapi.yaml). 404 means the
+ * order does not exist; timeouts and 5xx are retried with exponential backoff and jitter.
+ */
+export class HttpOrderService implements OrderService {
+  private readonly backoffMs: number;
+
+  constructor(private readonly options: HttpOrderServiceOptions) {
+    this.backoffMs = options.backoffMs ?? 200;
+  }
+
+  async getOrderStatus(orderId: string): Promise<Order | null> {
+    const url = `${this.options.baseUrl}/orders/${encodeURIComponent(orderId)}`;
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= this.options.retries; attempt++) {
+      if (attempt > 0) await delay(Math.random() * this.backoffMs * 2 ** (attempt - 1));
+      try {
+        return await this.fetchOnce(url, orderId);
+      } catch (err) {
+        if (!(err instanceof RetryableError)) throw err;
+        lastError = err;
+        this.options.logger.warn({ orderId, attempt: attempt + 1, err: err.message }, 'order backend attempt failed');
+      }
+    }
+    throw new OrderBackendError(
+      'ORDER_BACKEND_UNAVAILABLE',
+      `Order backend did not answer after ${this.options.retries + 1} attempts: ${(lastError as Error).message}`,
+      { cause: lastError },
+    );
+  }
+
+  private async fetchOnce(url: string, orderId: string): Promise<Order | null> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { headers, signal: AbortSignal.timeout(this.options.timeoutMs) });
+    } catch (err) {
+      const reason = (err as Error).name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs} ms` : (err as Error).message;
+      throw new RetryableError(reason);
+    }
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null;
+    }
+    if (response.status === 429 || response.status >= 500) {
+      await response.body?.cancel();
+      throw new RetryableError(`HTTP ${response.status}`);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new OrderBackendError('ORDER_BACKEND_UNAVAILABLE', `Order backend refused the request: HTTP ${response.status}`);
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch (err) {
+      throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', 'Order backend answered with invalid JSON', { cause: err });
+    }
+    const order = parseOrder(body);
+    if (typeof order === 'string') {
+      throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', `Order backend answered with a malformed order: ${order}`);
+    }
+    if (order.id.toUpperCase() !== orderId.toUpperCase()) {
+      throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', `Order backend answered for order ${order.id}, not ${orderId}`);
+    }
+    return order;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

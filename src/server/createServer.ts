@@ -1,0 +1,67 @@
+import type { ActivityHandler, CloudAdapter } from 'botbuilder';
+import restify from 'restify';
+import type { Logger } from '../telemetry/logger';
+import { checkActivityBody } from './activityBody';
+import type { HealthRegistry } from './health';
+
+export interface ServerDependencies {
+  adapter: CloudAdapter;
+  bot: ActivityHandler;
+  health: HealthRegistry;
+  logger: Logger;
+  /** Largest request body accepted on /api/messages; larger ones get 413. */
+  maxBodyBytes: number;
+}
+
+/** The fields restify's HTTP errors carry; `toJSON` decides the response body. */
+type RestifyHttpError = Error & { statusCode?: number; toJSON?: () => unknown };
+
+/** Sends a JSON error in the one shape every route uses. */
+export function sendError(res: restify.Response, status: number, code: string, message: string): void {
+  res.status(status);
+  res.json({ error: { code, message } });
+}
+
+/**
+ * The HTTP edge. Body parsing is per route, not global, so routes that verify signatures over
+ * the raw body (Slack) can read it untouched.
+ */
+export function createServer(deps: ServerDependencies): restify.Server {
+  const server = restify.createServer({ name: 'order-support-bot', handleUncaughtExceptions: false });
+  const parseJson = restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, mapFiles: false });
+
+  server.post('/api/messages', ...parseJson, async (req: restify.Request, res: restify.Response) => {
+    const problem = checkActivityBody(req.body);
+    if (problem) {
+      sendError(res, 400, 'REQUEST_INVALID', problem);
+      return;
+    }
+    try {
+      await deps.adapter.process(req, res, (context) => deps.bot.run(context));
+    } catch (err) {
+      deps.logger.error({ err }, 'failed to process activity');
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'The bot could not process this activity.');
+    }
+  });
+
+  server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
+    res.json({ status: 'ok' });
+  });
+
+  server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
+    const report = await deps.health.readiness();
+    res.status(report.ready ? 200 : 503);
+    res.json({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks });
+  });
+
+  // restify's own errors (bad JSON, 413, 404, 405) in the same JSON shape as ours.
+  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: RestifyHttpError, callback: () => void) => {
+    const status = err.statusCode ?? 500;
+    if (status >= 500) deps.logger.error({ err, url: req.url }, 'request failed');
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : status >= 500 ? 'INTERNAL' : 'REQUEST_INVALID';
+    err.toJSON = () => ({ error: { code, message: status >= 500 ? 'Internal error' : err.message } });
+    callback();
+  });
+
+  return server;
+}

@@ -1,0 +1,115 @@
+import { strict as assert } from 'node:assert';
+import { createApp, type BotApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import { BotClient } from '../support/botClient';
+import { silentLogger } from '../support/testBot';
+
+describe('HTTP: whole conversations through /api/messages (expectReplies)', () => {
+  let app: BotApp;
+  let baseUrl: string;
+
+  before(async () => {
+    app = await createApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test' }), { logger: silentLogger });
+    baseUrl = (await app.listen()).url;
+  });
+  after(async () => {
+    await app.close();
+  });
+
+  it('should answer /healthz and /readyz', async () => {
+    const health = await fetch(`${baseUrl}/healthz`);
+    assert.equal(health.status, 200);
+    const ready = await fetch(`${baseUrl}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, { recognizer: true });
+  });
+
+  it('should run the happy path with the real recognizer: greet, confirm, status', async () => {
+    const client = new BotClient(baseUrl);
+    const greeting = await client.say('hi');
+    assert.match(greeting[0]?.text ?? '', /order assistant/);
+    const confirm = await client.say('where is my order 12345?');
+    assert.equal(confirm[0]?.text, 'You asked about order 12345. Is that correct?');
+    assert.deepEqual(confirm[0]?.suggestedActions?.actions.map((a) => a.title), ['Yes', 'No']);
+    const status = await client.say('yes');
+    assert.match(status[0]?.text ?? '', /^Order 12345 is in transit \(carrier: UPS\)/);
+    assert.match(status[0]?.text ?? '', /Track it here: https:/);
+  });
+
+  it('should ask for the ID, accept "#98765" and normalise it', async () => {
+    const client = new BotClient(baseUrl);
+    assert.equal((await client.say('I want to check on my order'))[0]?.text, 'What is your order ID?');
+    assert.equal((await client.say('#98765'))[0]?.text, 'You asked about order 98765. Is that correct?');
+    assert.match((await client.say('yes'))[0]?.text ?? '', /^Order 98765 is delivered/);
+  });
+
+  it('should keep conversations apart', async () => {
+    const a = new BotClient(baseUrl);
+    const b = new BotClient(baseUrl);
+    await a.say('where is my order 12345');
+    assert.equal((await b.say('where is my order 98765'))[0]?.text, 'You asked about order 98765. Is that correct?');
+    assert.match((await a.say('yes'))[0]?.text ?? '', /^Order 12345/);
+  });
+
+  it('should greet members added to the conversation, but not itself', async () => {
+    const client = new BotClient(baseUrl);
+    const replies = await client.send({ type: 'conversationUpdate', text: undefined, membersAdded: [{ id: 'bot', name: 'bot' }, { id: 'u1', name: 'user' }] });
+    assert.equal(replies.length, 1);
+    assert.match(replies[0]?.text ?? '', /order assistant/);
+  });
+
+  describe('bad input', () => {
+    it('should answer malformed JSON with 400 and a reason', async () => {
+      const { status, json } = await new BotClient(baseUrl).post('{"type": "message", ');
+      assert.equal(status, 400);
+      assert.ok((json as { error: { message: string } }).error.message);
+    });
+
+    it('should answer a body that is not an activity with 400 and say what is missing', async () => {
+      const client = new BotClient(baseUrl);
+      const cases: [unknown, RegExp][] = [
+        [[1, 2, 3], /JSON object/],
+        [{ hello: 'world' }, /"type"/],
+        [{ type: 'message', text: 'hi' }, /conversation\.id/],
+        [{ type: 'message', conversation: { id: 'c' }, text: 'hi' }, /serviceUrl/],
+        [{ type: 'message', conversation: { id: 'c' }, deliveryMode: 'expectReplies', text: 42 }, /"text" must be a string/],
+      ];
+      for (const [body, reason] of cases) {
+        const { status, json } = await client.post(body);
+        assert.equal(status, 400, JSON.stringify(body));
+        assert.match((json as { error: { message: string } }).error.message, reason);
+      }
+      const plain = await client.post('hello', 'text/plain');
+      assert.equal(plain.status, 400);
+    });
+
+    it('should reject a body over the size limit with 413', async () => {
+      const client = new BotClient(baseUrl);
+      const { status } = await client.post(client.activity({ text: 'x'.repeat(300 * 1024) }));
+      assert.equal(status, 413);
+    });
+
+    it('should reply sensibly (never 500) to empty, huge, emoji-only, attachment-only and non-message activities', async () => {
+      const client = new BotClient(baseUrl);
+      assert.deepEqual(await client.say(''), []);
+      assert.deepEqual(await client.say('   '), []);
+      assert.match((await client.say('a'.repeat(10_000)))[0]?.text ?? '', /longer than I can read/);
+      const emoji = await client.say('🙂🙂🙂');
+      assert.equal(emoji.length, 1);
+      assert.ok(emoji[0]?.text);
+      const attachment = await client.send({ text: undefined, attachments: [{ contentType: 'image/png', contentUrl: 'http://127.0.0.1:1/cat.png' }] });
+      assert.match(attachment[0]?.text ?? '', /only read text/);
+      for (const type of ['typing', 'event', 'endOfConversation', 'messageReaction', 'installationUpdate']) {
+        const { status } = await client.post(client.activity({ type, text: undefined }));
+        assert.ok(status < 500, `${type} gave ${status}`);
+      }
+    });
+
+    it('should keep the form going after bad input in the middle of it', async () => {
+      const client = new BotClient(baseUrl);
+      await client.say('where is my order 12345');
+      await client.say('x'.repeat(5000));
+      assert.match((await client.say('yes'))[0]?.text ?? '', /^Order 12345/);
+    });
+  });
+});

@@ -1,0 +1,50 @@
+import { strict as assert } from 'node:assert';
+import { loadConfig } from '../../../src/config/config';
+import { ConfigError } from '../../../src/errors';
+
+function expectSetting(env: Record<string, string>, setting: string, pattern: RegExp): void {
+  assert.throws(
+    () => loadConfig(env),
+    (err: unknown) => err instanceof ConfigError && err.setting === setting && pattern.test(err.message),
+  );
+}
+
+describe('loadConfig', () => {
+  it('should run on embedded defaults with an empty environment', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3978);
+    assert.equal(config.nodeEnv, 'development');
+    assert.equal(config.orders.apiUrl, undefined);
+    assert.match(config.orders.file, /data\/orders\.json$/);
+    assert.match(config.nlu.trainingFile, /data\/nlu\.yml$/);
+    assert.equal(config.auth.MicrosoftAppId, '');
+  });
+
+  it('should freeze the result', () => {
+    const config = loadConfig({});
+    assert.throws(() => {
+      (config as { port: number }).port = 1;
+    }, TypeError);
+    assert.ok(Object.isFrozen(config.orders));
+  });
+
+  it('should name the setting for malformed values', () => {
+    expectSetting({ PORT: 'eighty' }, 'PORT', /whole number/);
+    expectSetting({ PORT: '70000' }, 'PORT', /0 to 65535/);
+    expectSetting({ ORDERS_API_URL: 'ftp://x' }, 'ORDERS_API_URL', /http or https/);
+    expectSetting({ ORDERS_FILE: '/nonexistent/orders.json' }, 'ORDERS_FILE', /does not exist/);
+    expectSetting({ NLU_THRESHOLD: '2' }, 'NLU_THRESHOLD', /0 to 1/);
+    expectSetting({ ORDER_ID_PATTERN: '([' }, 'ORDER_ID_PATTERN', /not a valid regular expression/);
+    expectSetting({ MicrosoftAppType: 'Whatever' }, 'MicrosoftAppType', /one of MultiTenant, SingleTenant, UserAssignedMSI/);
+  });
+
+  it('should check Bot Framework credentials across fields', () => {
+    expectSetting({ MicrosoftAppPassword: 'secret' }, 'MicrosoftAppId', /MicrosoftAppPassword is set/);
+    expectSetting({ MicrosoftAppType: 'SingleTenant', MicrosoftAppId: 'id' }, 'MicrosoftAppTenantId', /SingleTenant/);
+  });
+
+  it('should prefer the orders API when ORDERS_API_URL is set, trimming the trailing slash', () => {
+    const config = loadConfig({ ORDERS_API_URL: 'https://orders.example.com/api/', ORDERS_FILE: '/nonexistent.json' });
+    assert.equal(config.orders.apiUrl, 'https://orders.example.com/api');
+  });
+});
