@@ -1,0 +1,91 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadTrainingData } from '../../recognizers';
+import { crossValidate, trainAndEvaluate } from '../../recognizers/evaluation/evaluate';
+import { entityMetrics, intentMetrics } from '../../recognizers/evaluation/metrics';
+import { main } from '../../src/cli/nlu';
+import { BOT_NLU, dataFrom } from './helpers';
+
+describe('evaluation', () => {
+  it('should compute accuracy, per-intent scores and confusions', () => {
+    const metrics = intentMetrics(['a', 'a', 'b', 'b'], ['a', 'b', 'b', 'b']);
+
+    assert.equal(metrics.accuracy, 0.75);
+    assert.equal(metrics.perIntent.a?.recall, 0.5);
+    assert.equal(metrics.perIntent.b?.precision, 2 / 3);
+    assert.deepEqual(metrics.perIntent.a?.confusedWith, { b: 1 });
+  });
+
+  it('should count an entity only when type and span match exactly', () => {
+    const gold = [[{ entity: 'x', start: 0, end: 5 }, { entity: 'y', start: 6, end: 8 }]];
+    const predicted = [[{ entity: 'x', start: 0, end: 5 }, { entity: 'y', start: 6, end: 9 }]];
+
+    const metrics = entityMetrics(gold, predicted);
+
+    assert.equal(metrics.precision, 0.5);
+    assert.equal(metrics.recall, 0.5);
+    assert.equal(metrics.perEntity.x?.f1, 1);
+  });
+
+  it('should count an out-of-scope example as correct when the answer is None', () => {
+    const train = dataFrom({ greet: ['hi', 'hello', 'hey'], bye: ['bye', 'goodbye', 'see you'] });
+    const test = [
+      { text: 'hello', intent: 'greet', entities: [] },
+      { text: 'zzz qqq', intent: 'oos', entities: [] },
+    ];
+
+    const { report } = trainAndEvaluate(train, test, { threshold: 0.99 });
+
+    assert.equal(report.outOfScopeSupport, 1);
+    assert.equal(report.outOfScopeRecall, 1);
+    assert.equal(report.predictions[1]?.intent, 'None');
+  });
+
+  it('should write every report field from the CLI', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'nlu-eval-')), 'report.json');
+    const write = process.stdout.write;
+    process.stdout.write = () => true;
+    let code: number;
+    try {
+      code = main(['evaluate', '--train', BOT_NLU, '--test', BOT_NLU, '--out', out]);
+    } finally {
+      process.stdout.write = write;
+    }
+
+    assert.equal(code, 0);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
+    for (const key of ['intent', 'inScopeAccuracy', 'outOfScopeRecall', 'entities', 'trainSeconds', 'medianInferenceMs', 'predictions']) {
+      assert.ok(key in report, `missing ${key}`);
+    }
+    const intent = report.intent as { accuracy: number; macroF1: number; perIntent: Record<string, { support: number }> };
+    assert.ok(intent.accuracy > 0.9, 'the model should fit its own training data');
+    assert.ok(intent.perIntent.greet!.support > 40);
+    const first = (report.predictions as Array<Record<string, unknown>>)[0]!;
+    for (const key of ['text', 'intent', 'predicted', 'confidence', 'predictedEntities']) assert.ok(key in first, `prediction lacks ${key}`);
+  });
+
+  it('should exit with code 2 on usage errors', () => {
+    const write = process.stderr.write;
+    process.stderr.write = () => true;
+    try {
+      assert.equal(main(['evaluate', '--folds', '5', '--test', BOT_NLU]), 2);
+      assert.equal(main(['evaluate', '--test', '/no/such/file.jsonl']), 2);
+      assert.equal(main(['evaluate', '--folds', 'x']), 2);
+      assert.equal(main(['frobnicate']), 2);
+    } finally {
+      process.stderr.write = write;
+    }
+  });
+
+  it('should pool stratified cross-validation predictions over all examples', () => {
+    const data = loadTrainingData(BOT_NLU);
+
+    const report = crossValidate(data, 3);
+
+    assert.equal(report.testExamples, data.examples.length);
+    assert.equal(report.folds, 3);
+    assert.ok(report.intent.accuracy > 0.6);
+  });
+});
