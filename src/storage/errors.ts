@@ -84,3 +84,28 @@ export function isStorageUnavailable(error: unknown): boolean {
     error.name,
   );
 }
+
+/** Waited too long for another instance to finish a turn of the same conversation. */
+export class ConversationLockTimeoutError extends StorageError {
+  constructor(
+    readonly conversationKey: string,
+    readonly waitedMs: number,
+  ) {
+    super(
+      StorageErrorCode.LockTimeout,
+      `Conversation ${JSON.stringify(conversationKey)} stayed busy for ${waitedMs} ms ` +
+        '(another turn held its lease). The message was not processed; the user can send it again.',
+    );
+  }
+}
+
+/** The lease lapsed while the turn ran, so its state was not saved (another turn may own it). */
+export class ConversationLockLostError extends StorageError {
+  constructor(readonly conversationKey: string) {
+    super(
+      StorageErrorCode.LockLost,
+      `Lost the lease of conversation ${JSON.stringify(conversationKey)} during a turn; its state ` +
+        'changes were dropped to avoid overwriting a newer turn. Raise the lease TTL if turns run long.',
+    );
+  }
+}

@@ -1,0 +1,18 @@
+import { MemoryConversationLock } from '../../src/storage/ConversationLock';
+import { MongoConversationLock } from '../../src/storage/MongoConversationLock';
+import { BotStateRecord } from '../../src/storage/mongoDocuments';
+import { useMongoDatabase } from '../support/mongo';
+import { runConversationLockTests } from './lockConformance';
+
+describe('ConversationLock', function () {
+  runConversationLockTests('MemoryConversationLock', (clock) => new MemoryConversationLock(clock));
+
+  describe('on MongoDB', function () {
+    const mongo = useMongoDatabase('lock');
+    let counter = 0;
+    runConversationLockTests('MongoConversationLock', (clock) => {
+      counter += 1;
+      return new MongoConversationLock(mongo.db.collection<BotStateRecord>(`lock_${counter}`), clock);
+    });
+  });
+});
