@@ -3,7 +3,26 @@ import {
   ConfigurationBotFrameworkAuthentication,
   ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
+import { Activity } from 'botbuilder-core';
+import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
+import { StatusCodes } from 'botframework-schema';
 import type { BotAuthConfig } from '../config/config';
+
+/**
+ * Bot Framework authentication that answers every bad token with 401. The SDK throws the JWT
+ * library's own errors for a wrong signature or a malformed token, which CloudAdapter turns
+ * into 500; a caller with a bad token must hear "unauthorized", not "server error".
+ */
+class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    try {
+      return await super.authenticateRequest(activity, authHeader);
+    } catch (err) {
+      if (err instanceof AuthenticationError) throw err;
+      throw new AuthenticationError(`Unauthorized: ${(err as Error).message}`, StatusCodes.UNAUTHORIZED);
+    }
+  }
+}
 
 /**
  * The adapter for every Azure Bot Service channel (Teams, Web Chat through Direct Line) and the
@@ -16,5 +35,8 @@ export function createCloudAdapter(auth: BotAuthConfig): CloudAdapter {
     MicrosoftAppPassword: auth.MicrosoftAppPassword,
     MicrosoftAppTenantId: auth.MicrosoftAppTenantId,
   };
-  return new CloudAdapter(new ConfigurationBotFrameworkAuthentication(options));
+  if (auth.ToBotFromChannelOpenIdMetadataUrl) options.ToBotFromChannelOpenIdMetadataUrl = auth.ToBotFromChannelOpenIdMetadataUrl;
+  if (auth.ToBotFromChannelTokenIssuer) options.ToBotFromChannelTokenIssuer = auth.ToBotFromChannelTokenIssuer;
+  if (auth.ToBotFromEmulatorOpenIdMetadataUrl) options.ToBotFromEmulatorOpenIdMetadataUrl = auth.ToBotFromEmulatorOpenIdMetadataUrl;
+  return new CloudAdapter(new StrictBotFrameworkAuthentication(options));
 }

@@ -24,6 +24,13 @@ export interface BotAuthConfig {
   MicrosoftAppId: string;
   MicrosoftAppPassword: string;
   MicrosoftAppTenantId: string;
+  /**
+   * Advanced overrides Bot Framework itself understands (sovereign clouds, test harnesses):
+   * where channel tokens' signing keys are published and which issuer they carry.
+   */
+  ToBotFromChannelOpenIdMetadataUrl?: string;
+  ToBotFromChannelTokenIssuer?: string;
+  ToBotFromEmulatorOpenIdMetadataUrl?: string;
 }
 
 export interface OrdersConfig {
@@ -63,6 +70,9 @@ function readAuth(env: Env): BotAuthConfig {
     MicrosoftAppId: readString(env, 'MicrosoftAppId', ''),
     MicrosoftAppPassword: readString(env, 'MicrosoftAppPassword', ''),
     MicrosoftAppTenantId: readString(env, 'MicrosoftAppTenantId', ''),
+    ToBotFromChannelOpenIdMetadataUrl: readUrl(env, 'ToBotFromChannelOpenIdMetadataUrl'),
+    ToBotFromChannelTokenIssuer: readOptional(env, 'ToBotFromChannelTokenIssuer'),
+    ToBotFromEmulatorOpenIdMetadataUrl: readUrl(env, 'ToBotFromEmulatorOpenIdMetadataUrl'),
   };
   if (auth.MicrosoftAppPassword && !auth.MicrosoftAppId) {
     throw new ConfigError('MicrosoftAppId', 'is empty but MicrosoftAppPassword is set; set both (Azure Bot resource) or neither (local Emulator).');
