@@ -1,0 +1,135 @@
+import type { Activity } from 'botbuilder';
+import type { Collection, Filter } from 'mongodb';
+import { toStorageError } from './MongoBatcher';
+import { BotStateRecord, StateDocument, keyOfStateDocument, leaseDocumentId } from './mongoDocuments';
+import { TranscriptDocument } from './MongoTranscriptStore';
+
+/**
+ * Export and deletion of everything stored about one user (GDPR-style requests).
+ *
+ * What counts as "about the user":
+ * - UserState and PrivateConversationState items of that user id, on every channel;
+ * - every transcript activity the user sent or received;
+ * - the ConversationState and lease of each conversation the user's transcripts name. Support
+ *   conversations are one user with the bot; in group conversations (a Teams channel) that state
+ *   is shared, so `delete` keeps it unless `includeSharedConversations` is set.
+ */
+export interface UserDataStores {
+  state: Collection<BotStateRecord>;
+  transcripts: Collection<TranscriptDocument>;
+  /** Maps a user id to its stored transcript form (see MongoTranscriptStore.storedUserId). */
+  storedUserId(userId: string): string;
+}
+
+/** Everything found for one user. */
+export interface UserDataExport {
+  userId: string;
+  exportedAt: string;
+  /** UserState / PrivateConversationState items, by storage key. */
+  userState: Record<string, unknown>;
+  conversations: {
+    channelId: string;
+    conversationId: string;
+    /** ConversationState items of the conversation, by storage key. */
+    state: Record<string, unknown>;
+    transcript: Activity[];
+  }[];
+}
+
+/** What `deleteUserData` removed. */
+export interface UserDataDeletion {
+  stateItems: number;
+  transcriptActivities: number;
+  leases: number;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `<channel>/users/<id>/<ns>` and `<channel>/conversations/<c>/users/<id>/<ns>`. */
+function userKeyPattern(userId: string): RegExp {
+  return new RegExp(`^[^/]+/(?:conversations/.+/)?users/${escapeRegex(userId)}/`);
+}
+
+function conversationKeyPattern(channelId: string, conversationId: string): RegExp {
+  return new RegExp(`^${escapeRegex(channelId)}/conversations/${escapeRegex(conversationId)}/(?!(?:.*/)?users/)`);
+}
+
+/** Long keys live under a hash `_id` with the key in `key`; match either form. */
+function keyFilter(pattern: RegExp): Filter<BotStateRecord> {
+  // A bare regex value rather than `$regex`: mongo-java-server mis-parses `{ $regex: /x/ }`.
+  return { $or: [{ _id: pattern }, { key: pattern }] } as Filter<BotStateRecord>;
+}
+
+async function readState(stores: UserDataStores, pattern: RegExp): Promise<StateDocument[]> {
+  return (await stores.state.find(keyFilter(pattern)).toArray()) as unknown as StateDocument[];
+}
+
+function toItems(docs: StateDocument[]): Record<string, unknown> {
+  return Object.fromEntries(docs.map((doc) => [keyOfStateDocument(doc), JSON.parse(doc.state) as unknown]));
+}
+
+async function conversationsOf(stores: UserDataStores, userId: string): Promise<{ channelId: string; conversationId: string }[]> {
+  const pairs = await stores.transcripts
+    .aggregate<{ _id: { channelId: string; conversationId: string } }>([
+      { $match: { userId: stores.storedUserId(userId) } },
+      { $group: { _id: { channelId: '$channelId', conversationId: '$conversationId' } } },
+      { $sort: { _id: 1 } },
+    ])
+    .toArray();
+  return pairs.map((pair) => pair._id);
+}
+
+/** Collects everything stored about `userId` as one JSON-ready object. */
+export async function exportUserData(stores: UserDataStores, userId: string): Promise<UserDataExport> {
+  try {
+    const userState = toItems(await readState(stores, userKeyPattern(userId)));
+    const conversations: UserDataExport['conversations'] = [];
+    for (const { channelId, conversationId } of await conversationsOf(stores, userId)) {
+      const transcript = await stores.transcripts
+        .find({ channelId, conversationId, userId: stores.storedUserId(userId) })
+        .sort({ timestamp: 1, _id: 1 })
+        .toArray();
+      conversations.push({
+        channelId,
+        conversationId,
+        state: toItems(await readState(stores, conversationKeyPattern(channelId, conversationId))),
+        transcript: transcript.map((doc) => JSON.parse(doc.activity) as Activity),
+      });
+    }
+    return { userId, exportedAt: new Date().toISOString(), userState, conversations };
+  } catch (error) {
+    throw toStorageError(error);
+  }
+}
+
+/** Deletes everything stored about `userId` (see the module comment for the scope). */
+export async function deleteUserData(
+  stores: UserDataStores,
+  userId: string,
+  options: { includeSharedConversations?: boolean } = {},
+): Promise<UserDataDeletion> {
+  try {
+    const result: UserDataDeletion = { stateItems: 0, transcriptActivities: 0, leases: 0 };
+    for (const { channelId, conversationId } of await conversationsOf(stores, userId)) {
+      const others = await stores.transcripts.countDocuments({
+        channelId,
+        conversationId,
+        userId: { $nin: [stores.storedUserId(userId), null] },
+      });
+      if (others > 0 && !options.includeSharedConversations) continue;
+      const state = await stores.state.deleteMany(keyFilter(conversationKeyPattern(channelId, conversationId)));
+      const lease = await stores.state.deleteOne({ _id: leaseDocumentId(`${channelId}/conversations/${conversationId}`) });
+      result.stateItems += state.deletedCount;
+      result.leases += lease.deletedCount;
+    }
+    result.stateItems += (await stores.state.deleteMany(keyFilter(userKeyPattern(userId)))).deletedCount;
+    result.transcriptActivities = (
+      await stores.transcripts.deleteMany({ userId: stores.storedUserId(userId) })
+    ).deletedCount;
+    return result;
+  } catch (error) {
+    throw toStorageError(error);
+  }
+}

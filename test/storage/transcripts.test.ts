@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import {
+  Activity,
+  ActivityTypes,
+  MemoryTranscriptStore,
+  TestAdapter,
+  TranscriptLoggerMiddleware,
+  TranscriptStore,
+} from 'botbuilder';
+import { CommandStartedEvent } from 'mongodb';
+import { MongoTranscriptStore, TranscriptDocument } from '../../src/storage/MongoTranscriptStore';
+import { maskText, redactActivity } from '../../src/storage/redaction';
+import { useMongoDatabase } from '../support/mongo';
+
+const BASE = Date.parse('2025-03-01T10:00:00Z');
+
+function activity(conversationId: string, i: number, overrides: Partial<Activity> = {}): Activity {
+  return {
+    type: ActivityTypes.Message,
+    id: `${conversationId}-${i}`,
+    channelId: 'webchat',
+    conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' },
+    from: { id: 'user-1', name: 'Ada', role: 'user' },
+    recipient: { id: 'bot', name: 'bot', role: 'bot' },
+    text: `message ${i}`,
+    timestamp: new Date(BASE + i * 1000),
+    ...overrides,
+  } as Activity;
+}
+
+async function readAll(store: TranscriptStore, conversationId: string, startDate?: Date): Promise<Activity[]> {
+  const all: Activity[] = [];
+  let token: string | undefined;
+  do {
+    const page = await store.getTranscriptActivities('webchat', conversationId, token, startDate);
+    all.push(...page.items);
+    token = page.continuationToken || undefined;
+  } while (token);
+  return all;
+}
+
+function runTranscriptStoreTests(name: string, factory: () => TranscriptStore): void {
+  describe(`${name} (transcript conformance)`, function () {
+    let store: TranscriptStore;
+    beforeEach(function () {
+      store = factory();
+    });
+
+    it('should return every activity of a conversation in order across pages', async function () {
+      for (let i = 0; i < 45; i++) await store.logActivity(activity('paged', i));
+      await store.logActivity(activity('other', 0));
+      const read = await readAll(store, 'paged');
+      assert.deepEqual(
+        read.map((a) => a.id),
+        Array.from({ length: 45 }, (_, i) => `paged-${i}`),
+      );
+      assert.ok(read[0]!.timestamp instanceof Date);
+    });
+
+    it('should start at startDate', async function () {
+      for (let i = 0; i < 5; i++) await store.logActivity(activity('dated', i));
+      const read = await readAll(store, 'dated', new Date(BASE + 3000));
+      assert.deepEqual(read.map((a) => a.text), ['message 3', 'message 4']);
+    });
+
+    it('should list the conversations of a channel', async function () {
+      await store.logActivity(activity('list-a', 0));
+      await store.logActivity(activity('list-b', 1));
+      await store.logActivity(activity('list-b', 2));
+      const page = await store.listTranscripts('webchat');
+      const ids = page.items.map((t) => t.id).filter((id) => id.startsWith('list-')).sort();
+      assert.deepEqual(ids, ['list-a', 'list-b']);
+      assert.equal((await store.listTranscripts('nowhere')).items.length, 0);
+    });
+
+    it('should delete one conversation and keep the others', async function () {
+      await store.logActivity(activity('gone', 0));
+      await store.logActivity(activity('kept', 0));
+      await store.deleteTranscript('webchat', 'gone');
+      assert.equal((await readAll(store, 'gone')).length, 0);
+      assert.equal((await readAll(store, 'kept')).length, 1);
+    });
+  });
+}
+
+describe('Transcripts', function () {
+  runTranscriptStoreTests('MemoryTranscriptStore', () => new MemoryTranscriptStore());
+
+  describe('on MongoDB', function () {
+    const mongo = useMongoDatabase('transcripts', { monitorCommands: true });
+    let counter = 0;
+    const collection = () => {
+      counter += 1;
+      return mongo.db.collection<TranscriptDocument>(`transcripts_${counter}`);
+    };
+
+    runTranscriptStoreTests('MongoTranscriptStore', () => new MongoTranscriptStore(collection()));
+
+    it('should page through more than one page of conversations', async function () {
+      const store = new MongoTranscriptStore(collection(), { pageSize: 2 });
+      for (const id of ['c1', 'c2', 'c3', 'c4', 'c5']) await store.logActivity(activity(id, 0));
+      const seen: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await store.listTranscripts('webchat', token);
+        seen.push(...page.items.map((t) => t.id));
+        token = page.continuationToken || undefined;
+      } while (token);
+      assert.deepEqual(seen, ['c1', 'c2', 'c3', 'c4', 'c5']);
+    });
+
+    it('should set expiresAt from the retention period, and none without one', async function () {
+      const now = BASE;
+      const kept = collection();
+      await new MongoTranscriptStore(kept, { retentionDays: 30, now: () => now }).logActivity(activity('r', 0));
+      const doc = await kept.findOne({});
+      assert.equal(doc?.expiresAt?.getTime(), now + 30 * 86_400_000);
+      const forever = collection();
+      await new MongoTranscriptStore(forever).logActivity(activity('r', 0));
+      assert.equal((await forever.findOne({}))?.expiresAt, undefined);
+    });
+
+    it('should store a whole turn with one insert command through TranscriptLoggerMiddleware', async function () {
+      const coll = collection();
+      const store = new MongoTranscriptStore(coll);
+      const adapter = new TestAdapter(async (context) => {
+        await context.sendActivity('one');
+        await context.sendActivity('two');
+      }).use(new TranscriptLoggerMiddleware(store));
+      const commands: string[] = [];
+      const listener = (event: CommandStartedEvent): void => void commands.push(event.commandName);
+      mongo.client.on('commandStarted', listener);
+      try {
+        await adapter.send('hello').assertReply('one').assertReply('two').startTest();
+        for (let i = 0; i < 50 && (await coll.countDocuments()) < 3; i++) await new Promise((r) => setTimeout(r, 10));
+      } finally {
+        mongo.client.off('commandStarted', listener);
+      }
+      assert.equal(commands.filter((c) => c === 'insert').length, 1);
+      const docs = await coll.find().sort({ _id: 1 }).toArray();
+      assert.deepEqual(
+        docs.map((d) => (JSON.parse(d.activity) as Activity).text),
+        ['hello', 'one', 'two'],
+      );
+      assert.deepEqual(new Set(docs.map((d) => d.userId)).size, 1, 'user id recorded for both directions');
+    });
+
+    it('should keep $ and . in channel data', async function () {
+      const store = new MongoTranscriptStore(collection());
+      await store.logActivity(activity('cd', 0, { channelData: { $type: 'x', 'a.b': 1 } }));
+      const [read] = await readAll(store, 'cd');
+      assert.deepEqual(read!.channelData, { $type: 'x', 'a.b': 1 });
+    });
+
+    it('should redact before storing', async function () {
+      const coll = collection();
+      const store = new MongoTranscriptStore(coll, {
+        redaction: { maskEmails: true, maskPhoneNumbers: true, hashUserIds: { secret: 's3cret' } },
+      });
+      await store.logActivity(activity('pii', 0, { text: 'mail ada@example.com or call +44 20 7946 0958' }));
+      const raw = JSON.stringify(await coll.find().toArray());
+      assert.doesNotMatch(raw, /ada@example\.com|7946|user-1|"Ada"/);
+      const [read] = await readAll(store, 'pii');
+      assert.equal(read!.text, 'mail [email] or call [phone]');
+      assert.equal(read!.from.id, store.storedUserId('user-1'));
+      assert.equal(read!.recipient.id, 'bot');
+    });
+  });
+
+  describe('redaction', function () {
+    it('should mask e-mails and phone numbers but keep order ids', function () {
+      const options = { maskEmails: true, maskPhoneNumbers: true };
+      assert.equal(
+        maskText('order 12345, ORD-20931, #55555; me: a.b+c@mail.co.uk, 555-123-4567, (030) 1234 5678', options),
+        'order 12345, ORD-20931, #55555; me: [email], [phone], [phone]',
+      );
+    });
+
+    it('should drop message content when dropText is on, without touching the input', function () {
+      const input = activity('x', 0, { attachments: [{ contentType: 'a' }], value: { a: 1 } });
+      const copy = structuredClone(input);
+      const redacted = redactActivity(input, { dropText: true });
+      assert.equal(redacted.text, undefined);
+      assert.equal(redacted.attachments, undefined);
+      assert.equal(redacted.value, undefined);
+      assert.deepEqual(input, copy);
+    });
+
+    it('should hash the user side only, the same way every time', function () {
+      const options = { hashUserIds: { secret: 'k' } };
+      const a = redactActivity(activity('x', 0), options);
+      const b = redactActivity(activity('x', 1), options);
+      assert.equal(a.from!.id, b.from!.id);
+      assert.notEqual(a.from!.id, 'user-1');
+      assert.equal(a.recipient!.id, 'bot');
+    });
+  });
+});
