@@ -12,6 +12,7 @@ import { SupportBotError } from './errors';
 import { LoggingHandoffRequester } from './handoff/LoggingHandoffRequester';
 import { FileOrderService } from './orders/FileOrderService';
 import { HttpOrderService } from './orders/HttpOrderService';
+import { ResilientOrderService } from './orders/ResilientOrderService';
 import { createServer } from './server/createServer';
 import { HealthRegistry } from './server/health';
 import { createLogger, type Logger } from './telemetry/logger';
@@ -59,7 +60,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const recognizer = overrides.recognizer ?? trainRecognizer(config, logger);
   health.register('recognizer', () => true);
 
-  const orders = overrides.orders ?? createOrderService(config, logger);
+  const orders = overrides.orders ?? createOrderService(config, logger, closers);
   const handoff = overrides.handoff ?? new LoggingHandoffRequester(logger);
 
   const dialog = new MainDialog({
@@ -124,17 +125,27 @@ function trainRecognizer(config: AppConfig, logger: Logger): LocalRecognizer {
   }
 }
 
-function createOrderService(config: AppConfig, logger: Logger): OrderService {
+function createOrderService(config: AppConfig, logger: Logger, closers: Array<() => Promise<void>>): OrderService {
   const { orders } = config;
   if (orders.apiUrl) {
     logger.info({ baseUrl: orders.apiUrl }, 'using the HTTP orders API');
-    return new HttpOrderService({
+    const client = new HttpOrderService({
       baseUrl: orders.apiUrl,
       apiKey: orders.apiKey,
       timeoutMs: orders.timeoutMs,
       retries: orders.retries,
       logger,
     });
+    const resilient = new ResilientOrderService(client, {
+      maxConcurrency: orders.maxConcurrency,
+      maxQueue: orders.maxQueue,
+      errorThresholdPercentage: orders.breakerErrorPercent,
+      volumeThreshold: orders.breakerMinCalls,
+      resetTimeoutMs: orders.breakerResetMs,
+      logger,
+    });
+    closers.push(async () => resilient.shutdown());
+    return resilient;
   }
   const service = FileOrderService.fromFile(orders.file);
   logger.info({ file: orders.file, orders: service.size }, 'using the sample order backend');

@@ -40,6 +40,12 @@ export interface OrdersConfig {
   timeoutMs: number;
   retries: number;
   file: string;
+  /** Bulkhead and circuit breaker around the orders API. */
+  maxConcurrency: number;
+  maxQueue: number;
+  breakerErrorPercent: number;
+  breakerMinCalls: number;
+  breakerResetMs: number;
 }
 
 export interface NluConfig {
@@ -98,6 +104,11 @@ function readOrders(env: Env): OrdersConfig {
     timeoutMs: readInt(env, 'ORDERS_API_TIMEOUT_MS', 3000, 50, 60_000),
     retries: readInt(env, 'ORDERS_API_RETRIES', 2, 0, 10),
     file,
+    maxConcurrency: readInt(env, 'ORDERS_API_MAX_CONCURRENCY', 10, 1, 1000),
+    maxQueue: readInt(env, 'ORDERS_API_MAX_QUEUE', 100, 0, 100_000),
+    breakerErrorPercent: readInt(env, 'ORDERS_API_BREAKER_ERROR_PERCENT', 50, 1, 100),
+    breakerMinCalls: readInt(env, 'ORDERS_API_BREAKER_MIN_CALLS', 5, 1, 10_000),
+    breakerResetMs: readInt(env, 'ORDERS_API_BREAKER_RESET_MS', 30_000, 100, 3_600_000),
   };
 }
 
