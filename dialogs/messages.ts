@@ -29,6 +29,7 @@ export const Messages = {
   attachmentOnly: "I can only read text messages for now. Please type your question, for example \"where is my order 12345?\".",
   tooLong: (max: number): string =>
     `That message is longer than I can read (${max} characters at most). Could you send a shorter one?`,
+  rateLimited: "You're sending messages faster than I can read them, so I skipped some. Please wait a few seconds and send your question again.",
   turnError: "Sorry, something went wrong on my side. Please try again in a moment.",
   noAgentConnected: "I've noted that you'd like to talk to a person. Live agents aren't connected to this assistant yet, so please contact our support team by e-mail, or ask me about an order.",
 } as const;

@@ -4,6 +4,7 @@ import type restify from 'restify';
 import { MainDialog } from '../dialogs/MainDialog';
 import type { HandoffRequester, OrderService, TurnRecognizer } from '../dialogs/ports';
 import { LocalRecognizer, loadTrainingData } from '../recognizers';
+import { RateLimiter } from './bot/RateLimiter';
 import { createStateAccessors, SupportBot } from './bot/SupportBot';
 import { createTurnErrorHandler } from './bot/turnErrorHandler';
 import { createCloudAdapter } from './channels/botFrameworkAdapter';
@@ -40,9 +41,6 @@ export interface BotApp {
   close(): Promise<void>;
 }
 
-/** Longest message text the bot reads. */
-const MAX_TEXT_LENGTH = 2000;
-
 /**
  * The composition root: the only place that creates concrete objects. Everything else receives
  * its dependencies through constructors.
@@ -76,13 +74,17 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     userState,
     dialog,
     dialogState: accessors.dialogState,
-    maxTextLength: MAX_TEXT_LENGTH,
+    maxTextLength: config.limits.maxMessageChars,
+    rateLimiter: new RateLimiter({
+      perUserPerMinute: config.limits.perUserPerMinute,
+      perConversationPerMinute: config.limits.perConversationPerMinute,
+    }),
   });
 
   const adapter = createCloudAdapter(config.auth);
   adapter.onTurnError = createTurnErrorHandler(logger, config.nodeEnv !== 'production');
 
-  const server = createServer({ adapter, bot, health, logger, maxBodyBytes: 256 * 1024 });
+  const server = createServer({ adapter, bot, health, logger, maxBodyBytes: config.limits.maxBodyBytes, maxAttachments: config.limits.maxAttachments });
 
   let closed = false;
   return {

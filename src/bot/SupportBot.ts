@@ -1,7 +1,8 @@
-import { ActivityHandler, ConversationState, StatePropertyAccessor, TurnContext, UserState } from 'botbuilder';
+import { ActivityHandler, ActivityTypes, ConversationState, StatePropertyAccessor, TurnContext, UserState } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import type { MainDialog, MainFlags } from '../../dialogs/MainDialog';
 import { Messages } from '../../dialogs/messages';
+import type { RateLimiter } from './RateLimiter';
 
 export interface SupportBotOptions {
   conversationState: ConversationState;
@@ -10,6 +11,8 @@ export interface SupportBotOptions {
   dialogState: StatePropertyAccessor<DialogState>;
   /** Longest message the bot reads; longer ones get a polite refusal and change no state. */
   maxTextLength: number;
+  /** Per-user and per-conversation flood protection; messages over the limit change no state. */
+  rateLimiter?: RateLimiter;
 }
 
 /** Property names inside conversation state; renaming one orphans stored conversations. */
@@ -48,6 +51,11 @@ export class SupportBot extends ActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
+    if (context.activity.type === ActivityTypes.Message && this.options.rateLimiter) {
+      const decision = this.options.rateLimiter.check(context);
+      if (decision === 'reject-and-warn') await context.sendActivity(Messages.rateLimited);
+      if (decision !== 'allow') return;
+    }
     await super.run(context);
     await this.options.conversationState.saveChanges(context, false);
     await this.options.userState.saveChanges(context, false);

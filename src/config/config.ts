@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors';
 import { fromRoot } from '../paths';
+import { readTelemetryConfig, type TelemetryConfig } from './telemetry';
 import {
   Env,
   readEnum,
@@ -59,6 +60,18 @@ export interface DialogConfig {
   maxOrderIdAttempts: number;
 }
 
+/** Abuse limits applied to every channel. */
+export interface LimitsConfig {
+  /** Longest message text the bot reads. */
+  maxMessageChars: number;
+  /** Largest JSON body accepted at the HTTP edge. */
+  maxBodyBytes: number;
+  /** Most attachments one activity may carry. */
+  maxAttachments: number;
+  perUserPerMinute: number;
+  perConversationPerMinute: number;
+}
+
 export interface AppConfig {
   nodeEnv: NodeEnv;
   host: string;
@@ -68,6 +81,8 @@ export interface AppConfig {
   orders: OrdersConfig;
   nlu: NluConfig;
   dialog: DialogConfig;
+  telemetry: TelemetryConfig;
+  limits: LimitsConfig;
 }
 
 function readAuth(env: Env): BotAuthConfig {
@@ -139,6 +154,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     orders: readOrders(env),
     nlu: readNlu(env),
     dialog: { maxOrderIdAttempts: readInt(env, 'MAX_ORDER_ID_ATTEMPTS', 3, 1, 10) },
+    telemetry: readTelemetryConfig(env),
+    limits: {
+      maxMessageChars: readInt(env, 'MAX_MESSAGE_CHARS', 2000, 10, 100_000),
+      maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),
+      maxAttachments: readInt(env, 'MAX_ATTACHMENTS', 10, 0, 100),
+      perUserPerMinute: readInt(env, 'RATE_LIMIT_USER_PER_MINUTE', 30, 0, 100_000),
+      perConversationPerMinute: readInt(env, 'RATE_LIMIT_CONVERSATION_PER_MINUTE', 60, 0, 100_000),
+    },
   };
   return deepFreeze(config);
 }

@@ -11,6 +11,8 @@ export interface ServerDependencies {
   logger: Logger;
   /** Largest request body accepted on /api/messages; larger ones get 413. */
   maxBodyBytes: number;
+  /** Most attachments one activity may carry; more get 400. */
+  maxAttachments: number;
 }
 
 /** The fields restify's HTTP errors carry; `toJSON` decides the response body. */
@@ -31,7 +33,7 @@ export function createServer(deps: ServerDependencies): restify.Server {
   const parseJson = restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, mapFiles: false });
 
   server.post('/api/messages', ...parseJson, async (req: restify.Request, res: restify.Response) => {
-    const problem = checkActivityBody(req.body);
+    const problem = checkActivityBody(req.body, deps.maxAttachments);
     if (problem) {
       sendError(res, 400, 'REQUEST_INVALID', problem);
       return;

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { Messages } from '../../dialogs/messages';
 import { createApp, type BotApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { BotClient } from '../support/botClient';
@@ -58,6 +59,22 @@ describe('HTTP: whole conversations through /api/messages (expectReplies)', () =
     assert.match(replies[0]?.text ?? '', /order assistant/);
   });
 
+  it('should warn once and then drop a flood from one customer without touching the conversation', async () => {
+    const flood = await createApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', RATE_LIMIT_USER_PER_MINUTE: '4' }), { logger: silentLogger });
+    try {
+      const client = new BotClient((await flood.listen()).url);
+      assert.match((await client.say('where is my order 12345'))[0]?.text ?? '', /order 12345/);
+      await client.say('hi');
+      await client.say('hi');
+      await client.say('hi');
+      const warned = await client.say('yes');
+      assert.deepEqual(warned.map((r) => r.text), [Messages.rateLimited]);
+      assert.deepEqual(await client.say('yes'), []);
+    } finally {
+      await flood.close();
+    }
+  });
+
   describe('bad input', () => {
     it('should answer malformed JSON with 400 and a reason', async () => {
       const { status, json } = await new BotClient(baseUrl).post('{"type": "message", ');
@@ -103,6 +120,14 @@ describe('HTTP: whole conversations through /api/messages (expectReplies)', () =
         const { status } = await client.post(client.activity({ type, text: undefined }));
         assert.ok(status < 500, `${type} gave ${status}`);
       }
+    });
+
+    it('should refuse too many attachments with 400', async () => {
+      const client = new BotClient(baseUrl);
+      const attachments = Array.from({ length: 11 }, () => ({ contentType: 'text/plain', content: 'x' }));
+      const { status, json } = await client.post(client.activity({ attachments }));
+      assert.equal(status, 400);
+      assert.match((json as { error: { message: string } }).error.message, /At most 10 attachments/);
     });
 
     it('should keep the form going after bad input in the middle of it', async () => {
