@@ -8,7 +8,14 @@ export type ErrorCode =
   | 'ORDER_BACKEND_UNAVAILABLE'
   | 'ORDER_BACKEND_BAD_RESPONSE'
   | 'NLU_TRAINING_FAILED'
-  | 'REQUEST_INVALID';
+  | 'REQUEST_INVALID'
+  // Storage (src/storage/errors.ts)
+  | 'STORAGE_ETAG_CONFLICT'
+  | 'STORAGE_DOCUMENT_TOO_LARGE'
+  | 'STORAGE_UNAVAILABLE'
+  | 'STORAGE_INVALID_ARGUMENT'
+  | 'CONVERSATION_LOCK_TIMEOUT'
+  | 'CONVERSATION_LOCK_LOST';
 
 /** Base class for every error the product raises on purpose. */
 export class SupportBotError extends Error {

@@ -1,3 +1,5 @@
+import { SupportBotError } from '../errors';
+
 /**
  * Errors raised by the storage layer. Each carries a stable `code` that callers, logs and the
  * README's error catalogue use; messages say what happened and what to do.
@@ -22,15 +24,13 @@ export const StorageErrorCode = {
 /** Union of the codes above. */
 export type StorageErrorCode = (typeof StorageErrorCode)[keyof typeof StorageErrorCode];
 
-/** Base class of all storage errors. */
-export class StorageError extends Error {
+/** Base class of all storage errors; part of the product's coded errors (SupportBotError). */
+export class StorageError extends SupportBotError {
   /** Stable machine-readable code. */
-  readonly code: StorageErrorCode;
+  declare readonly code: StorageErrorCode;
 
   constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
+    super(code, message, options);
   }
 }
 

@@ -1,0 +1,211 @@
+import type { BotState, Middleware, Storage, TranscriptLogger, TurnContext } from 'botbuilder';
+import { MemoryTranscriptStore, TranscriptLoggerMiddleware } from 'botbuilder';
+import { Db, MongoClient, MongoClientOptions } from 'mongodb';
+import type { StorageConfig } from '../config/storage';
+import { ConversationLock, MemoryConversationLock } from './ConversationLock';
+import { StorageErrorCode, StorageUnavailableError, isStorageUnavailable } from './errors';
+import { DEFAULT_COLLECTIONS, ensureStorageIndexes } from './indexes';
+import { MemoryStorage } from './MemoryStorage';
+import { MongoBatcher } from './MongoBatcher';
+import { MongoConversationLock } from './MongoConversationLock';
+import { BotStateRecord } from './mongoDocuments';
+import { MongoStorage } from './MongoStorage';
+import { MongoTranscriptStore, TranscriptDocument } from './MongoTranscriptStore';
+import { TranscriptRedactionOptions } from './redaction';
+import { TurnSerializer } from './TurnSerializer';
+import { UserDataStores } from './userData';
+
+/** What the composition root gets: every storage part, already connected and indexed. */
+export interface StorageLayer {
+  kind: StorageConfig['kind'];
+  storage: Storage;
+  /**
+   * The middleware to register first, in order: the outage guard (polite reply instead of a
+   * turn error), the turn serializer (which also loads `states` before the turn and saves them
+   * after it, with the lease release) and, if enabled, the transcript logger.
+   */
+  middleware(states: BotState[]): Middleware[];
+  /** The serializer built by the last `middleware` call (for tests and metrics). */
+  serializer?: TurnSerializer;
+  /** For the user-data CLI; undefined on memory storage. */
+  userData?: UserDataStores;
+  /** Readiness: true when the database answers a ping quickly. */
+  isReady(): Promise<boolean>;
+  /** The driver client, for command monitoring in benchmarks; undefined on memory storage. */
+  client?: MongoClient;
+  db?: Db;
+  /** Closes the connection pool. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Parts that are not configuration. */
+export interface StorageLayerDeps {
+  /** Called with errors that must not fail a turn (transcript writes, lease renewals). */
+  onBackgroundError?: (error: unknown, what: string) => void;
+  /** Extra driver options (tests and benchmarks turn on `monitorCommands`). */
+  clientOptions?: MongoClientOptions;
+}
+
+const READINESS_TIMEOUT_MS = 1500;
+
+/** Hides credentials before a URI reaches a log or an error message. */
+export function redactMongoUri(uri: string): string {
+  return uri.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+function redactionOf(config: StorageConfig['transcripts']): TranscriptRedactionOptions {
+  return {
+    dropText: config.redactText,
+    maskEmails: config.maskPersonalData,
+    maskPhoneNumbers: config.maskPersonalData,
+    hashUserIds: config.hashUserIdsSecret ? { secret: config.hashUserIdsSecret } : undefined,
+  };
+}
+
+function transcriptMiddleware(logger: TranscriptLogger, onError: StorageLayerDeps['onBackgroundError']): TranscriptLoggerMiddleware {
+  // botbuilder's middleware does not await the logger and prints failures with console.error;
+  // route them to our error sink instead, so an outage is logged once, in our format.
+  const guarded: TranscriptLogger = {
+    logActivity: (activity) =>
+      Promise.resolve(logger.logActivity(activity)).catch((error: unknown) => onError?.(error, 'transcript')),
+  };
+  return new TranscriptLoggerMiddleware(guarded);
+}
+
+/**
+ * Builds the storage of the bot from configuration: MongoDB (one client and pool per process,
+ * connected with a bounded wait, indexes ensured) or memory. Never falls back from one to the
+ * other: a MongoDB that cannot be reached at start-up is an error.
+ */
+export async function createStorageLayer(config: StorageConfig, deps: StorageLayerDeps = {}): Promise<StorageLayer> {
+  if (config.kind === 'memory' || !config.mongodb) return createMemoryLayer(config, deps);
+
+  const { uri, dbName, connectTimeoutMs, maxDocumentBytes } = config.mongodb;
+  const client = new MongoClient(uri, {
+    serverSelectionTimeoutMS: connectTimeoutMs,
+    connectTimeoutMS: connectTimeoutMs,
+    appName: 'order-support-bot',
+    ...deps.clientOptions,
+  });
+  const db = client.db(dbName);
+  try {
+    await client.connect();
+    await ensureStorageIndexes(db);
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    if (isStorageUnavailable(error) || (error as { code?: unknown }).code === StorageErrorCode.Unavailable) {
+      throw new StorageUnavailableError(
+        `Cannot reach MongoDB at ${redactMongoUri(uri)} within ${connectTimeoutMs} ms ` +
+          '(MONGODB_URI, MONGODB_CONNECT_TIMEOUT_MS). Check that the server runs, the address and ' +
+          'credentials are right and this host may connect (firewall, Atlas IP access list).',
+        error,
+      );
+    }
+    throw error;
+  }
+
+  const batcher = new MongoBatcher(db.collection<BotStateRecord>(DEFAULT_COLLECTIONS.state));
+  const lock = new MongoConversationLock(batcher);
+  const transcripts = new MongoTranscriptStore(db.collection<TranscriptDocument>(DEFAULT_COLLECTIONS.transcripts), {
+    retentionDays: config.transcripts.retentionDays,
+    redaction: redactionOf(config.transcripts),
+  });
+  let closed = false;
+  const layer: StorageLayer = {
+    kind: 'mongodb',
+    storage: new MongoStorage(batcher, { maxDocumentBytes }),
+    middleware: (states) =>
+      assemble(layer, config, deps, lock, states, config.transcripts.enabled ? transcripts : undefined),
+    userData: {
+      state: batcher.collection,
+      transcripts: db.collection<TranscriptDocument>(DEFAULT_COLLECTIONS.transcripts),
+      storedUserId: (id) => transcripts.storedUserId(id),
+    },
+    isReady: () => ping(db),
+    client,
+    db,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+  return layer;
+}
+
+function createMemoryLayer(config: StorageConfig, deps: StorageLayerDeps): StorageLayer {
+  const lock = new MemoryConversationLock();
+  const layer: StorageLayer = {
+    kind: 'memory',
+    storage: new MemoryStorage(),
+    middleware: (states) =>
+      assemble(layer, config, deps, lock, states, config.transcripts.enabled ? new MemoryTranscriptStore() : undefined),
+    isReady: async () => true,
+    close: async () => undefined,
+  };
+  return layer;
+}
+
+function assemble(
+  layer: StorageLayer,
+  config: StorageConfig,
+  deps: StorageLayerDeps,
+  lock: ConversationLock,
+  states: BotState[],
+  transcripts: TranscriptLogger | undefined,
+): Middleware[] {
+  const serializer = new TurnSerializer({
+    lock,
+    states,
+    leaseTtlMs: config.lock.leaseTtlMs,
+    maxWaitMs: config.lock.maxWaitMs,
+    onRenewError: (error) => deps.onBackgroundError?.(error, 'lease renewal'),
+  });
+  layer.serializer = serializer;
+  const guard: Middleware = {
+    onTurn: async (context, next) => {
+      try {
+        await next();
+      } catch (error) {
+        if (!(await replyToStorageFailure(context, error))) throw error;
+        deps.onBackgroundError?.(error, 'turn');
+      }
+    },
+  };
+  return [guard, serializer, ...(transcripts ? [transcriptMiddleware(transcripts, deps.onBackgroundError)] : [])];
+}
+
+async function ping(db: Db): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), READINESS_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([db.command({ ping: 1 }).then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What a customer is told when the conversation's state cannot be loaded or saved. */
+export const StorageReplies = {
+  unavailable: "Sorry, I can't reach my records right now. Please try again in a moment.",
+  busy: "I'm still working on your previous message. Please send this one again in a moment.",
+} as const;
+
+/**
+ * Turns storage outages and lease timeouts into a polite reply instead of a turn error, and
+ * reports them. Returns false for other errors, which the caller should rethrow.
+ */
+export async function replyToStorageFailure(context: TurnContext, error: unknown): Promise<boolean> {
+  const code = (error as { code?: unknown }).code;
+  if (isStorageUnavailable(error) || code === StorageErrorCode.Unavailable) {
+    await context.sendActivity(StorageReplies.unavailable);
+    return true;
+  }
+  if (code === StorageErrorCode.LockTimeout) {
+    await context.sendActivity(StorageReplies.busy);
+    return true;
+  }
+  return false;
+}
