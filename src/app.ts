@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { ConversationState, MemoryStorage, Storage, UserState, type CloudAdapter } from 'botbuilder';
+import { ConversationState, Storage, UserState, type CloudAdapter } from 'botbuilder';
 import type restify from 'restify';
 import { MainDialog } from '../dialogs/MainDialog';
 import type { HandoffRequester, OrderService, TurnRecognizer } from '../dialogs/ports';
@@ -16,6 +16,7 @@ import { HttpOrderService } from './orders/HttpOrderService';
 import { ResilientOrderService } from './orders/ResilientOrderService';
 import { createServer } from './server/createServer';
 import { HealthRegistry } from './server/health';
+import { createStorageLayer, type StorageLayer } from './storage/createStorageLayer';
 import { createLogger, type Logger } from './telemetry/logger';
 
 /** Parts a test (or an embedding application) may supply instead of the configured ones. */
@@ -24,6 +25,8 @@ export interface AppOverrides {
   orders?: OrderService;
   recognizer?: TurnRecognizer;
   storage?: Storage;
+  /** A ready storage layer (tests and benchmarks build one with driver monitoring). */
+  storageLayer?: StorageLayer;
   handoff?: HandoffRequester;
 }
 
@@ -50,7 +53,18 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const closers: Array<() => Promise<void>> = [];
   const health = new HealthRegistry();
 
-  const storage = overrides.storage ?? new MemoryStorage();
+  // Closed last (closers run in reverse), after the server stopped taking turns.
+  const storageLayer =
+    overrides.storageLayer ??
+    (await createStorageLayer(config.storage, {
+      onBackgroundError: (err, what) => logger.warn({ err, what }, 'storage problem (the bot keeps running)'),
+    }));
+  closers.push(() => storageLayer.close());
+  if (storageLayer.kind === 'mongodb') {
+    health.register('storage', () => storageLayer.isReady());
+    logger.info({ db: config.storage.mongodb?.dbName }, 'state, leases and transcripts in MongoDB');
+  }
+  const storage = overrides.storage ?? storageLayer.storage;
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
   const accessors = createStateAccessors(conversationState);
@@ -75,6 +89,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     dialog,
     dialogState: accessors.dialogState,
     maxTextLength: config.limits.maxMessageChars,
+    saveStateAfterTurn: false,
     rateLimiter: new RateLimiter({
       perUserPerMinute: config.limits.perUserPerMinute,
       perConversationPerMinute: config.limits.perConversationPerMinute,
@@ -83,6 +98,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
   const adapter = createCloudAdapter(config.auth);
   adapter.onTurnError = createTurnErrorHandler(logger, config.nodeEnv !== 'production');
+  // First: outage guard, then one turn at a time per conversation (loads and saves the states),
+  // then the transcript logger.
+  for (const middleware of storageLayer.middleware([conversationState, userState])) adapter.use(middleware);
 
   const server = createServer({ adapter, bot, health, logger, maxBodyBytes: config.limits.maxBodyBytes, maxAttachments: config.limits.maxAttachments });
 

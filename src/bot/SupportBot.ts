@@ -13,6 +13,11 @@ export interface SupportBotOptions {
   maxTextLength: number;
   /** Per-user and per-conversation flood protection; messages over the limit change no state. */
   rateLimiter?: RateLimiter;
+  /**
+   * False when a middleware saves state after the turn instead (the storage layer's turn
+   * serializer saves it in the same MongoDB command that releases the conversation lease).
+   */
+  saveStateAfterTurn?: boolean;
 }
 
 /** Property names inside conversation state; renaming one orphans stored conversations. */
@@ -57,6 +62,7 @@ export class SupportBot extends ActivityHandler {
       if (decision !== 'allow') return;
     }
     await super.run(context);
+    if (this.options.saveStateAfterTurn === false) return;
     await this.options.conversationState.saveChanges(context, false);
     await this.options.userState.saveChanges(context, false);
   }

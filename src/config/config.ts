@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors';
 import { fromRoot } from '../paths';
+import { readStorage, type StorageConfig } from './storage';
 import { readTelemetryConfig, type TelemetryConfig } from './telemetry';
 import {
   Env,
@@ -83,6 +84,8 @@ export interface AppConfig {
   dialog: DialogConfig;
   telemetry: TelemetryConfig;
   limits: LimitsConfig;
+  /** State, leases and transcripts: memory, or MongoDB when MONGODB_URI is set. */
+  storage: StorageConfig;
 }
 
 function readAuth(env: Env): BotAuthConfig {
@@ -155,6 +158,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     nlu: readNlu(env),
     dialog: { maxOrderIdAttempts: readInt(env, 'MAX_ORDER_ID_ATTEMPTS', 3, 1, 10) },
     telemetry: readTelemetryConfig(env),
+    storage: readStorage(env),
     limits: {
       maxMessageChars: readInt(env, 'MAX_MESSAGE_CHARS', 2000, 10, 100_000),
       maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),

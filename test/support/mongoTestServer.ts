@@ -21,6 +21,7 @@ const START_TIMEOUT_MS = 60_000;
 /** A running test server; `stop()` is idempotent. */
 export interface RunningMongoTestServer {
   uri: string;
+  port: number;
   stop(): Promise<void>;
 }
 
@@ -70,15 +71,19 @@ export function ensureMongoTestServerJar(): string {
   return mongoTestServerJar;
 }
 
-/** Starts the server on a free loopback port and resolves once it prints its port. */
-export async function startMongoTestServer(): Promise<RunningMongoTestServer> {
+/**
+ * Starts the server on a loopback port (0: a free one) and resolves once it prints its port.
+ * A fixed port lets outage tests stop a server and start a new one at the same address.
+ */
+export async function startMongoTestServer(port = 0): Promise<RunningMongoTestServer> {
   const jar = ensureMongoTestServerJar();
   // stdin stays a pipe on purpose: the server exits when it closes, even if we are SIGKILLed.
-  const child = spawn('java', ['-jar', jar, '0', '127.0.0.1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('java', ['-jar', jar, String(port), '127.0.0.1'], { stdio: ['pipe', 'pipe', 'pipe'] });
   const uri = await waitForListeningLine(child);
   let stopping: Promise<void> | undefined;
   return {
     uri,
+    port: Number(new URL(uri).port),
     stop() {
       stopping ??= stopChild(child);
       return stopping;
