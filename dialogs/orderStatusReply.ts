@@ -30,12 +30,16 @@ export function statusLabel(status: OrderStatusCode): string {
   return STATUS_LABELS[status];
 }
 
+// Built once: toLocaleDateString constructs a new Intl formatter on every call, which showed
+// up as several percent of a turn's CPU in profiles.
+const ETA_FORMAT = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+
 /** "Fri, 27 Nov 2026" for a valid ISO date; undefined otherwise. */
 export function formatEta(eta: string | null | undefined): string | undefined {
   if (!eta) return undefined;
   const date = new Date(eta);
   if (Number.isNaN(date.getTime())) return undefined;
-  return date.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return ETA_FORMAT.format(date);
 }
 
 export function orderStatusText(order: Order): string {
