@@ -1,5 +1,6 @@
 import { ActivityTypes } from 'botbuilder-core';
 import { ComponentDialog, DialogContext, DialogTurnResult, DialogTurnStatus } from 'botbuilder-dialogs';
+import { IGNORE_CONVERSATION_EVENTS, type ConversationEvents } from './conversationEvents';
 import { Messages } from './messages';
 import type { HandoffRequester } from './ports';
 import { getRecognition, Intents } from './recognition';
@@ -12,6 +13,7 @@ export abstract class InterruptibleDialog extends ComponentDialog {
   protected constructor(
     id: string,
     protected readonly handoff: HandoffRequester,
+    protected readonly events: ConversationEvents = IGNORE_CONVERSATION_EVENTS,
   ) {
     super(id);
   }
@@ -40,11 +42,13 @@ export abstract class InterruptibleDialog extends ComponentDialog {
         await innerDc.repromptDialog();
         return { status: DialogTurnStatus.waiting };
       case Intents.cancel:
+        await this.events.record(innerDc.context, { name: 'form.abandoned', reason: 'cancel', at: innerDc.activeDialog?.id ?? this.id });
         await innerDc.cancelAllDialogs();
         await innerDc.context.sendActivity(Messages.cancelled);
         return { status: DialogTurnStatus.cancelled };
       case Intents.humanHandoff: {
         const details = this.handoffContext(innerDc);
+        await this.events.record(innerDc.context, { name: 'form.abandoned', reason: 'handoff', at: innerDc.activeDialog?.id ?? this.id });
         await innerDc.cancelAllDialogs();
         await this.handoff.requestHandoff(innerDc.context, { reason: 'user_request', ...details });
         return { status: DialogTurnStatus.cancelled };

@@ -8,10 +8,11 @@ import {
   WaterfallDialog,
   WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import { IGNORE_CONVERSATION_EVENTS, type ConversationEvents } from './conversationEvents';
 import { DialogIds } from './dialogIds';
 import { Buttons, Messages } from './messages';
 import { findOrderId, type OrderIdRules } from './orderId';
-import { OrderStatusDialog, type OrderStatusOptions } from './OrderStatusDialog';
+import { OrderStatusDialog, type OrderStatusOptions, type OrderStatusResult } from './OrderStatusDialog';
 import type { HandoffRequester, OrderService, TurnRecognizer } from './ports';
 import { getRecognition, Intents, setRecognition, toRecognition, type Recognition } from './recognition';
 
@@ -19,8 +20,8 @@ import { getRecognition, Intents, setRecognition, toRecognition, type Recognitio
 export interface MainFlags {
   /** Fallbacks in a row; reset by any understood message. */
   consecutiveFallbacks: number;
-  /** What the bot offered last and awaits a yes/no for. */
-  pendingOffer?: 'handoff';
+  /** What the bot offered or asked last and awaits a yes/no for. */
+  pendingOffer?: 'handoff' | 'feedback';
 }
 
 export interface MainDialogDependencies {
@@ -30,6 +31,8 @@ export interface MainDialogDependencies {
   flags: StatePropertyAccessor<MainFlags>;
   orderIdRules: OrderIdRules;
   maxOrderIdAttempts: number;
+  /** Where form steps, fallbacks and feedback are reported (metrics, telemetry, transcript). */
+  events?: ConversationEvents;
 }
 
 /** Lowest runner-up score worth offering in "Did you mean ...?". */
@@ -48,13 +51,21 @@ const SUGGESTIBLE: Record<string, string> = {
  * ("Did you mean ...?", then an apology) and, after two in a row, an offer of a human.
  */
 export class MainDialog extends ComponentDialog {
+  private readonly events: ConversationEvents;
+
   constructor(private readonly deps: MainDialogDependencies) {
     super(DialogIds.main);
+    this.events = deps.events ?? IGNORE_CONVERSATION_EVENTS;
     this.addDialog(
-      new OrderStatusDialog(deps.orders, deps.handoff, {
-        pattern: deps.orderIdRules.pattern,
-        maxAttempts: deps.maxOrderIdAttempts,
-      }),
+      new OrderStatusDialog(
+        deps.orders,
+        deps.handoff,
+        {
+          pattern: deps.orderIdRules.pattern,
+          maxAttempts: deps.maxOrderIdAttempts,
+        },
+        this.events,
+      ),
     );
     this.addDialog(
       new WaterfallDialog(DialogIds.mainWaterfall, [(step) => this.routeStep(step), (step) => this.finishStep(step)]),
@@ -92,10 +103,20 @@ export class MainDialog extends ComponentDialog {
       return step.endDialog();
     }
 
+    if (offer === 'feedback' && (recognition.intent === Intents.affirm || recognition.intent === Intents.deny)) {
+      const helpful = recognition.intent === Intents.affirm;
+      await this.events.record(step.context, { name: 'feedback', helpful });
+      await step.context.sendActivity(
+        helpful ? Messages.thanksHelpful : MessageFactory.suggestedActions([Buttons.checkOrder, Buttons.talkToPerson], Messages.thanksNotHelpful),
+      );
+      return step.endDialog();
+    }
+
     switch (recognition.intent) {
       case Intents.askOrderStatus:
       case Intents.inform: {
         const orderId = findOrderId('', recognition.orderId, this.deps.orderIdRules);
+        await this.events.record(step.context, { name: 'form.started', withOrderId: orderId !== undefined });
         return step.beginDialog(DialogIds.orderStatus, { orderId } satisfies OrderStatusOptions);
       }
       case Intents.greet:
@@ -132,6 +153,7 @@ export class MainDialog extends ComponentDialog {
     if (flags.consecutiveFallbacks >= 2) {
       flags.consecutiveFallbacks = 0;
       flags.pendingOffer = 'handoff';
+      await this.events.record(context, { name: 'fallback', stage: 'offer_human' });
       await context.sendActivity(MessageFactory.suggestedActions([Buttons.talkToPerson, Buttons.noThanks], Messages.offerHuman));
       return;
     }
@@ -140,13 +162,23 @@ export class MainDialog extends ComponentDialog {
       .slice(0, 2)
       .map((c) => SUGGESTIBLE[c.intent] as string);
     if (guesses.length > 0) {
+      await this.events.record(context, { name: 'fallback', stage: 'did_you_mean' });
       await context.sendActivity(MessageFactory.suggestedActions([...guesses, Buttons.noThanks], Messages.didYouMean));
       return;
     }
+    await this.events.record(context, { name: 'fallback', stage: 'explain' });
     await context.sendActivity(MessageFactory.suggestedActions([Buttons.checkOrder, Buttons.talkToPerson], Messages.fallback));
   }
 
+  /** After a status was given, ask "Was this helpful?"; the answer is read by the next turn's routeStep. */
   private async finishStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const result = step.result as OrderStatusResult | undefined;
+    if (result?.outcome === 'delivered') {
+      const flags = await this.deps.flags.get(step.context, { consecutiveFallbacks: 0 });
+      flags.pendingOffer = 'feedback';
+      await this.events.record(step.context, { name: 'feedback.asked' });
+      await step.context.sendActivity(MessageFactory.suggestedActions([Buttons.helpful, Buttons.notHelpful], Messages.askFeedback));
+    }
     return step.endDialog(step.result);
   }
 }

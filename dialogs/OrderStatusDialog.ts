@@ -9,6 +9,7 @@ import {
   WaterfallDialog,
   WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import type { ConversationEvents } from './conversationEvents';
 import { DialogIds } from './dialogIds';
 import { InterruptibleDialog } from './InterruptibleDialog';
 import { Buttons, Messages } from './messages';
@@ -50,8 +51,9 @@ export class OrderStatusDialog extends InterruptibleDialog {
     private readonly orders: OrderService,
     handoff: HandoffRequester,
     private readonly rules: OrderIdRules & { maxAttempts: number },
+    events?: ConversationEvents,
   ) {
-    super(DialogIds.orderStatus, handoff);
+    super(DialogIds.orderStatus, handoff, events);
     this.addDialog(new TextPrompt(DialogIds.orderIdPrompt, (p) => this.validateOrderId(p)));
     this.addDialog(
       new ConfirmPrompt(DialogIds.confirmPrompt, (p) => this.validateConfirmation(p), 'en-us').configure({
@@ -80,12 +82,14 @@ export class OrderStatusDialog extends InterruptibleDialog {
   private async confirmStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const orderId = step.result as string;
     if (orderId === GAVE_UP) {
+      await this.events.record(step.context, { name: 'form.too_many_attempts' });
       await step.context.sendActivity(
         MessageFactory.suggestedActions([Buttons.help, Buttons.talkToPerson], Messages.tooManyAttempts),
       );
       return step.endDialog({ outcome: 'too_many_attempts' } satisfies OrderStatusResult);
     }
     (step.values as FormValues).orderId = orderId;
+    await this.events.record(step.context, { name: 'form.id_given' });
     return step.prompt(DialogIds.confirmPrompt, {
       prompt: MessageFactory.text(Messages.confirmOrderId(orderId)),
       retryPrompt: MessageFactory.text(Messages.confirmRetry(orderId)),
@@ -96,20 +100,25 @@ export class OrderStatusDialog extends InterruptibleDialog {
   private async lookupStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const orderId = (step.values as FormValues).orderId as string;
     if (step.result !== true) {
+      await this.events.record(step.context, { name: 'form.denied' });
       return step.replaceDialog(DialogIds.orderStatusWaterfall, { reask: true } satisfies OrderStatusOptions);
     }
+    await this.events.record(step.context, { name: 'form.confirmed' });
     await step.context.sendActivity({ type: ActivityTypes.Typing });
     let result: OrderStatusResult;
     try {
       const order = await this.orders.getOrderStatus(orderId);
       if (order) {
         await step.context.sendActivity(orderStatusActivity(order));
+        await this.events.record(step.context, { name: 'form.status_delivered', status: order.status });
         result = { outcome: 'delivered', orderId };
       } else {
         await step.context.sendActivity(Messages.orderNotFound(orderId));
+        await this.events.record(step.context, { name: 'form.not_found' });
         result = { outcome: 'not_found', orderId };
       }
     } catch {
+      await this.events.record(step.context, { name: 'form.backend_error' });
       // The backend client has already logged the cause and retried; the customer gets the truth.
       await step.context.sendActivity(
         MessageFactory.suggestedActions([Buttons.talkToPerson], Messages.backendUnavailable),
@@ -131,6 +140,7 @@ export class OrderStatusDialog extends InterruptibleDialog {
       prompt.recognized.value = GAVE_UP;
       return true;
     }
+    await this.events.record(prompt.context, { name: 'form.id_invalid', attempt: prompt.attemptCount });
     await prompt.context.sendActivity(Messages.invalidOrderId(text.trim() || '(empty)'));
     return false;
   }

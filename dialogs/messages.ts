@@ -31,6 +31,9 @@ export const Messages = {
     `That message is longer than I can read (${max} characters at most). Could you send a shorter one?`,
   rateLimited: "You're sending messages faster than I can read them, so I skipped some. Please wait a few seconds and send your question again.",
   turnError: "Sorry, something went wrong on my side. Please try again in a moment.",
+  askFeedback: 'Was this helpful?',
+  thanksHelpful: 'Thanks for letting me know! Is there anything else I can help you with?',
+  thanksNotHelpful: "Thanks for telling me, and sorry it didn't help. You can ask about another order, or I can connect you with a person.",
   noAgentConnected: "I've noted that you'd like to talk to a person. Live agents aren't connected to this assistant yet, so please contact our support team by e-mail, or ask me about an order.",
 } as const;
 
@@ -42,6 +45,8 @@ export const Buttons = {
   talkToPerson: 'Talk to a person',
   help: 'Help',
   noThanks: 'No, thanks',
+  helpful: '👍 Yes',
+  notHelpful: '👎 No',
 } as const;
 
 function truncate(text: string, max: number): string {

@@ -36,6 +36,8 @@ const BUTTON_INTENTS: Record<string, string> = {
   [Buttons.talkToPerson.toLowerCase()]: Intents.humanHandoff,
   [Buttons.help.toLowerCase()]: Intents.help,
   [Buttons.noThanks.toLowerCase()]: Intents.deny,
+  [Buttons.helpful.toLowerCase()]: Intents.affirm,
+  [Buttons.notHelpful.toLowerCase()]: Intents.deny,
 };
 
 export function toRecognition(result: RecognizerResult): Recognition {

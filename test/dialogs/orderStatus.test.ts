@@ -6,6 +6,7 @@ import { createTestBot } from '../support/testBot';
 
 const CONFIRM_12345 = withButtons(/^You asked about order 12345\. Is that correct\?$/, ['Yes', 'No']);
 const STATUS_12345 = /^Order 12345 is in transit \(carrier: UPS\)\.\nExpected delivery: Fri, 27 Nov 2026\.\nTrack it here: https:\/\/www\.ups\.com/;
+const FEEDBACK = withButtons(/^Was this helpful\?$/, ['👍 Yes', '👎 No']);
 
 const transcripts: { title: string; turns: TranscriptTurn[] }[] = [
   {
@@ -13,7 +14,7 @@ const transcripts: { title: string; turns: TranscriptTurn[] }[] = [
     turns: [
       ['hi', [/order assistant/]],
       ['where is my order 12345?', [CONFIRM_12345]],
-      ['yes', [STATUS_12345]],
+      ['yes', [STATUS_12345, FEEDBACK]],
     ],
   },
   {
@@ -21,7 +22,7 @@ const transcripts: { title: string; turns: TranscriptTurn[] }[] = [
     turns: [
       ['where is my order?', [Messages.askOrderId]],
       ['#12345', [CONFIRM_12345]],
-      ['yes', [STATUS_12345]],
+      ['yes', [STATUS_12345, FEEDBACK]],
     ],
   },
   {
@@ -47,7 +48,7 @@ const transcripts: { title: string; turns: TranscriptTurn[] }[] = [
       ['where is order 12345', [CONFIRM_12345]],
       ['no', [Messages.askCorrectOrderId]],
       ['98765', [withButtons(/order 98765/, ['Yes', 'No'])]],
-      ['yes', [/^Order 98765 is delivered \(carrier: DHL\)\.\nDelivered on/]],
+      ['yes', [/^Order 98765 is delivered \(carrier: DHL\)\.\nDelivered on/, FEEDBACK]],
     ],
   },
   {
@@ -62,7 +63,7 @@ const transcripts: { title: string; turns: TranscriptTurn[] }[] = [
     turns: [
       ['where is my order 12345', [CONFIRM_12345]],
       ['sorry, I meant order 98765', [/You asked about order 98765/]],
-      ['yes', [/^Order 98765 is delivered/]],
+      ['yes', [/^Order 98765 is delivered/, FEEDBACK]],
     ],
   },
   {
@@ -78,7 +79,7 @@ const transcripts: { title: string; turns: TranscriptTurn[] }[] = [
     turns: [
       ['order 12345 status', [CONFIRM_12345]],
       ['help', [Messages.helpDuringConfirm, CONFIRM_12345]],
-      ['yes', [STATUS_12345]],
+      ['yes', [STATUS_12345, FEEDBACK]],
     ],
   },
   {

@@ -1,5 +1,6 @@
 import { ConversationState, MemoryStorage, TestAdapter, TurnContext, UserState } from 'botbuilder';
 import pino from 'pino';
+import type { ConversationEvents } from '../../dialogs/conversationEvents';
 import { MainDialog } from '../../dialogs/MainDialog';
 import type { HandoffRequest, HandoffRequester, OrderService } from '../../dialogs/ports';
 import { createStateAccessors, SupportBot } from '../../src/bot/SupportBot';
@@ -26,7 +27,7 @@ export interface TestBot {
 }
 
 /** A full bot (real dialogs, state, sample orders) on botbuilder's TestAdapter. */
-export function createTestBot(options: { orders?: OrderService; maxAttempts?: number } = {}): TestBot {
+export function createTestBot(options: { orders?: OrderService; maxAttempts?: number; events?: ConversationEvents } = {}): TestBot {
   const storage = new MemoryStorage();
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
@@ -39,6 +40,7 @@ export function createTestBot(options: { orders?: OrderService; maxAttempts?: nu
     flags: accessors.mainFlags,
     orderIdRules: { pattern: DEFAULT_ORDER_ID_PATTERN },
     maxOrderIdAttempts: options.maxAttempts ?? 3,
+    events: options.events,
   });
   const bot = new SupportBot({ conversationState, userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000 });
   const adapter = new TestAdapter((context) => bot.run(context));

@@ -1,0 +1,57 @@
+import type { TurnContext } from 'botbuilder-core';
+import type { HandoffReason, OrderStatusCode } from './ports';
+
+/**
+ * Things that happen in a conversation and are worth counting: the steps of the order form,
+ * fallbacks, feedback, handoffs. Dialogs report them through {@link ConversationEvents}; the
+ * implementation (src/telemetry) turns each into a metric, an Application Insights event and
+ * a trace activity in the transcript, which is what `npm run analytics` reads.
+ *
+ * The names and fields are stored in transcripts: add new ones freely, never rename one.
+ * No event carries what the customer typed or an order ID.
+ */
+export type ConversationEvent =
+  /** The order form began; `withOrderId` when the first message already had the ID. */
+  | { name: 'form.started'; withOrderId: boolean }
+  /** A well-formed order ID was given (or taken from the first message). */
+  | { name: 'form.id_given' }
+  /** A malformed order ID; `attempt` counts from 1. */
+  | { name: 'form.id_invalid'; attempt: number }
+  | { name: 'form.too_many_attempts' }
+  /** The customer said yes / no at "You asked about order X. Is that correct?". */
+  | { name: 'form.confirmed' }
+  | { name: 'form.denied' }
+  /** The end of the funnel: the customer got the status of their order. */
+  | { name: 'form.status_delivered'; status: OrderStatusCode }
+  | { name: 'form.not_found' }
+  | { name: 'form.backend_error' }
+  /** The customer left the form by "cancel" or "talk to a person"; `at` is the waiting prompt's id. */
+  | { name: 'form.abandoned'; reason: 'cancel' | 'handoff'; at: string }
+  /** A misunderstanding and which answer the customer got. */
+  | { name: 'fallback'; stage: 'did_you_mean' | 'explain' | 'offer_human' }
+  /** "Was this helpful?" was asked, and answered. */
+  | { name: 'feedback.asked' }
+  | { name: 'feedback'; helpful: boolean }
+  /** Handoff lifecycle; claimed/resolved are reported by the agent desk. */
+  | { name: 'handoff.requested'; reason: HandoffReason }
+  | { name: 'handoff.claimed'; waitSeconds?: number }
+  | { name: 'handoff.resolved'; handleSeconds?: number }
+  /** A satisfaction rating (for example after a handoff), `rating` from 1 to `scale`. */
+  | { name: 'satisfaction'; rating: number; scale: number };
+
+export type ConversationEventName = ConversationEvent['name'];
+
+/** Records conversation events. Must not throw: a lost event never breaks a turn. */
+export interface ConversationEvents {
+  record(context: TurnContext, event: ConversationEvent): Promise<void>;
+}
+
+/** For tests and embeddings that do not observe conversations. */
+export const IGNORE_CONVERSATION_EVENTS: ConversationEvents = {
+  record: async () => undefined,
+};
+
+/** The name of the trace activities that carry events into transcripts. */
+export const CONVERSATION_EVENT_TRACE_NAME = 'supportbot.conversationEvent';
+/** Their `valueType`, so transcript readers can tell them from other traces. */
+export const CONVERSATION_EVENT_VALUE_TYPE = 'https://schemas.order-support-bot/conversation-event/v1';
