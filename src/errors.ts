@@ -15,7 +15,15 @@ export type ErrorCode =
   | 'STORAGE_UNAVAILABLE'
   | 'STORAGE_INVALID_ARGUMENT'
   | 'CONVERSATION_LOCK_TIMEOUT'
-  | 'CONVERSATION_LOCK_LOST';
+  | 'CONVERSATION_LOCK_LOST'
+  // Handoff (src/handoff/errors.ts)
+  | 'HANDOFF_TICKET_NOT_FOUND'
+  | 'HANDOFF_INVALID_TRANSITION'
+  | 'HANDOFF_ALREADY_CLAIMED'
+  | 'HANDOFF_NOT_OWNER'
+  | 'HANDOFF_CONFLICT'
+  | 'HANDOFF_DESK_UNAVAILABLE'
+  | 'HANDOFF_DELIVERY_FAILED';
 
 /** Base class for every error the product raises on purpose. */
 export class SupportBotError extends Error {

@@ -1,0 +1,77 @@
+import { ConfigError } from '../errors';
+import { assertTimeZone, BusinessHours, BusinessHoursSyntaxError } from '../handoff/businessHours';
+import { Env, readInt, readOptional, readString } from './env';
+
+/** Human handoff to agents in a Slack channel. */
+export interface HandoffConfig {
+  /** The agents' Slack channel id; undefined means no agent desk (the logging fallback). */
+  slackChannel?: string;
+  /** HANDOFF_BUSINESS_HOURS as written; empty means always open. */
+  businessHours: string;
+  timeZone: string;
+  closedDates: string[];
+  queueTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** How long the bot waits for a left message or a rating after a handoff ends. */
+  followUpMs: number;
+  sweepIntervalMs: number;
+  /** Lines of recent conversation shown on the ticket. */
+  transcriptLines: number;
+  /** Channels that receive handoff.initiate / handoff.status event activities. */
+  eventChannels: string[];
+}
+
+/** Reads the HANDOFF_* settings and SLACK_HANDOFF_CHANNEL. */
+export function readHandoffConfig(env: Env): HandoffConfig {
+  const slackChannel = readOptional(env, 'SLACK_HANDOFF_CHANNEL');
+  if (slackChannel !== undefined) {
+    if (!/^[CG][A-Z0-9]{2,}$/.test(slackChannel)) {
+      throw new ConfigError('SLACK_HANDOFF_CHANNEL', `expected a Slack channel id such as C0123ABCD (not a #name), got "${slackChannel}". In Slack: channel details → About → Channel ID.`);
+    }
+    for (const needed of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']) {
+      if (!readOptional(env, needed)) {
+        throw new ConfigError('SLACK_HANDOFF_CHANNEL', `is set but ${needed} is empty; the agent desk needs the Slack app's credentials (see README, "Human handoff").`);
+      }
+    }
+  }
+  const timeZone = readString(env, 'HANDOFF_TIME_ZONE', 'UTC');
+  try {
+    assertTimeZone(timeZone);
+  } catch (error) {
+    throw new ConfigError('HANDOFF_TIME_ZONE', (error as Error).message);
+  }
+  const closedDates = (readOptional(env, 'HANDOFF_CLOSED_DATES') ?? '')
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '');
+  for (const date of closedDates) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+      throw new ConfigError('HANDOFF_CLOSED_DATES', `"${date}" is not a date; use YYYY-MM-DD, comma-separated.`);
+    }
+  }
+  const businessHours = readString(env, 'HANDOFF_BUSINESS_HOURS', '');
+  try {
+    BusinessHours.parse(businessHours, { timeZone, closedDates });
+  } catch (error) {
+    if (error instanceof BusinessHoursSyntaxError) {
+      throw new ConfigError('HANDOFF_BUSINESS_HOURS', `${error.message} Example: "Mon-Fri 09:00-17:00; Sat 10:00-14:00"; empty means always open.`);
+    }
+    throw error;
+  }
+  const eventChannels = readString(env, 'HANDOFF_EVENT_CHANNELS', 'emulator,directline,webchat,test')
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  return {
+    slackChannel,
+    businessHours,
+    timeZone,
+    closedDates,
+    queueTimeoutMs: readInt(env, 'HANDOFF_QUEUE_TIMEOUT_SECONDS', 300, 1, 86_400) * 1000,
+    idleTimeoutMs: readInt(env, 'HANDOFF_IDLE_TIMEOUT_SECONDS', 900, 1, 86_400) * 1000,
+    followUpMs: readInt(env, 'HANDOFF_FOLLOW_UP_SECONDS', 600, 1, 86_400) * 1000,
+    sweepIntervalMs: readInt(env, 'HANDOFF_SWEEP_INTERVAL_MS', 5000, 50, 600_000),
+    transcriptLines: readInt(env, 'HANDOFF_TRANSCRIPT_LINES', 10, 0, 50),
+    eventChannels,
+  };
+}
