@@ -6,3 +6,6 @@ export { loadTrainingData, mergeTrainingData, parseJsonLines, parseRasaYaml } fr
 export { LocalRecognizer, type LocalRecognizerOptions, type LocalRecognizerResult } from './localRecognizer';
 export { normalizeOrderId, isValidOrderId, findOrderIds, DEFAULT_ORDER_ID_PATTERN, ORDER_ID_ENTITY } from './entities/orderId';
 export { applyFallback, isOutOfScopeLabel, DEFAULT_THRESHOLD, DEFAULT_AMBIGUITY_MARGIN, type IntentCandidate, type FallbackDecision } from './fallback';
+export { loadOrTrain, loadModel, saveModel, readModelFile, trainingDataHash, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelFile, type ModelInfo } from './modelFile';
+export { ALL_BUILTIN_ENTITIES, type BuiltinEntity } from './entities/builtins';
+export type { RecognizerState, LuisInstance } from './localRecognizer';

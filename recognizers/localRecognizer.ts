@@ -1,11 +1,11 @@
 import type { Activity, RecognizerResult } from 'botbuilder-core';
 import { Recognizer, type DialogContext } from 'botbuilder-dialogs';
 import { NONE_INTENT, type TrainingData } from './types';
-import { EntityExtractor, type FoundEntity } from './entities/extractor';
+import { ALL_BUILTIN_ENTITIES, findBuiltinEntities, type BuiltinEntity } from './entities/builtins';
+import { EntityExtractor, type ExtractorState, type FoundEntity } from './entities/extractor';
 import { DEFAULT_ORDER_ID_PATTERN, ORDER_ID_ENTITY } from './entities/orderId';
 import { DEFAULT_TAGGER_OPTIONS } from './entities/tagger';
-import { DEFAULT_FEATURIZER_OPTIONS, Featurizer } from './intent/featurizer';
-import { DEFAULT_SOFTMAX_OPTIONS, SoftmaxClassifier } from './intent/softmaxClassifier';
+import { DEFAULT_INTENT_MODEL_OPTIONS, IntentModel, type IntentModelState } from './intent/intentModel';
 import { applyFallback, DEFAULT_AMBIGUITY_MARGIN, DEFAULT_THRESHOLD, isOutOfScopeLabel, type IntentCandidate } from './fallback';
 
 /** Options of {@link LocalRecognizer.train}. */
@@ -18,8 +18,10 @@ export interface LocalRecognizerOptions {
   orderIdPattern?: string;
   /** Seed for shuffling during training; same data + seed gives the same model. */
   seed?: number;
-  /** SGD epochs of the intent classifier. */
-  epochs?: number;
+  /** Built-in entities from Microsoft Recognizers-Text to add (default: all; `[]` for none). */
+  builtinEntities?: BuiltinEntity[];
+  /** Train the MLP next to the linear model (default true; false trains about 3x faster). */
+  mlp?: boolean;
 }
 
 /** Intent candidate list plus fallback details, added to the LUIS-style RecognizerResult. */
@@ -30,18 +32,37 @@ export interface LocalRecognizerResult extends RecognizerResult {
   fallback?: { reason: 'low_confidence' | 'ambiguous'; threshold: number; ambiguityMargin: number };
 }
 
+/** One `$instance` entry: where an entity was found (`endIndex` exclusive). */
+export interface LuisInstance {
+  startIndex: number;
+  endIndex: number;
+  text: string;
+  type: string;
+  score: number;
+}
+
+/** Everything needed to rebuild a trained recognizer (the model file's payload). */
+export interface RecognizerState {
+  threshold: number;
+  ambiguityMargin: number;
+  builtinEntities: BuiltinEntity[];
+  intent: IntentModelState;
+  entities: ExtractorState;
+}
+
 interface Parts {
-  featurizer: Featurizer;
-  classifier: SoftmaxClassifier;
+  intentModel: IntentModel;
   extractor: EntityExtractor;
   threshold: number;
   ambiguityMargin: number;
+  builtinEntities: BuiltinEntity[];
 }
 
 /**
- * A trainable local recognizer: TF-IDF word and char n-grams into multinomial logistic
- * regression for intents, and a perceptron tagger plus rules for entities. Synchronous
- * `parse` for tools and tests; `recognize` for dialogs.
+ * A trainable local recognizer: TF-IDF word and char n-grams into an ensemble of logistic
+ * regression and an MLP for intents; a perceptron tagger plus nlu.yml rules and built-ins for
+ * entities; a threshold + ambiguity-margin fallback to `None`. Synchronous `parse` for tools and
+ * tests, `recognize` for dialogs.
  */
 export class LocalRecognizer extends Recognizer {
   private readonly parts: Parts;
@@ -51,25 +72,21 @@ export class LocalRecognizer extends Recognizer {
   private constructor(parts: Parts) {
     super();
     this.parts = parts;
-    this.intents = [...new Set(parts.classifier.classes.map((c) => (isOutOfScopeLabel(c) ? NONE_INTENT : c)))];
+    this.intents = [...new Set(parts.intentModel.classes.map((c) => (isOutOfScopeLabel(c) ? NONE_INTENT : c)))];
     if (!this.intents.includes(NONE_INTENT)) this.intents.push(NONE_INTENT);
   }
 
   /** Trains synchronously; deterministic for the same data and seed. Throws on empty data. */
   static train(data: TrainingData, options: LocalRecognizerOptions = {}): LocalRecognizer {
     if (data.examples.length === 0) throw new Error('cannot train a recognizer on training data with no examples');
-    const seed = options.seed ?? DEFAULT_SOFTMAX_OPTIONS.seed;
-    const texts = data.examples.map((e) => e.text);
-    const featurizer = Featurizer.fit(texts, DEFAULT_FEATURIZER_OPTIONS);
-    const classes = [...new Set(data.examples.map((e) => e.intent))].sort();
-    const classIndex = new Map(classes.map((c, i) => [c, i]));
-    const xs = texts.map((t) => featurizer.transform(t));
-    const labels = Int32Array.from(data.examples.map((e) => classIndex.get(e.intent) ?? 0));
-    const classifier = SoftmaxClassifier.train(xs, labels, classes, featurizer.size, {
-      ...DEFAULT_SOFTMAX_OPTIONS,
-      seed,
-      epochs: options.epochs ?? DEFAULT_SOFTMAX_OPTIONS.epochs,
-    });
+    const seed = options.seed ?? 42;
+    const defaults = DEFAULT_INTENT_MODEL_OPTIONS;
+    const mlp = options.mlp === false || defaults.mlp === null ? null : { ...defaults.mlp, seed: seed + 1 };
+    const intentModel = IntentModel.train(
+      data.examples.map((e) => e.text),
+      data.examples.map((e) => e.intent),
+      { featurizer: defaults.featurizer, softmax: { ...defaults.softmax, seed }, mlp },
+    );
     const declaresOrderId =
       options.orderIdPattern !== undefined ||
       ORDER_ID_ENTITY in data.regexes ||
@@ -77,12 +94,29 @@ export class LocalRecognizer extends Recognizer {
     const pattern = declaresOrderId ? options.orderIdPattern ?? DEFAULT_ORDER_ID_PATTERN : null;
     const extractor = EntityExtractor.train(data, pattern, { ...DEFAULT_TAGGER_OPTIONS, seed });
     return new LocalRecognizer({
-      featurizer,
-      classifier,
+      intentModel,
       extractor,
       threshold: options.threshold ?? DEFAULT_THRESHOLD,
       ambiguityMargin: options.ambiguityMargin ?? DEFAULT_AMBIGUITY_MARGIN,
+      builtinEntities: [...(options.builtinEntities ?? ALL_BUILTIN_ENTITIES)],
     });
+  }
+
+  /** Rebuilds a recognizer from {@link RecognizerState} (see `loadModel`). */
+  static fromState(state: RecognizerState): LocalRecognizer {
+    return new LocalRecognizer({
+      intentModel: IntentModel.fromState(state.intent),
+      extractor: EntityExtractor.fromState(state.entities),
+      threshold: state.threshold,
+      ambiguityMargin: state.ambiguityMargin,
+      builtinEntities: state.builtinEntities,
+    });
+  }
+
+  /** Serialisable state of the trained recognizer. */
+  toState(): RecognizerState {
+    const { intentModel, extractor, threshold, ambiguityMargin, builtinEntities } = this.parts;
+    return { threshold, ambiguityMargin, builtinEntities, intent: intentModel.toState(), entities: extractor.toState() };
   }
 
   /** Current confidence threshold. */
@@ -103,19 +137,26 @@ export class LocalRecognizer extends Recognizer {
 
   /** Model scores per intent before the fallback policy, best first (out-of-scope labels as None). */
   scoreIntents(text: string): IntentCandidate[] {
-    const { featurizer, classifier } = this.parts;
-    const probs = classifier.predictProba(featurizer.transform(text));
+    const { intentModel } = this.parts;
     const merged = new Map<string, number>();
-    classifier.classes.forEach((c, i) => {
-      const name = isOutOfScopeLabel(c) ? NONE_INTENT : c;
-      merged.set(name, (merged.get(name) ?? 0) + (probs[i] as number));
-    });
-    if (!merged.has(NONE_INTENT)) merged.set(NONE_INTENT, 0);
     if (text.trim() === '') {
-      // Nothing to classify: the prior would otherwise pick the most frequent intent.
-      for (const k of merged.keys()) merged.set(k, k === NONE_INTENT ? 1 : 0);
+      // Nothing to classify: the class prior would otherwise pick the most frequent intent.
+      for (const intent of this.intents) merged.set(intent, intent === NONE_INTENT ? 1 : 0);
+    } else {
+      const probs = intentModel.predict(text);
+      intentModel.classes.forEach((c, i) => {
+        const name = isOutOfScopeLabel(c) ? NONE_INTENT : c;
+        merged.set(name, (merged.get(name) ?? 0) + probs[i]);
+      });
+      if (!merged.has(NONE_INTENT)) merged.set(NONE_INTENT, 0);
     }
     return [...merged].map(([intent, score]) => ({ intent, score })).sort((a, b) => b.score - a.score || a.intent.localeCompare(b.intent));
+  }
+
+  /** Entities only (learned, rules and built-ins), overlaps resolved. */
+  extractEntities(text: string): FoundEntity[] {
+    if (text.trim() === '') return [];
+    return this.parts.extractor.extract(text, findBuiltinEntities(text, this.parts.builtinEntities));
   }
 
   /** Recognises intents and entities synchronously. */
@@ -127,7 +168,7 @@ export class LocalRecognizer extends Recognizer {
     const result: LocalRecognizerResult = {
       text,
       intents,
-      entities: toLuisEntities(text.trim() === '' ? [] : this.parts.extractor.extract(text)),
+      entities: toLuisEntities(this.extractEntities(text)),
       candidates: candidates.filter((c) => c.intent !== NONE_INTENT).slice(0, 5).map((c) => ({ intent: c.intent, score: round(c.score) })),
     };
     if (decision.fallback) result.fallback = { reason: decision.fallback, threshold: this.parts.threshold, ambiguityMargin: this.parts.ambiguityMargin };
@@ -152,18 +193,9 @@ export class LocalRecognizer extends Recognizer {
   }
 }
 
-/** One `$instance` entry: where an entity was found (`endIndex` exclusive). */
-export interface LuisInstance {
-  startIndex: number;
-  endIndex: number;
-  text: string;
-  type: string;
-  score: number;
-}
-
 /** Converts found entities to LUIS form: `{ type: [values], $instance: { type: [spans] } }`. */
 export function toLuisEntities(found: FoundEntity[]): RecognizerResult['entities'] {
-  const values: Record<string, string[]> = {};
+  const values: Record<string, unknown[]> = {};
   const instance: Record<string, LuisInstance[]> = {};
   for (const e of found) {
     (values[e.type] ??= []).push(e.value);

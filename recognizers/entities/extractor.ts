@@ -11,8 +11,8 @@ export interface FoundEntity {
   start: number;
   end: number;
   text: string;
-  /** canonical value (synonym-resolved, order ids normalised) */
-  value: string;
+  /** canonical value (synonym-resolved, order ids normalised); built-ins resolve to numbers or objects */
+  value: unknown;
   score: number;
   source: 'tagger' | 'pattern' | 'regex' | 'lookup' | 'builtin';
 }
@@ -82,10 +82,13 @@ export class EntityExtractor {
     return { orderIdPattern: this.orderIdPattern, regexes: this.regexes, synonyms: this.synonyms, gazetteer: this.gazetteer.toState(), tagger: this.tagger?.toState() ?? null };
   }
 
-  /** All entities in the text, overlaps resolved (tagger first, then pattern, regex, lookup). */
-  extract(text: string): FoundEntity[] {
+  /**
+   * All entities in the text, overlaps resolved (tagger first, then pattern, regex, lookup,
+   * built-in). `extra` holds entities found elsewhere (built-ins) to resolve together.
+   */
+  extract(text: string, extra: FoundEntity[] = []): FoundEntity[] {
     const tokens = tokenize(text);
-    const found: FoundEntity[] = [];
+    const found: FoundEntity[] = [...extra];
     if (this.tagger !== null && tokens.length > 0) {
       for (const s of this.tagger.tag(tokens, this.extraFeatures(text, tokens))) {
         const start = (tokens[s.startToken] as Token).start;
@@ -137,14 +140,26 @@ function typesOf(examples: Example[]): Set<string> {
   return new Set(examples.flatMap((e) => e.entities.map((s) => s.entity)));
 }
 
-const PRIORITY: Record<FoundEntity['source'], number> = { tagger: 0, pattern: 1, regex: 2, lookup: 3, builtin: 4 };
+const PRIORITY: Record<FoundEntity['source'], number> = { tagger: 1, pattern: 2, regex: 3, lookup: 4, builtin: 5 };
 
-/** Keeps the first of overlapping entities by source priority, then by length; sorted by start. */
+// E-mails, URLs and formatted phone numbers are specific formats, while the order-id pattern is
+// generic ("555-123-4567" fits it), so these built-ins win over anything they overlap.
+function rank(e: FoundEntity): number {
+  const specific = e.source === 'builtin' && (e.type === 'email' || e.type === 'url' || (e.type === 'phonenumber' && /[\s()+.-]/.test(e.text)));
+  return specific ? 0 : PRIORITY[e.source];
+}
+
+/**
+ * Resolves overlaps: by rank (specific built-ins, tagger, pattern, regex, lookup, other
+ * built-ins), then longer spans first. A lower-ranked built-in is dropped when it overlaps
+ * anything else; other entities are dropped only when they overlap one of the same type or a
+ * higher-ranked non-built-in. Output is sorted by position.
+ */
 export function resolveOverlaps(found: FoundEntity[]): FoundEntity[] {
-  const ranked = [...found].sort((a, b) => PRIORITY[a.source] - PRIORITY[b.source] || (b.end - b.start) - (a.end - a.start) || a.start - b.start);
+  const ranked = [...found].sort((a, b) => rank(a) - rank(b) || (b.end - b.start) - (a.end - a.start) || a.start - b.start);
   const kept: FoundEntity[] = [];
   for (const e of ranked) {
-    const clash = kept.some((k) => k.start < e.end && e.start < k.end && (k.type === e.type || PRIORITY[k.source] < PRIORITY.builtin));
+    const clash = kept.some((k) => k.start < e.end && e.start < k.end && (k.type === e.type || k.source !== 'builtin' || rank(k) === 0 || e.source === 'builtin'));
     if (!clash) kept.push(e);
   }
   return kept.sort((a, b) => a.start - b.start || a.type.localeCompare(b.type));

@@ -1,10 +1,11 @@
 import { createRng, shuffleInPlace } from '../random';
+import { Arena, pad4 } from './kernels';
 import type { SparseVector } from './featurizer';
 
 /** Training settings of the multinomial logistic regression. */
 export interface SoftmaxOptions {
   epochs: number;
-  /** initial learning rate */
+  /** initial learning rate; decays linearly to a tenth */
   learningRate: number;
   /** L2 strength per example (like 1 / (C * n) in scikit-learn terms) */
   l2: number;
@@ -21,63 +22,71 @@ export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxOptions = {
   seed: 42,
 };
 
-/** Serialisable weights of a trained classifier. */
+/** Serialisable weights of a trained classifier (rows padded to a multiple of 4 classes). */
 export interface SoftmaxState {
   classes: string[];
   features: number;
-  /** feature-major weights: weights[f * classes + c] */
+  /** feature-major weights: weights[f * pad4(classes) + c] */
   weights: Float32Array;
   bias: Float32Array;
 }
 
-// Gradients smaller than this are skipped: after the first epoch most of the 150 classes have
-// near-zero probability, and skipping them makes an epoch several times faster.
-const MIN_GRADIENT = 1e-3;
-
 /**
  * Multinomial logistic regression over sparse vectors, trained with SGD. L2 decay uses the
- * global scale trick (W = scale * V) so each step costs O(nonzeros x active classes), not O(|W|).
+ * global scale trick (W = scale * V), so a step costs O(nonzeros x classes), not O(|W|).
  */
 export class SoftmaxClassifier {
   readonly classes: string[];
-  private readonly nClasses: number;
-  private readonly weights: Float32Array;
+  private readonly features: number;
+  private readonly stride: number;
+  private readonly arena: Arena;
+  private readonly w: number;
+  private readonly out: number;
   private readonly bias: Float32Array;
 
-  private constructor(state: SoftmaxState) {
-    this.classes = state.classes;
-    this.nClasses = state.classes.length;
-    this.weights = state.weights;
-    this.bias = state.bias;
+  private constructor(classes: string[], features: number, arena: Arena, w: number, bias: Float32Array) {
+    this.classes = classes;
+    this.features = features;
+    this.stride = pad4(classes.length);
+    this.arena = arena;
+    this.w = w;
+    this.out = arena.alloc(this.stride);
+    this.bias = bias;
+  }
+
+  private static allocate(classes: string[], features: number): SoftmaxClassifier {
+    const stride = pad4(classes.length);
+    const arena = new Arena(features * stride + 4 * stride + 64);
+    const w = arena.alloc(features * stride);
+    return new SoftmaxClassifier(classes, features, arena, w, new Float32Array(classes.length));
   }
 
   /** Rebuilds a classifier from model-file state. */
   static fromState(state: SoftmaxState): SoftmaxClassifier {
-    if (state.weights.length !== state.features * state.classes.length) throw new Error('weight matrix size does not match classes x features');
-    return new SoftmaxClassifier(state);
+    const clf = SoftmaxClassifier.allocate(state.classes, state.features);
+    if (state.weights.length !== state.features * clf.stride) throw new Error('weight matrix size does not match classes x features');
+    clf.arena.f32.set(state.weights, clf.w >> 2);
+    clf.bias.set(state.bias);
+    return clf;
   }
 
-  /** Serialisable state (typed arrays; the model file encodes them). */
+  /** Serialisable state (copies the weights out of the arena). */
   toState(): SoftmaxState {
-    return { classes: this.classes, features: this.weights.length / Math.max(1, this.nClasses), weights: this.weights, bias: this.bias };
+    const n = this.features * this.stride;
+    return { classes: this.classes, features: this.features, weights: this.arena.f32.slice(this.w >> 2, (this.w >> 2) + n), bias: this.bias.slice() };
   }
 
   /** Trains on pre-featurised examples; `labels[i]` indexes `classes`. Deterministic per seed. */
   static train(xs: SparseVector[], labels: Int32Array, classes: string[], nFeatures: number, options: SoftmaxOptions = DEFAULT_SOFTMAX_OPTIONS): SoftmaxClassifier {
+    const clf = SoftmaxClassifier.allocate(classes, nFeatures);
     const C = classes.length;
-    const W = new Float32Array(nFeatures * C);
-    const bias = new Float32Array(C);
-    const classWeight = new Float64Array(C).fill(1);
-    if (options.balanced && xs.length > 0) {
-      const counts = new Float64Array(C);
-      for (const y of labels) counts[y] = counts[y] + 1;
-      for (let c = 0; c < C; c++) classWeight[c] = counts[c] > 0 ? xs.length / (C * (counts[c])) : 1;
-    }
+    const stride = clf.stride;
+    const { arena, bias } = clf;
+    const grad = arena.alloc(stride);
+    const classWeight = balancedWeights(labels, C, options.balanced);
     const rng = createRng(options.seed);
     const order = Int32Array.from(xs.keys());
     const scores = new Float64Array(C);
-    const grad = new Float64Array(C);
-    const active = new Int32Array(C);
     let scale = 1;
     let t = 0;
     const total = Math.max(1, options.epochs * xs.length);
@@ -89,61 +98,59 @@ export class SoftmaxClassifier {
         // Linear decay to a tenth of the initial rate: stable final epochs without averaging.
         const eta = options.learningRate * (1 - (0.9 * t) / total);
         t++;
-        forward(W, bias, x, C, scale, scores);
+        clf.logits(x, scale, scores);
         softmaxInPlace(scores);
         scale *= 1 - eta * options.l2;
         if (scale < 1e-6) {
-          for (let k = 0; k < W.length; k++) W[k] = W[k] * scale;
+          const f32 = arena.f32;
+          for (let k = clf.w >> 2, end = k + nFeatures * stride; k < end; k++) f32[k] *= scale;
           scale = 1;
         }
-        let nActive = 0;
+        const f32 = arena.f32;
         const cw = classWeight[y];
         for (let c = 0; c < C; c++) {
           const g = (scores[c] - (c === y ? 1 : 0)) * cw;
-          if (g > MIN_GRADIENT || g < -MIN_GRADIENT) {
-            grad[nActive] = (eta * g) / scale;
-            active[nActive++] = c;
-            bias[c] = bias[c] - eta * g;
-          }
+          f32[(grad >> 2) + c] = g;
+          bias[c] -= eta * g;
         }
         const { idx, val } = x;
-        for (let k = 0; k < idx.length; k++) {
-          const base = idx[k] * C;
-          const v = val[k];
-          for (let a = 0; a < nActive; a++) {
-            const c = active[a];
-            W[base + c] = W[base + c] - grad[a] * v;
-          }
-        }
+        const step = -eta / scale;
+        for (let k = 0; k < idx.length; k++) arena.axpy(clf.w + idx[k] * stride * 4, grad, stride, step * val[k]);
       }
     }
-    if (scale !== 1) for (let k = 0; k < W.length; k++) W[k] = W[k] * scale;
-    return new SoftmaxClassifier({ classes, features: nFeatures, weights: W, bias });
+    if (scale !== 1) {
+      const f32 = arena.f32;
+      for (let k = clf.w >> 2, end = k + nFeatures * stride; k < end; k++) f32[k] *= scale;
+    }
+    return clf;
+  }
+
+  private logits(x: SparseVector, scale: number, out: Float64Array): void {
+    const { arena, stride } = this;
+    const f32 = arena.f32;
+    const o = this.out >> 2;
+    f32.fill(0, o, o + stride);
+    const { idx, val } = x;
+    for (let k = 0; k < idx.length; k++) arena.axpy(this.out, this.w + idx[k] * stride * 4, stride, val[k]);
+    for (let c = 0; c < out.length; c++) out[c] = f32[o + c] * scale + this.bias[c];
   }
 
   /** Class probabilities for one vector (softmax of the linear scores). */
-  predictProba(x: SparseVector, out: Float64Array = new Float64Array(this.nClasses)): Float64Array {
-    forward(this.weights, this.bias, x, this.nClasses, 1, out);
+  predictProba(x: SparseVector, out: Float64Array = new Float64Array(this.classes.length)): Float64Array {
+    this.logits(x, 1, out);
     softmaxInPlace(out);
-    return out;
-  }
-
-  /** Raw linear scores (logits). */
-  scores(x: SparseVector, out: Float64Array = new Float64Array(this.nClasses)): Float64Array {
-    forward(this.weights, this.bias, x, this.nClasses, 1, out);
     return out;
   }
 }
 
-function forward(W: Float32Array, bias: Float32Array, x: SparseVector, C: number, scale: number, out: Float64Array): void {
-  for (let c = 0; c < C; c++) out[c] = 0;
-  const { idx, val } = x;
-  for (let k = 0; k < idx.length; k++) {
-    const base = idx[k] * C;
-    const v = val[k];
-    for (let c = 0; c < C; c++) out[c] = out[c] + W[base + c] * v;
-  }
-  for (let c = 0; c < C; c++) out[c] = out[c] * scale + bias[c];
+/** Per-class loss weights: n / (C * count) when balancing, else 1. */
+export function balancedWeights(labels: Int32Array, C: number, balanced: boolean): Float64Array {
+  const weights = new Float64Array(C).fill(1);
+  if (!balanced || labels.length === 0) return weights;
+  const counts = new Float64Array(C);
+  for (const y of labels) counts[y] += 1;
+  for (let c = 0; c < C; c++) weights[c] = counts[c] > 0 ? labels.length / (C * counts[c]) : 1;
+  return weights;
 }
 
 /** In-place numerically stable softmax. */
@@ -156,5 +163,5 @@ export function softmaxInPlace(v: Float64Array): void {
     v[i] = e;
     sum += e;
   }
-  for (let i = 0; i < v.length; i++) v[i] = v[i] / sum;
+  for (let i = 0; i < v.length; i++) v[i] /= sum;
 }
