@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { ConversationState, Storage, UserState, type CloudAdapter } from 'botbuilder';
+import { Recognizer } from 'botbuilder-dialogs';
 import type restify from 'restify';
 import { MainDialog } from '../dialogs/MainDialog';
 import type { HandoffRequester, OrderService, TurnRecognizer } from '../dialogs/ports';
@@ -17,7 +18,11 @@ import { ResilientOrderService } from './orders/ResilientOrderService';
 import { createServer } from './server/createServer';
 import { HealthRegistry } from './server/health';
 import { createStorageLayer, type StorageLayer } from './storage/createStorageLayer';
+import { InstrumentedHandoffRequester, InstrumentedRecognizer } from './telemetry/instrumented';
 import { createLogger, type Logger } from './telemetry/logger';
+import type { BotMetrics } from './telemetry/metrics';
+import { createObservability, type Observability, type ObservabilityOverrides } from './telemetry/observability';
+import { drainAndStop, runClosers } from './telemetry/shutdown';
 
 /** Parts a test (or an embedding application) may supply instead of the configured ones. */
 export interface AppOverrides {
@@ -28,6 +33,8 @@ export interface AppOverrides {
   /** A ready storage layer (tests and benchmarks build one with driver monitoring). */
   storageLayer?: StorageLayer;
   handoff?: HandoffRequester;
+  /** Telemetry client or Application Insights exporter options (tests point it at a local stand-in). */
+  telemetry?: ObservabilityOverrides;
 }
 
 /** A built, not yet listening, bot application. */
@@ -38,6 +45,8 @@ export interface BotApp {
   readonly adapter: CloudAdapter;
   readonly bot: SupportBot;
   readonly health: HealthRegistry;
+  /** Metrics, telemetry, conversation events and turns in flight. */
+  readonly observability: Observability;
   /** Starts listening on config.host:config.port (port 0 picks a free one). */
   listen(): Promise<{ port: number; url: string }>;
   /** Stops taking requests and releases every resource. Safe to call twice. */
@@ -49,9 +58,14 @@ export interface BotApp {
  * its dependencies through constructors.
  */
 export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<BotApp> {
-  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const { telemetry: telemetryConfig } = config;
+  const logger =
+    overrides.logger ??
+    createLogger({ level: config.logLevel, format: telemetryConfig.logFormat, logPersonalData: telemetryConfig.logPersonalData });
   const closers: Array<() => Promise<void>> = [];
   const health = new HealthRegistry();
+  const observability = createObservability(telemetryConfig, logger, overrides.telemetry);
+  closers.push(() => observability.close()); // runs last: flushes what the other closers tracked
 
   // Closed last (closers run in reverse), after the server stopped taking turns.
   const storageLayer =
@@ -71,18 +85,23 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
   const recognizer = overrides.recognizer ?? trainRecognizer(config, logger);
   health.register('recognizer', () => true);
+  // botbuilder Recognizers send a "LocalRecognizerResult" event per message to this client.
+  if (recognizer instanceof Recognizer) recognizer.telemetryClient = observability.telemetry;
 
-  const orders = overrides.orders ?? createOrderService(config, logger, closers);
+  const orders = overrides.orders ?? createOrderService(config, logger, closers, observability.metrics);
   const handoff = overrides.handoff ?? new LoggingHandoffRequester(logger);
 
   const dialog = new MainDialog({
-    recognizer,
+    recognizer: new InstrumentedRecognizer(recognizer, observability.metrics),
     orders,
-    handoff,
+    handoff: new InstrumentedHandoffRequester(handoff, observability.events),
     flags: accessors.mainFlags,
     orderIdRules: { pattern: config.nlu.orderIdPattern },
     maxOrderIdAttempts: config.dialog.maxOrderIdAttempts,
+    events: observability.events,
   });
+  // Waterfall start/step/complete/cancel events for every dialog in the tree.
+  dialog.telemetryClient = observability.telemetry;
   const bot = new SupportBot({
     conversationState,
     userState,
@@ -98,17 +117,31 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
   const adapter = createCloudAdapter(config.auth);
   adapter.onTurnError = createTurnErrorHandler(logger, config.nodeEnv !== 'production');
+  // Outermost: turn id on every log line, latency, turns in flight; then activity telemetry.
+  for (const middleware of observability.middleware) adapter.use(middleware);
   // First: outage guard, then one turn at a time per conversation (loads and saves the states),
   // then the transcript logger.
   for (const middleware of storageLayer.middleware([conversationState, userState])) adapter.use(middleware);
 
-  const server = createServer({ adapter, bot, health, logger, maxBodyBytes: config.limits.maxBodyBytes, maxAttachments: config.limits.maxAttachments });
+  let draining = false;
+  const server = createServer({
+    adapter,
+    bot,
+    health,
+    logger,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    maxAttachments: config.limits.maxAttachments,
+    metrics: observability.prometheus,
+    metricsToken: telemetryConfig.metricsToken,
+    isDraining: () => draining,
+  });
 
   let closed = false;
   return {
     config,
     logger,
     server,
+    observability,
     adapter,
     bot,
     health,
@@ -124,8 +157,11 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     close: async () => {
       if (closed) return;
       closed = true;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const close of closers.reverse()) await close();
+      draining = true; // from here on, requests get 503 and load balancers move on
+      // Stop accepting, let turns in flight finish (bounded), then release locks, the database
+      // and, last, flush telemetry.
+      await drainAndStop(server, observability.turns, telemetryConfig.shutdownTimeoutMs, logger);
+      await runClosers(closers, logger);
     },
   };
 }
@@ -145,7 +181,7 @@ function trainRecognizer(config: AppConfig, logger: Logger): LocalRecognizer {
   }
 }
 
-function createOrderService(config: AppConfig, logger: Logger, closers: Array<() => Promise<void>>): OrderService {
+function createOrderService(config: AppConfig, logger: Logger, closers: Array<() => Promise<void>>, metrics: BotMetrics): OrderService {
   const { orders } = config;
   if (orders.apiUrl) {
     logger.info({ baseUrl: orders.apiUrl }, 'using the HTTP orders API');
@@ -155,6 +191,7 @@ function createOrderService(config: AppConfig, logger: Logger, closers: Array<()
       timeoutMs: orders.timeoutMs,
       retries: orders.retries,
       logger,
+      metrics,
     });
     const resilient = new ResilientOrderService(client, {
       maxConcurrency: orders.maxConcurrency,

@@ -9,6 +9,9 @@ export type ErrorCode =
   | 'ORDER_BACKEND_BAD_RESPONSE'
   | 'NLU_TRAINING_FAILED'
   | 'REQUEST_INVALID'
+  // Operations (src/telemetry/): HTTP answers while shutting down, and GET /metrics without its token
+  | 'SHUTTING_DOWN'
+  | 'METRICS_UNAUTHORIZED'
   // Storage (src/storage/errors.ts)
   | 'STORAGE_ETAG_CONFLICT'
   | 'STORAGE_DOCUMENT_TOO_LARGE'

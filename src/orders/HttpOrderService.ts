@@ -1,6 +1,7 @@
 import type { Order, OrderService } from '../../dialogs/ports';
 import { OrderBackendError } from '../errors';
 import type { Logger } from '../telemetry/logger';
+import { secondsSince, type BotMetrics, type OrderBackendOutcome } from '../telemetry/metrics';
 import { parseOrder } from './orderSchema';
 
 export interface HttpOrderServiceOptions {
@@ -13,6 +14,8 @@ export interface HttpOrderServiceOptions {
   /** First backoff delay; doubled per attempt, with full jitter. */
   backoffMs?: number;
   logger: Logger;
+  /** Latency and outcome of every attempt (GET /metrics). */
+  metrics?: Pick<BotMetrics, 'orderBackend'>;
 }
 
 /** Failures worth another attempt; anything else is final. */
@@ -34,9 +37,13 @@ export class HttpOrderService implements OrderService {
     let lastError: unknown;
     for (let attempt = 0; attempt <= this.options.retries; attempt++) {
       if (attempt > 0) await delay(Math.random() * this.backoffMs * 2 ** (attempt - 1));
+      const started = process.hrtime.bigint();
       try {
-        return await this.fetchOnce(url, orderId);
+        const order = await this.fetchOnce(url, orderId);
+        this.options.metrics?.orderBackend(secondsSince(started), order ? 'found' : 'not_found');
+        return order;
       } catch (err) {
+        this.options.metrics?.orderBackend(secondsSince(started), attemptOutcome(err));
         if (!(err instanceof RetryableError)) throw err;
         lastError = err;
         this.options.logger.warn({ orderId, attempt: attempt + 1, err: err.message }, 'order backend attempt failed');
@@ -86,6 +93,15 @@ export class HttpOrderService implements OrderService {
     }
     return order;
   }
+}
+
+/** How a failed attempt failed, for the order backend error metric. */
+function attemptOutcome(err: unknown): OrderBackendOutcome {
+  if (err instanceof OrderBackendError) return err.code === 'ORDER_BACKEND_BAD_RESPONSE' ? 'bad_response' : 'http_error';
+  const message = err instanceof Error ? err.message : '';
+  if (message.startsWith('timed out')) return 'timeout';
+  if (message.startsWith('HTTP ')) return 'http_error';
+  return 'network_error';
 }
 
 function delay(ms: number): Promise<void> {

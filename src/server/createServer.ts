@@ -1,5 +1,6 @@
 import type { ActivityHandler, CloudAdapter } from 'botbuilder';
 import restify from 'restify';
+import { metricsHandler, requestContextHandler, type MetricsSource } from '../telemetry/httpEdge';
 import type { Logger } from '../telemetry/logger';
 import { checkActivityBody } from './activityBody';
 import type { HealthRegistry } from './health';
@@ -13,6 +14,12 @@ export interface ServerDependencies {
   maxBodyBytes: number;
   /** Most attachments one activity may carry; more get 400. */
   maxAttachments: number;
+  /** Served at GET /metrics (Prometheus); the route is absent when metrics are off. */
+  metrics?: MetricsSource;
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+  /** True once shutdown began: every request then gets 503 and the connection closes. */
+  isDraining?: () => boolean;
 }
 
 /** The fields restify's HTTP errors carry; `toJSON` decides the response body. */
@@ -31,6 +38,7 @@ export function sendError(res: restify.Response, status: number, code: string, m
 export function createServer(deps: ServerDependencies): restify.Server {
   const server = restify.createServer({ name: 'order-support-bot', handleUncaughtExceptions: false });
   const parseJson = restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, mapFiles: false });
+  server.pre(requestContextHandler(deps.isDraining ?? (() => false), sendError));
 
   server.post('/api/messages', ...parseJson, async (req: restify.Request, res: restify.Response) => {
     const problem = checkActivityBody(req.body, deps.maxAttachments);
@@ -49,6 +57,8 @@ export function createServer(deps: ServerDependencies): restify.Server {
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
     res.json({ status: 'ok' });
   });
+
+  if (deps.metrics) server.get('/metrics', metricsHandler(deps.metrics, deps.metricsToken, sendError));
 
   server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
     const report = await deps.health.readiness();

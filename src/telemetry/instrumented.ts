@@ -1,0 +1,45 @@
+import type { Activity, RecognizerResult, TurnContext } from 'botbuilder-core';
+import type { DialogContext } from 'botbuilder-dialogs';
+import type { ConversationEvents } from '../../dialogs/conversationEvents';
+import type { HandoffRequest, HandoffRequester, TurnRecognizer } from '../../dialogs/ports';
+import type { BotMetrics } from './metrics';
+
+/**
+ * Counts every recognition by top intent and observes its confidence; the None share of
+ * `supportbot_recognitions_total` is the rate of messages the bot did not understand.
+ */
+export class InstrumentedRecognizer implements TurnRecognizer {
+  constructor(
+    private readonly inner: TurnRecognizer,
+    private readonly metrics: Pick<BotMetrics, 'recognized'>,
+  ) {}
+
+  async recognize(dialogContext: DialogContext, activity: Partial<Activity>): Promise<RecognizerResult> {
+    const result = await this.inner.recognize(dialogContext, activity);
+    const top = topIntent(result);
+    this.metrics.recognized(top.intent, top.score);
+    return result;
+  }
+}
+
+function topIntent(result: RecognizerResult): { intent: string; score: number } {
+  let best = { intent: 'None', score: 0 };
+  for (const [intent, value] of Object.entries(result.intents ?? {})) {
+    const score = value?.score ?? 0;
+    if (score > best.score) best = { intent, score };
+  }
+  return best;
+}
+
+/** Reports `handoff.requested` for every handoff, whichever dialog asked for it. */
+export class InstrumentedHandoffRequester implements HandoffRequester {
+  constructor(
+    private readonly inner: HandoffRequester,
+    private readonly events: ConversationEvents,
+  ) {}
+
+  async requestHandoff(context: TurnContext, request: HandoffRequest): Promise<void> {
+    await this.events.record(context, { name: 'handoff.requested', reason: request.reason });
+    await this.inner.requestHandoff(context, request);
+  }
+}

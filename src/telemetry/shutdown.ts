@@ -1,0 +1,46 @@
+import type restify from 'restify';
+import type { Logger } from './logger';
+import type { TurnTracker } from './turnTracker';
+
+/** After the last turn, how long responses may take to reach their clients before sockets are cut. */
+const RESPONSE_GRACE_MS = 1000;
+
+/**
+ * Graceful stop of the HTTP side: stop accepting connections, close idle keep-alive ones, wait
+ * (at most `timeoutMs`) for turns in flight, give their responses a moment to be written, then
+ * close whatever is left. Requests arriving meanwhile on open connections are refused with 503
+ * by the request-context handler, which the caller switches to draining first.
+ */
+export async function drainAndStop(server: restify.Server, turns: TurnTracker, timeoutMs: number, logger: Logger): Promise<void> {
+  const http = server.server;
+  const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+  http.closeIdleConnections();
+  const started = Date.now();
+  const drained = await turns.drain(timeoutMs);
+  if (drained) {
+    logger.info({ ms: Date.now() - started }, 'turns in flight finished');
+  } else {
+    logger.warn({ inFlight: turns.inFlight, timeoutMs }, 'shutdown timeout: closing with turns still in flight');
+  }
+  const graceful = await Promise.race([stopped.then(() => true), delay(RESPONSE_GRACE_MS).then(() => false)]);
+  if (!graceful) http.closeAllConnections();
+  await stopped;
+}
+
+/**
+ * Runs the closers in reverse order of registration (what was opened last closes first), each
+ * one isolated: a failing closer is logged and the others still run.
+ */
+export async function runClosers(closers: Array<() => Promise<void>>, logger: Logger): Promise<void> {
+  for (const close of [...closers].reverse()) {
+    try {
+      await close();
+    } catch (err) {
+      logger.error({ err }, 'a resource failed to close');
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
