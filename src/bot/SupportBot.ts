@@ -20,6 +20,18 @@ export interface SupportBotOptions {
   saveStateAfterTurn?: boolean;
 }
 
+/**
+ * What the bot keeps about a customer across conversations (user state). It is small on
+ * purpose: `npm run user-data -- export|delete <userId>` returns or erases all of it.
+ */
+export interface UserProfile {
+  /** Display name as the channel last reported it. */
+  name?: string;
+  firstSeen: string;
+  lastSeen: string;
+  messages: number;
+}
+
 /** Property names inside conversation state; renaming one orphans stored conversations. */
 export const StateKeys = {
   dialogState: 'dialogState',
@@ -41,8 +53,11 @@ export function createStateAccessors(conversationState: ConversationState): {
  * dialog, greets new members, and saves state once at the end of every turn.
  */
 export class SupportBot extends ActivityHandler {
+  private readonly profile: StatePropertyAccessor<UserProfile>;
+
   constructor(private readonly options: SupportBotOptions) {
     super();
+    this.profile = options.userState.createProperty<UserProfile>('profile');
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
@@ -79,7 +94,16 @@ export class SupportBot extends ActivityHandler {
       return;
     }
     context.activity.text = text;
+    await this.touchProfile(context);
     await this.options.dialog.run(context, this.options.dialogState);
   }
-}
 
+  private async touchProfile(context: TurnContext): Promise<void> {
+    const now = new Date().toISOString();
+    const profile = await this.profile.get(context, { firstSeen: now, lastSeen: now, messages: 0 });
+    profile.lastSeen = now;
+    profile.messages += 1;
+    const name = context.activity.from?.name;
+    if (name) profile.name = name;
+  }
+}

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { Messages } from '../../dialogs/messages';
 import { createApp, type BotApp } from '../../src/app';
+import { MemoryStorage } from '../../src/storage/MemoryStorage';
 import { loadConfig } from '../../src/config/config';
 import { BotClient } from '../support/botClient';
 import { silentLogger } from '../support/testBot';
@@ -42,6 +43,23 @@ describe('HTTP: whole conversations through /api/messages (expectReplies)', () =
     assert.equal((await client.say('I want to check on my order'))[0]?.text, 'What is your order ID?');
     assert.equal((await client.say('#98765'))[0]?.text, 'You asked about order 98765. Is that correct?');
     assert.match((await client.say('yes'))[0]?.text ?? '', /^Order 98765 is delivered/);
+  });
+
+  it('should keep a small profile of the customer in user state', async () => {
+    const storage = new MemoryStorage();
+    const withStorage = await createApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test' }), { logger: silentLogger, storage });
+    try {
+      const client = new BotClient((await withStorage.listen()).url);
+      await client.say('hi');
+      await client.say('where is my order 12345');
+      const key = `emulator/users/user-${client.conversationId}/`; // UserState's key: channel, user, empty namespace
+      const stored = (await storage.read([key]))[key] as { profile?: { name?: string; messages: number; firstSeen: string } } | undefined;
+      assert.equal(stored?.profile?.name, 'Test customer');
+      assert.equal(stored?.profile?.messages, 2);
+      assert.ok(!Number.isNaN(Date.parse(stored?.profile?.firstSeen ?? '')));
+    } finally {
+      await withStorage.close();
+    }
   });
 
   it('should keep conversations apart', async () => {
