@@ -4,76 +4,130 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { loadTrainingData, LocalRecognizer, type LocalRecognizerOptions, type TrainingData } from '../../recognizers';
-import { crossValidate, trainAndEvaluate, type EvaluationReport } from '../../recognizers/evaluation/evaluate';
+import {
+  loadModel,
+  loadTrainingData,
+  LocalRecognizer,
+  mergeTrainingData,
+  saveModel,
+  trainingDataHash,
+  type LocalRecognizerOptions,
+  type TrainingData,
+} from '../../recognizers';
+import { crossValidate, evaluateRecognizer, timedTrain, trainAndEvaluate, type EvaluationReport } from '../../recognizers/evaluation/evaluate';
+import { writeReportDir } from '../../recognizers/evaluation/reports';
+import { DEFAULT_MARGINS, DEFAULT_THRESHOLDS, formatSweep, recommend, sweep, type SweepRow } from '../../recognizers/evaluation/sweep';
 
-const DEFAULT_NLU = resolve(__dirname, '../../data/nlu.yml');
+const ROOT = resolve(__dirname, '../..');
+const DEFAULT_NLU = resolve(ROOT, 'data/nlu.yml');
+const DEFAULT_MODEL = resolve(ROOT, 'models/nlu.model.json');
 
 const USAGE = `usage: npm run nlu -- <command> [flags]
 
 commands:
-  parse "text" [--train FILE]            print the RecognizerResult as JSON
-  evaluate [--train FILE] (--test FILE | --folds N) [--out report.json]
-                                         train and evaluate; prints a summary
-common flags:
-  --train FILE       training data (.yml/.yaml Rasa NLU or .jsonl); default data/nlu.yml
-  --threshold X      confidence threshold in [0, 1]
-  --margin X         ambiguity margin in [0, 1]
-  --seed N           training seed`;
+  parse "text" [--train FILE | --model FILE]   print the RecognizerResult as JSON
+  train [--train FILE] [--out FILE]            train and write a model file (default models/nlu.model.json)
+  evaluate [--train FILE | --model FILE] (--test FILE | --folds N)
+           [--out report.json] [--report-dir DIR] [--sweep] [--builtins]
+                                               evaluate and print a summary
+flags:
+  --train FILE     training data (.yml/.yaml Rasa NLU or .jsonl); repeat to merge files
+                   (e.g. train + dev); default data/nlu.yml
+  --model FILE     use a trained model file instead of training
+  --test FILE      test data (.yml/.yaml or .jsonl)
+  --folds N        stratified N-fold cross-validation on the training data
+  --out FILE       train: model file; evaluate: JSON report with every prediction
+  --report-dir DIR rasa-style reports: intent/entity reports, errors, confusion matrix and
+                   confidence histogram (PNG and SVG)
+  --sweep          print the threshold/margin trade-off table and a recommended setting
+  --threshold X    confidence threshold in [0, 1]
+  --margin X       ambiguity margin in [0, 1]
+  --seed N         training seed
+  --builtins       evaluate with built-in entities (number, datetime, ...) switched on
+  --no-mlp         linear intent model only (faster training)`;
 
 /** A command-line mistake: printed with the usage text, exit code 2. */
 class UsageError extends Error {}
 
 interface Flags {
   positional: string[];
-  values: Map<string, string>;
+  values: Map<string, string[]>;
+  switches: Set<string>;
 }
 
-const VALUE_FLAGS = new Set(['train', 'test', 'folds', 'out', 'threshold', 'margin', 'seed']);
+const VALUE_FLAGS = new Set(['train', 'test', 'folds', 'out', 'threshold', 'margin', 'seed', 'model', 'report-dir']);
+const SWITCHES = new Set(['sweep', 'builtins', 'no-mlp']);
 
 function parseFlags(argv: string[]): Flags {
-  const positional: string[] = [];
-  const values = new Map<string, string>();
+  const flags: Flags = { positional: [], values: new Map(), switches: new Set() };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith('--')) {
-      positional.push(arg);
+      flags.positional.push(arg);
       continue;
     }
-    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (SWITCHES.has(name)) {
+      flags.switches.add(name);
+      continue;
+    }
     if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown flag --${name}`);
     const value = inline ?? argv[++i];
     if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-    values.set(name, value);
+    if (flags.values.has(name) && name !== 'train') throw new UsageError(`--${name} given twice`);
+    flags.values.set(name, [...(flags.values.get(name) ?? []), value]);
   }
-  return { positional, values };
+  return flags;
+}
+
+function one(flags: Flags, name: string): string | undefined {
+  return flags.values.get(name)?.[0];
 }
 
 function numberFlag(flags: Flags, name: string, min: number, max: number, integer = false): number | undefined {
-  const raw = flags.values.get(name);
+  const raw = one(flags, name);
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+  if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
     throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max} (got "${raw}")`);
   }
   return n;
 }
 
-function dataFile(flags: Flags, name: string, fallback?: string): string | undefined {
-  const file = flags.values.get(name) ?? fallback;
-  if (file !== undefined && !existsSync(file)) throw new UsageError(`--${name}: file not found: ${file}`);
+function existing(name: string, file: string): string {
+  if (!existsSync(file)) throw new UsageError(`--${name}: file not found: ${file}`);
   return file;
 }
 
-function recognizerOptions(flags: Flags): LocalRecognizerOptions {
+function trainingData(flags: Flags): { data: TrainingData; files: string[] } {
+  const files = (flags.values.get('train') ?? [DEFAULT_NLU]).map((f) => existing('train', f));
+  return { data: mergeTrainingData(...files.map((f) => loadTrainingData(f))), files };
+}
+
+function recognizerOptions(flags: Flags, forEvaluation: boolean): LocalRecognizerOptions {
   const options: LocalRecognizerOptions = {};
   const threshold = numberFlag(flags, 'threshold', 0, 1);
   const margin = numberFlag(flags, 'margin', 0, 1);
-  const seed = numberFlag(flags, 'seed', 0, 2 ** 32 - 1, true);
+  const seed = numberFlag(flags, 'seed', 0, 2 ** 31 - 1, true);
   if (threshold !== undefined) options.threshold = threshold;
   if (margin !== undefined) options.ambiguityMargin = margin;
   if (seed !== undefined) options.seed = seed;
+  if (flags.switches.has('no-mlp')) options.mlp = false;
+  // Built-ins are not in benchmark gold data and cost milliseconds per utterance, so
+  // evaluation leaves them out unless asked.
+  if (forEvaluation && !flags.switches.has('builtins')) options.builtinEntities = [];
   return options;
+}
+
+function modelFlag(flags: Flags): LocalRecognizer | undefined {
+  const file = one(flags, 'model');
+  if (file === undefined) return undefined;
+  if (flags.values.has('train')) throw new UsageError('give either --model or --train, not both');
+  const recognizer = loadModel(existing('model', file));
+  const threshold = numberFlag(flags, 'threshold', 0, 1);
+  const margin = numberFlag(flags, 'margin', 0, 1);
+  if (threshold !== undefined || margin !== undefined) recognizer.setFallbackPolicy(threshold ?? recognizer.threshold, margin ?? recognizer.ambiguityMargin);
+  return recognizer;
 }
 
 function pct(x: number | null): string {
@@ -82,50 +136,76 @@ function pct(x: number | null): string {
 
 /** Short human summary of a report. */
 export function formatSummary(report: EvaluationReport): string {
-  const lines = [
+  return [
     `examples: train ${report.trainExamples}, test ${report.testExamples}${report.folds ? ` (${report.folds}-fold CV)` : ''}`,
     `intent accuracy ${pct(report.intent.accuracy)}  macro F1 ${pct(report.intent.macroF1)}  in-scope accuracy ${pct(report.inScopeAccuracy)}`,
     `out-of-scope recall ${pct(report.outOfScopeRecall)} (n=${report.outOfScopeSupport})  threshold ${report.threshold}  margin ${report.ambiguityMargin}`,
     `entity micro F1 ${report.entities.support > 0 ? pct(report.entities.f1) : '-'} (P ${pct(report.entities.precision)} R ${pct(report.entities.recall)}, n=${report.entities.support})`,
-    `train ${report.trainSeconds.toFixed(2)} s  median inference ${report.medianInferenceMs.toFixed(3)} ms/utterance`,
-  ];
-  return lines.join('\n');
+    `train ${report.trainSeconds.toFixed(2)} s wall, ${report.trainCpuSeconds.toFixed(2)} s CPU  median inference ${report.medianInferenceMs.toFixed(3)} ms/utterance`,
+  ].join('\n');
 }
 
 function runParse(flags: Flags): void {
   const text = flags.positional[1];
   if (text === undefined) throw new UsageError('parse needs the text to parse, e.g. parse "where is my order 12345?"');
-  const train = loadTrainingData(dataFile(flags, 'train', DEFAULT_NLU) as string);
-  const recognizer = LocalRecognizer.train(train, recognizerOptions(flags));
+  const recognizer = modelFlag(flags) ?? LocalRecognizer.train(trainingData(flags).data, recognizerOptions(flags, false));
   process.stdout.write(`${JSON.stringify(recognizer.parse(text), null, 2)}\n`);
 }
 
-function runEvaluate(flags: Flags): void {
-  const trainFile = dataFile(flags, 'train', DEFAULT_NLU) as string;
-  const testFile = dataFile(flags, 'test');
+function runTrain(flags: Flags): void {
+  const { data, files } = trainingData(flags);
+  const options = recognizerOptions(flags, false);
+  const out = one(flags, 'out') ?? DEFAULT_MODEL;
+  const { recognizer, trainSeconds, trainCpuSeconds } = timedTrain(data, options);
+  saveModel(recognizer, out, trainingDataHash(data, options), options);
+  process.stdout.write(`trained on ${data.examples.length} examples from ${files.join(', ')} in ${trainSeconds.toFixed(2)} s (${trainCpuSeconds.toFixed(2)} s CPU)\nmodel written to ${out}\n`);
+}
+
+async function runEvaluate(flags: Flags): Promise<void> {
+  const testFile = one(flags, 'test');
   const folds = numberFlag(flags, 'folds', 2, 100, true);
   if ((testFile === undefined) === (folds === undefined)) throw new UsageError('evaluate needs exactly one of --test FILE or --folds N');
-  const train: TrainingData = loadTrainingData(trainFile);
-  const options = recognizerOptions(flags);
-  const report = testFile !== undefined
-    ? trainAndEvaluate(train, loadTrainingData(testFile).examples, options).report
-    : crossValidate(train, folds as number, options);
+  const model = modelFlag(flags);
+  if (model !== undefined && folds !== undefined) throw new UsageError('--folds trains models, so it cannot be used with --model');
+  const options = recognizerOptions(flags, true);
+  let report: EvaluationReport;
+  if (testFile !== undefined) {
+    const test = loadTrainingData(existing('test', testFile)).examples;
+    report = model !== undefined
+      ? evaluateRecognizer(model, test, { trainExamples: 0, trainSeconds: 0, trainCpuSeconds: 0 })
+      : trainAndEvaluate(trainingData(flags).data, test, options).report;
+  } else {
+    report = crossValidate(trainingData(flags).data, folds as number, options);
+  }
   process.stdout.write(`${formatSummary(report)}\n`);
-  const out = flags.values.get('out');
+  let sweepRows: SweepRow[] | undefined;
+  if (flags.switches.has('sweep')) {
+    sweepRows = sweep(report.predictions, DEFAULT_THRESHOLDS, DEFAULT_MARGINS);
+    const best = recommend(sweepRows);
+    process.stdout.write(`\nthreshold trade-off (margin 0):\n${formatSweep(sweepRows.filter((r) => r.margin === 0))}\n`);
+    if (best) process.stdout.write(`\nrecommended: threshold ${best.threshold} margin ${best.margin}\n${formatSweep([best])}\n`);
+  }
+  const out = one(flags, 'out');
   if (out !== undefined) {
     mkdirSync(dirname(resolve(out)), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(out, `${JSON.stringify(sweepRows ? { ...report, sweep: sweepRows } : report, null, 2)}\n`);
     process.stdout.write(`report written to ${out}\n`);
+  }
+  const dir = one(flags, 'report-dir');
+  if (dir !== undefined) {
+    const files = await writeReportDir(report, dir);
+    process.stdout.write(`reports written to ${dir}: ${files.map((f) => f.slice(dir.length + 1)).join(', ')}\n`);
   }
 }
 
-/** Entry point; returns the process exit code. */
-export function main(argv: string[]): number {
+/** Entry point; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
   try {
     const flags = parseFlags(argv);
     const command = flags.positional[0];
     if (command === 'parse') runParse(flags);
-    else if (command === 'evaluate') runEvaluate(flags);
+    else if (command === 'train') runTrain(flags);
+    else if (command === 'evaluate') await runEvaluate(flags);
     else throw new UsageError(command === undefined ? 'missing command' : `unknown command "${command}"`);
     return 0;
   } catch (err) {
@@ -138,4 +218,9 @@ export function main(argv: string[]): number {
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => (process.exitCode = code), (err: unknown) => {
+    process.stderr.write(`error: ${String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -43,13 +43,13 @@ describe('evaluation', () => {
     assert.equal(report.predictions[1]?.intent, 'None');
   });
 
-  it('should write every report field from the CLI', () => {
+  it('should write every report field from the CLI', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'nlu-eval-')), 'report.json');
     const write = process.stdout.write;
     process.stdout.write = () => true;
     let code: number;
     try {
-      code = main(['evaluate', '--train', BOT_NLU, '--test', BOT_NLU, '--out', out]);
+      code = await main(['evaluate', '--train', BOT_NLU, '--test', BOT_NLU, '--out', out]);
     } finally {
       process.stdout.write = write;
     }
@@ -66,14 +66,15 @@ describe('evaluation', () => {
     for (const key of ['text', 'intent', 'predicted', 'confidence', 'predictedEntities']) assert.ok(key in first, `prediction lacks ${key}`);
   });
 
-  it('should exit with code 2 on usage errors', () => {
+  it('should exit with code 2 on usage errors', async () => {
     const write = process.stderr.write;
     process.stderr.write = () => true;
     try {
-      assert.equal(main(['evaluate', '--folds', '5', '--test', BOT_NLU]), 2);
-      assert.equal(main(['evaluate', '--test', '/no/such/file.jsonl']), 2);
-      assert.equal(main(['evaluate', '--folds', 'x']), 2);
-      assert.equal(main(['frobnicate']), 2);
+      assert.equal(await main(['evaluate', '--folds', '5', '--test', BOT_NLU]), 2);
+      assert.equal(await main(['evaluate', '--test', '/no/such/file.jsonl']), 2);
+      assert.equal(await main(['evaluate', '--folds', 'x']), 2);
+      assert.equal(await main(['evaluate', '--folds', '3', '--model', BOT_NLU]), 2);
+      assert.equal(await main(['frobnicate']), 2);
     } finally {
       process.stderr.write = write;
     }
