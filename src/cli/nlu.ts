@@ -165,8 +165,8 @@ async function runEvaluate(flags: Flags): Promise<void> {
   const testFile = one(flags, 'test');
   const folds = numberFlag(flags, 'folds', 2, 100, true);
   if ((testFile === undefined) === (folds === undefined)) throw new UsageError('evaluate needs exactly one of --test FILE or --folds N');
+  if (flags.values.has('model') && folds !== undefined) throw new UsageError('--folds trains models, so it cannot be used with --model');
   const model = modelFlag(flags);
-  if (model !== undefined && folds !== undefined) throw new UsageError('--folds trains models, so it cannot be used with --model');
   const options = recognizerOptions(flags, true);
   let report: EvaluationReport;
   if (testFile !== undefined) {
