@@ -12,6 +12,11 @@ export type ErrorCode =
   // Operations (src/telemetry/): HTTP answers while shutting down, and GET /metrics without its token
   | 'SHUTTING_DOWN'
   | 'METRICS_UNAUTHORIZED'
+  // Slack channel (src/channels/slack/)
+  | 'SLACK_SIGNATURE_INVALID'
+  | 'SLACK_AUTH_FAILED'
+  | 'SLACK_API_ERROR'
+  | 'SLACK_RATE_LIMITED'
   // Storage (src/storage/errors.ts)
   | 'STORAGE_ETAG_CONFLICT'
   | 'STORAGE_DOCUMENT_TOO_LARGE'

@@ -1,0 +1,132 @@
+import {
+  ActivityTypes,
+  BotAdapter,
+  TurnContext,
+  type Activity,
+  type ConversationReference,
+  type ResourceResponse,
+} from 'botbuilder';
+import type { Logger } from '../../telemetry/logger';
+import { parseConversationId } from './address';
+import type { SlackMessenger, SlackTarget } from './SlackMessenger';
+import { renderMessage } from './render';
+
+/** The channelId of activities that came through the native Slack bridge. */
+export const SLACK_CHANNEL_ID = 'slack';
+
+/** What the bridge puts in `activity.channelData.slack` of every incoming activity. */
+export interface SlackChannelData {
+  team: string;
+  channel: string;
+  /** Slack `ts` of the message (or clicked message) the activity came from. */
+  ts?: string;
+  /** Thread the incoming message was in, if any; a DM reply goes there too. */
+  threadTs?: string;
+  /** Events API event_id, or the action id of a button click. */
+  eventId?: string;
+  /** The raw Slack event or interaction payload, for middleware that needs Slack specifics. */
+  payload: unknown;
+}
+
+/** Reads the bridge's channel data from an activity; undefined for other channels. */
+export function slackChannelDataOf(activity: Partial<Activity>): SlackChannelData | undefined {
+  const data = (activity.channelData as { slack?: SlackChannelData } | undefined)?.slack;
+  return data && typeof data.channel === 'string' ? data : undefined;
+}
+
+type TurnLogic = (context: TurnContext) => Promise<void>;
+
+/**
+ * Bot Framework's adapter contract for Slack: the bridge hands it activities built from Slack
+ * events, it runs middleware and the bot, and turns the bot's replies into Slack messages. The
+ * bot and its dialogs never learn that Slack exists.
+ */
+export class SlackAdapter extends BotAdapter {
+  constructor(
+    private readonly messenger: SlackMessenger,
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  /** Runs one turn for an activity the bridge built from a Slack event. */
+  async processActivity(activity: Partial<Activity>, logic: TurnLogic): Promise<void> {
+    const context = new TurnContext(this, activity);
+    await this.runMiddleware(context, logic);
+  }
+
+  async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    const responses: ResourceResponse[] = [];
+    for (const activity of activities) {
+      if (activity.type === 'delay') {
+        await new Promise((resolve) => setTimeout(resolve, typeof activity.value === 'number' ? activity.value : 1000));
+        responses.push({ id: '' });
+      } else if (activity.type === ActivityTypes.Message) {
+        const ts = await this.messenger.post(this.targetOf(context, activity), renderMessage(activity));
+        responses.push({ id: ts });
+      } else {
+        // typing, trace and event activities have no Slack message equivalent.
+        this.logger.debug({ type: activity.type }, 'Slack: activity type not sent');
+        responses.push({ id: '' });
+      }
+    }
+    return responses;
+  }
+
+  /** Edits a message the bot posted earlier; `activity.id` is its Slack `ts`. */
+  async updateActivity(_context: TurnContext, activity: Partial<Activity>): Promise<void> {
+    const address = parseConversationId(activity.conversation?.id);
+    if (!address || !activity.id) throw new Error('updateActivity needs a Slack conversation id and the message ts as activity.id');
+    await this.messenger.update(address.channel, activity.id, renderMessage(activity));
+  }
+
+  async deleteActivity(_context: TurnContext, reference: Partial<ConversationReference>): Promise<void> {
+    const address = parseConversationId(reference.conversation?.id);
+    if (!address || !reference.activityId) throw new Error('deleteActivity needs a Slack conversation id and activityId (the message ts)');
+    await this.messenger.delete(address.channel, reference.activityId);
+  }
+
+  /** @deprecated Bot Framework's older name; use continueConversationAsync. */
+  async continueConversation(reference: Partial<ConversationReference>, logic: TurnLogic): Promise<void> {
+    await this.continueConversationAsync('', reference, logic);
+  }
+
+  /**
+   * Proactive messages (human handoff, notifications): runs `logic` in a turn addressed to a
+   * stored ConversationReference. Slack needs no app id or claims, so those are ignored; the
+   * conversation id alone says where to post.
+   */
+  override async continueConversationAsync(
+    _botAppIdOrClaims: string | Parameters<BotAdapter['continueConversationAsync']>[0],
+    reference: Partial<ConversationReference>,
+    logicOrAudience: TurnLogic | string,
+    maybeLogic?: TurnLogic,
+  ): Promise<void> {
+    const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
+    if (!logic) throw new TypeError('continueConversationAsync: missing logic');
+    if (!parseConversationId(reference.conversation?.id)) {
+      throw new Error(`continueConversationAsync: "${reference.conversation?.id}" is not a Slack conversation id`);
+    }
+    const activity = TurnContext.applyConversationReference(
+      { type: ActivityTypes.Event, name: 'ContinueConversation', channelId: SLACK_CHANNEL_ID },
+      reference,
+      true,
+    );
+    await this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+
+  /**
+   * Channel threads are part of the conversation id. A DM conversation spans the whole DM, so a
+   * reply goes into a thread only when the message being answered was in one.
+   */
+  private targetOf(context: TurnContext, activity: Partial<Activity>): SlackTarget {
+    const address = parseConversationId(activity.conversation?.id);
+    if (!address) throw new Error(`Cannot send to "${activity.conversation?.id}": not a Slack conversation id`);
+    if (address.threadTs) return { channel: address.channel, threadTs: address.threadTs };
+    const incoming = slackChannelDataOf(context.activity);
+    if (incoming?.threadTs && context.activity.conversation?.id === activity.conversation?.id) {
+      return { channel: address.channel, threadTs: incoming.threadTs };
+    }
+    return { channel: address.channel };
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Runs tasks one at a time per key, in the order they were queued. Keys with nothing queued
+ * are forgotten, so the map only holds busy keys.
+ */
+export class KeyedSerialQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  /** Queues `task` behind every earlier task of `key`; resolves or rejects with its result. */
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+
+  /** Keys with queued or running tasks. */
+  get busyKeys(): number {
+    return this.tails.size;
+  }
+}
+
+export interface PacerOptions {
+  /** Least time between the starts of two tasks of one key. 0 turns pacing off. */
+  intervalMs: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Spaces Slack posts per channel. Slack allows about one message per second per channel and
+ * answers bursts with 429; waiting our turn here is cheaper than being rate-limited, and the
+ * FIFO keeps a turn's messages in order. Nothing is dropped: every task waits for its slot.
+ */
+export class ChannelPacer {
+  private readonly queue = new KeyedSerialQueue();
+  private readonly lastStart = new Map<string, number>();
+  private readonly intervalMs: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(options: PacerOptions) {
+    this.intervalMs = options.intervalMs;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  run<T>(channel: string, task: () => Promise<T>): Promise<T> {
+    return this.queue.run(channel, async () => {
+      const last = this.lastStart.get(channel);
+      if (last !== undefined) {
+        const wait = last + this.intervalMs - this.now();
+        if (wait > 0) await this.sleep(wait);
+      }
+      this.lastStart.set(channel, this.now());
+      this.forgetIdleChannels();
+      return task();
+    });
+  }
+
+  /** Drops start times older than the interval: they can no longer delay anyone. */
+  private forgetIdleChannels(): void {
+    if (this.lastStart.size < 1000) return;
+    const cutoff = this.now() - this.intervalMs;
+    for (const [channel, at] of this.lastStart) if (at < cutoff) this.lastStart.delete(channel);
+  }
+}
