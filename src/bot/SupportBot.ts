@@ -18,6 +18,16 @@ export interface SupportBotOptions {
    * serializer saves it in the same MongoDB command that releases the conversation lease).
    */
   saveStateAfterTurn?: boolean;
+  /**
+   * Runs before the dialogs on every message (the human handoff's gate): while an agent has the
+   * conversation, messages are relayed to them and neither recognised nor answered by the bot.
+   */
+  gate?: MessageGate;
+}
+
+/** Sees every message first; resolves true when it handled the message and the bot must not. */
+export interface MessageGate {
+  onMessage(context: TurnContext): Promise<boolean>;
 }
 
 /**
@@ -59,7 +69,7 @@ export class SupportBot extends ActivityHandler {
     super();
     this.profile = options.userState.createProperty<UserProfile>('profile');
     this.onMessage(async (context, next) => {
-      await this.handleMessage(context);
+      if (!(await this.options.gate?.onMessage(context))) await this.handleMessage(context);
       await next();
     });
     this.onMembersAdded(async (context, next) => {

@@ -1,0 +1,24 @@
+import type { BotMetrics } from '../telemetry/metrics';
+import type { Logger } from '../telemetry/logger';
+import type { AgentDesk } from './AgentDesk';
+import type { BusinessHours } from './businessHours';
+import type { CustomerMessenger } from './CustomerMessenger';
+import type { HandoffEvents } from './handoffEvents';
+import type { HandoffStore } from './store/HandoffStore';
+import type { TicketTimings } from './ticket';
+
+/** The part of the metrics the handoff layer reports to. */
+export type HandoffMetrics = Pick<BotMetrics, 'handoff'>;
+
+/** What the customer side, the agent side and the sweeper share. Built by the composition root. */
+export interface HandoffDependencies {
+  store: HandoffStore;
+  desk: AgentDesk;
+  messenger: CustomerMessenger;
+  events: HandoffEvents;
+  metrics: HandoffMetrics;
+  hours: BusinessHours;
+  timings: TicketTimings;
+  logger: Logger;
+  now: () => number;
+}

@@ -1,0 +1,53 @@
+import type { types, webApi } from '@slack/bolt';
+
+/** A message for chat.postMessage / chat.update. */
+export interface DeskMessage {
+  text: string;
+  blocks?: types.KnownBlock[];
+}
+
+/**
+ * The four Slack Web API calls the agent desk makes. Scopes: chat:write (post, update,
+ * ephemeral) and users:read (agents' display names).
+ */
+export interface SlackDeskApi {
+  /** Posts to a channel (or into a thread); resolves the new message's ts. */
+  post(channel: string, message: DeskMessage, threadTs?: string): Promise<string>;
+  update(channel: string, ts: string, message: DeskMessage): Promise<void>;
+  /** A message only `user` sees. */
+  postEphemeral(channel: string, user: string, text: string, threadTs?: string): Promise<void>;
+  /** The person's display name, or undefined when Slack does not say. */
+  displayName(user: string): Promise<string | undefined>;
+}
+
+/** {@link SlackDeskApi} over Slack's WebClient (which retries 429s, 5xx and network errors). */
+export class WebClientDeskApi implements SlackDeskApi {
+  constructor(private readonly client: webApi.WebClient) {}
+
+  async post(channel: string, message: DeskMessage, threadTs?: string): Promise<string> {
+    const result = await this.client.chat.postMessage({
+      channel,
+      text: message.text,
+      ...(message.blocks ? { blocks: message.blocks } : {}),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    if (!result.ts) throw new Error('chat.postMessage returned no ts');
+    return result.ts;
+  }
+
+  async update(channel: string, ts: string, message: DeskMessage): Promise<void> {
+    await this.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks ?? [] });
+  }
+
+  async postEphemeral(channel: string, user: string, text: string, threadTs?: string): Promise<void> {
+    await this.client.chat.postEphemeral({ channel, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  }
+
+  async displayName(user: string): Promise<string | undefined> {
+    const result = await this.client.users.info({ user });
+    const profile = result.user?.profile;
+    return profile?.display_name || profile?.real_name || result.user?.real_name || result.user?.name || undefined;
+  }
+}

@@ -1,0 +1,133 @@
+import type { Logger } from '../../telemetry/logger';
+import type { AgentHandoff } from '../AgentHandoff';
+import type { AgentRef } from '../ticket';
+import type { SlackDeskApi } from './SlackDeskApi';
+import { DeskActionIds } from './ticketBlocks';
+
+type Json = Record<string, unknown>;
+
+/** Message subtypes that are a person writing. */
+const SPOKEN = new Set([undefined, 'thread_broadcast', 'file_share', 'me_message']);
+/** Display names change rarely; look each agent up at most this often. */
+const NAME_TTL_MS = 10 * 60_000;
+
+export interface SlackDeskEventsOptions {
+  agents: AgentHandoff;
+  api: SlackDeskApi;
+  /** SLACK_HANDOFF_CHANNEL. */
+  channel: string;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * The desk's inbound side: Slack traffic from the agents' channel (thread replies, Claim and
+ * Resolve clicks), which the Slack bridge hands here instead of to the customer bot.
+ * It only translates Slack payloads into {@link AgentHandoff} calls; the rules live there.
+ */
+export class SlackDeskEvents {
+  private readonly names = new Map<string, { name: string; until: number }>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: SlackDeskEventsOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** True when the payload belongs to the desk rather than to a customer conversation. */
+  owns(body: Json): boolean {
+    if (body.type === 'block_actions') return actionIdOf(body)?.startsWith(DeskActionIds.prefix) ?? false;
+    const event = obj(body.event);
+    return body.type === 'event_callback' && event !== undefined && str(event.channel) === this.options.channel;
+  }
+
+  /** Acts on a desk payload; logs instead of throwing (Slack has been acked already). */
+  async handle(body: Json): Promise<void> {
+    try {
+      if (body.type === 'block_actions') await this.onAction(body);
+      else if (body.type === 'event_callback') await this.onEvent(body);
+    } catch (error) {
+      this.options.logger.error({ err: error, type: body.type }, 'handoff desk: could not handle a Slack payload');
+    }
+  }
+
+  private async onEvent(body: Json): Promise<void> {
+    const event = obj(body.event) ?? {};
+    const type = str(event.type);
+    if (type !== 'message' && type !== 'app_mention') return;
+    if (!SPOKEN.has(str(event.subtype)) || event.bot_id !== undefined) return;
+    const user = str(event.user);
+    const ts = str(event.ts);
+    const threadTs = str(event.thread_ts);
+    const channel = str(event.channel);
+    // Only replies inside a ticket's thread concern the desk; channel chatter is the agents' own.
+    if (!user || !ts || !channel || !threadTs || threadTs === ts) return;
+    // Files are not relayed: Slack file links need a Slack login the customer does not have.
+    const text = slackToPlain(str(event.text) ?? '');
+    if (text === '') return;
+    const agent = await this.agent(user);
+    await this.options.agents.onThreadMessage({ channel, ts: threadTs }, agent, text, `slack:${channel}:${ts}`);
+  }
+
+  private async onAction(body: Json): Promise<void> {
+    const action = obj(arr(body.actions)[0]);
+    const user = obj(body.user);
+    const userId = str(user?.id);
+    const channel = str(obj(body.channel)?.id) ?? str(obj(body.container)?.channel_id);
+    const messageTs = str(obj(body.message)?.ts) ?? str(obj(body.container)?.message_ts);
+    const ticketId = str(action?.value);
+    if (!action || !userId || !channel || !messageTs || !ticketId) return;
+    const agent = await this.agent(userId, str(user?.name));
+    const where = { channel, ts: messageTs };
+    if (action.action_id === DeskActionIds.claim) await this.options.agents.claim(ticketId, agent, where);
+    else if (action.action_id === DeskActionIds.resolve) await this.options.agents.resolve(ticketId, agent, where);
+  }
+
+  /** The agent with a display name, from a short-lived cache or users.info. */
+  private async agent(id: string, fallbackName?: string): Promise<AgentRef> {
+    const cached = this.names.get(id);
+    if (cached && cached.until > this.now()) return { id, name: cached.name };
+    let name: string | undefined;
+    try {
+      name = await this.options.api.displayName(id);
+    } catch (error) {
+      this.options.logger.debug({ err: error, user: id }, 'handoff desk: users.info failed; using the id (add the users:read scope)');
+    }
+    const resolved = name ?? fallbackName ?? id;
+    this.names.set(id, { name: resolved, until: this.now() + NAME_TTL_MS });
+    return { id, name: resolved };
+  }
+}
+
+function actionIdOf(body: Json): string | undefined {
+  return str(obj(arr(body.actions)[0])?.action_id);
+}
+
+/** What the agent typed, as the customer should read it: Slack's markup and escaping undone. */
+export function slackToPlain(text: string): string {
+  return text
+    .replace(/<([^<>]*)>/g, (_all, inner: string) => {
+      const bar = inner.indexOf('|');
+      const target = bar < 0 ? inner : inner.slice(0, bar);
+      const label = bar < 0 ? undefined : inner.slice(bar + 1);
+      if (target.startsWith('@') || target.startsWith('#')) return label ? `${target[0]}${label}` : target;
+      if (target.startsWith('!')) return label ?? '';
+      if (target.startsWith('mailto:')) return label ?? target.slice(7);
+      return label && label !== target ? `${label} (${target})` : target;
+    })
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .trim();
+}
+
+function obj(value: unknown): Json | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+function arr(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
