@@ -17,13 +17,32 @@ async function main(): Promise<void> {
   const { url } = await app.listen();
   app.logger.info({ url, messagingEndpoint: `${url}/api/messages` }, 'bot listening');
 
+  // SIGTERM (Kubernetes, Docker, systemd) drains: no new requests, turns in flight finish within
+  // SHUTDOWN_TIMEOUT_MS, locks and the database are released, telemetry is flushed. A second
+  // signal, or a close that hangs well past the timeout, ends the process at once.
+  let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
-    app.logger.info({ signal }, 'shutting down');
-    await app.close();
-    process.exit(0);
+    if (stopping) {
+      app.logger.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    app.logger.info({ signal, timeoutMs: app.config.telemetry.shutdownTimeoutMs }, 'shutting down');
+    setTimeout(() => {
+      app.logger.error('shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, app.config.telemetry.shutdownTimeoutMs + 15_000).unref();
+    try {
+      await app.close();
+      app.logger.info('shut down cleanly');
+      process.exit(0);
+    } catch (err) {
+      app.logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((err: unknown) => {

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { timingSafeEqual } from 'node:crypto';
 import type restify from 'restify';
 import { requestIdFrom, withLogContext } from './logContext';
@@ -25,7 +26,13 @@ export function requestContextHandler(isDraining: () => boolean, sendError: Send
       sendError(res, 503, 'SHUTTING_DOWN', 'The bot is shutting down; retry in a moment (another instance may answer).');
       return next(false);
     }
-    return withLogContext({ requestId }, () => next());
+    return withLogContext({ requestId }, () => {
+      // Body parsers continue the handler chain from the request's 'data'/'end' events, which
+      // Node runs in the socket's async context, not ours: binding `emit` carries the request
+      // id into every later handler of this request (any route, any body parser).
+      req.emit = AsyncResource.bind(req.emit.bind(req));
+      return next();
+    });
   };
 }
 

@@ -22,10 +22,18 @@ export async function drainAndStop(server: restify.Server, turns: TurnTracker, t
   } else {
     logger.warn({ inFlight: turns.inFlight, timeoutMs }, 'shutdown timeout: closing with turns still in flight');
   }
-  const graceful = await Promise.race([stopped.then(() => true), delay(RESPONSE_GRACE_MS).then(() => false)]);
-  if (!graceful) http.closeAllConnections();
+  // Keep-alive connections turn idle once their last response is written: close them as they do.
+  let closed = false;
+  void stopped.then(() => (closed = true));
+  for (let waited = 0; !closed && waited < RESPONSE_GRACE_MS; waited += IDLE_POLL_MS) {
+    http.closeIdleConnections();
+    await Promise.race([stopped, delay(IDLE_POLL_MS)]);
+  }
+  if (!closed) http.closeAllConnections();
   await stopped;
 }
+
+const IDLE_POLL_MS = 25;
 
 /**
  * Runs the closers in reverse order of registration (what was opened last closes first), each
@@ -41,6 +49,7 @@ export async function runClosers(closers: Array<() => Promise<void>>, logger: Lo
   }
 }
 
+/** Not unref'd: while closing, these timers may be all that keeps the process alive to finish. */
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

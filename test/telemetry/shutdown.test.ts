@@ -1,0 +1,167 @@
+import { strict as assert } from 'node:assert';
+import { NullTelemetryClient } from 'botbuilder-core';
+import { createApp, type BotApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import { runClosers } from '../../src/telemetry/shutdown';
+import { TurnTracker } from '../../src/telemetry/turnTracker';
+import { BotClient } from '../support/botClient';
+import { sendJson, startHttpStub, type HttpStub } from '../support/httpStub';
+import { silentLogger } from '../support/testBot';
+
+/** Records the order of things that happen during a shutdown. */
+class Timeline {
+  readonly entries: string[] = [];
+  add(entry: string): void {
+    this.entries.push(entry);
+  }
+}
+
+/** A telemetry client that notes when it is flushed. */
+class FlushRecorder extends NullTelemetryClient {
+  constructor(private readonly timeline: Timeline) {
+    super();
+  }
+  override flush(): void {
+    this.timeline.add('telemetry flushed');
+  }
+}
+
+/** An orders API that answers after `delayMs`, noting when a request arrives and is answered. */
+async function slowOrdersApi(delayMs: number, timeline: Timeline): Promise<HttpStub> {
+  return startHttpStub((_req, res) => {
+    timeline.add('backend called');
+    setTimeout(() => {
+      timeline.add('backend answered');
+      sendJson(res, 200, { id: '12345', status: 'in_transit', eta: '2026-11-27', carrier: 'UPS', trackingUrl: null });
+    }, delayMs);
+  });
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+describe('graceful shutdown', function () {
+  this.timeout(20_000);
+  let backend: HttpStub;
+  let app: BotApp;
+  let url: string;
+  const timeline = new Timeline();
+
+  async function start(delayMs: number, shutdownTimeoutMs: number): Promise<void> {
+    timeline.entries.length = 0;
+    backend = await slowOrdersApi(delayMs, timeline);
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NODE_ENV: 'test',
+      ORDERS_API_URL: backend.url,
+      ORDERS_API_RETRIES: '0',
+      ORDERS_API_TIMEOUT_MS: '10000',
+      SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
+    });
+    app = await createApp(config, { logger: silentLogger, telemetry: { telemetry: new FlushRecorder(timeline) } });
+    url = (await app.listen()).url;
+  }
+
+  afterEach(async () => {
+    await app.close();
+    await backend.close();
+  });
+
+  it('should finish the turn in flight, refuse new requests, then flush telemetry', async () => {
+    await start(600, 10_000);
+    const customer = new BotClient(url);
+    await customer.say('where is my order 12345');
+    const inFlight = customer.say('yes').then((replies) => {
+      timeline.add('customer got the status');
+      return replies;
+    });
+    await until(() => timeline.entries.includes('backend called'));
+
+    const closing = app.close().then(() => timeline.add('closed'));
+    const newcomer = new BotClient(url).say('hi').then(
+      () => 'answered',
+      (err: Error) => err.message,
+    );
+
+    assert.match(await newcomer, /503|fetch failed/);
+    assert.match((await inFlight)[0]?.text ?? '', /^Order 12345 is in transit/);
+    await closing;
+    assert.deepEqual(timeline.entries, ['backend called', 'backend answered', 'customer got the status', 'telemetry flushed', 'closed']);
+  });
+
+  it('should answer /readyz with 503 while draining', async () => {
+    await start(600, 10_000);
+    const customer = new BotClient(url);
+    await customer.say('where is my order 12345');
+    const inFlight = customer.say('yes');
+    await until(() => timeline.entries.includes('backend called'));
+
+    const closing = app.close();
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.status,
+      () => 'refused',
+    );
+
+    assert.ok(ready === 503 || ready === 'refused', String(ready));
+    await inFlight;
+    await closing;
+  });
+
+  it('should stop waiting after SHUTDOWN_TIMEOUT_MS when a turn hangs', async () => {
+    await start(4000, 200);
+    const customer = new BotClient(url);
+    await customer.say('where is my order 12345');
+    const inFlight = customer.say('yes').catch(() => []);
+    await until(() => timeline.entries.includes('backend called'));
+
+    await app.close();
+
+    assert.ok(!timeline.entries.includes('backend answered'), timeline.entries.join(', '));
+    assert.ok(timeline.entries.includes('telemetry flushed'));
+    await inFlight;
+  });
+});
+
+describe('TurnTracker and closers', () => {
+  it('should resolve drain at once when idle, and when the last turn ends', async () => {
+    const tracker = new TurnTracker();
+    assert.equal(await tracker.drain(10), true);
+    const endA = tracker.begin();
+    const endB = tracker.begin();
+
+    const drained = tracker.drain(5_000);
+    endA();
+    endA(); // a second call must not count twice
+    assert.equal(tracker.inFlight, 1);
+    endB();
+
+    assert.equal(await drained, true);
+    assert.equal(tracker.inFlight, 0);
+  });
+
+  it('should give up draining after the timeout', async () => {
+    const tracker = new TurnTracker();
+    tracker.begin();
+
+    assert.equal(await tracker.drain(20), false);
+  });
+
+  it('should run closers last-registered-first and keep going when one fails', async () => {
+    const ran: string[] = [];
+
+    await runClosers(
+      [
+        async () => void ran.push('telemetry'),
+        async () => {
+          throw new Error('database already gone');
+        },
+        async () => void ran.push('locks'),
+      ],
+      silentLogger,
+    );
+
+    assert.deepEqual(ran, ['locks', 'telemetry']);
+  });
+});
