@@ -1,0 +1,97 @@
+/**
+ * The systems compared by `npm run bench:nlu`, behind one small interface so each is trained
+ * and tested on exactly the same examples in the same process.
+ */
+import { LocalRecognizer, NONE_INTENT, isOutOfScopeLabel, type LuisInstance, type TrainingData } from '../../recognizers';
+
+/** One system's answer for one utterance. */
+export interface BenchAnswer {
+  /** final intent (after the system's own fallback), out-of-scope labels as None */
+  intent: string;
+  /** best intent before any fallback */
+  top: string;
+  entities: Array<{ entity: string; start: number; end: number }> | null;
+}
+
+/** A system under test. */
+export interface BenchSystem {
+  readonly name: string;
+  /** false when the system has no learned entity extraction to score */
+  readonly extractsEntities: boolean;
+  train(data: TrainingData): Promise<void>;
+  predict(text: string): Promise<BenchAnswer>;
+}
+
+/** This repository's recognizer; built-in entities off, since gold data never has them. */
+export class LocalSystem implements BenchSystem {
+  readonly name = 'local';
+  readonly extractsEntities = true;
+  private recognizer: LocalRecognizer | undefined;
+
+  constructor(private readonly threshold: number, private readonly ambiguityMargin: number) {}
+
+  async train(data: TrainingData): Promise<void> {
+    this.recognizer = LocalRecognizer.train(data, { builtinEntities: [], threshold: this.threshold, ambiguityMargin: this.ambiguityMargin });
+  }
+
+  async predict(text: string): Promise<BenchAnswer> {
+    if (this.recognizer === undefined) throw new Error('train first');
+    const result = this.recognizer.parse(text);
+    const intent = Object.entries(result.intents).sort((a, b) => (b[1].score ?? 0) - (a[1].score ?? 0))[0]?.[0] ?? NONE_INTENT;
+    const instance = (result.entities?.$instance ?? {}) as Record<string, LuisInstance[]>;
+    return {
+      intent,
+      top: result.candidates[0]?.intent ?? NONE_INTENT,
+      entities: Object.values(instance).flat().map((i) => ({ entity: i.type, start: i.startIndex, end: i.endIndex })),
+    };
+  }
+}
+
+// NLP.js ships without TypeScript types; this is the part of its API the benchmark uses.
+interface NlpJs {
+  use(plugin: unknown): void;
+  addDocument(locale: string, text: string, intent: string): void;
+  train(): Promise<unknown>;
+  process(locale: string, text: string): Promise<{ intent: string; score: number; classifications?: Array<{ intent: string; score: number }> }>;
+}
+
+/**
+ * NLP.js (`@nlpjs/nlp`) with its default neural intent classifier. It uses the English
+ * stemmer package when one is installed (`@nlpjs/lang-en` or `@nlpjs/lang-en-min`); without
+ * it, NLP.js falls back to plain tokens, which costs it accuracy.
+ */
+export class NlpJsSystem implements BenchSystem {
+  readonly name: string;
+  readonly extractsEntities = false;
+  private nlp: NlpJs | undefined;
+  private readonly langPlugin: unknown;
+
+  constructor() {
+    this.langPlugin = tryRequire('@nlpjs/lang-en')?.LangEn ?? tryRequire('@nlpjs/lang-en-min')?.LangEn;
+    this.name = this.langPlugin === undefined ? 'nlp.js (no lang-en)' : 'nlp.js';
+  }
+
+  async train(data: TrainingData): Promise<void> {
+    const { Nlp } = require('@nlpjs/nlp') as { Nlp: new (settings: object) => NlpJs };
+    const nlp = new Nlp({ languages: ['en'], autoSave: false, autoLoad: false, nlu: { log: false }, log: false });
+    if (this.langPlugin !== undefined) nlp.use(this.langPlugin);
+    for (const e of data.examples) if (e.text.trim() !== '') nlp.addDocument('en', e.text, e.intent);
+    await nlp.train();
+    this.nlp = nlp;
+  }
+
+  async predict(text: string): Promise<BenchAnswer> {
+    if (this.nlp === undefined) throw new Error('train first');
+    const r = await this.nlp.process('en', text);
+    const norm = (i: string | undefined): string => (i === undefined || i === 'None' || isOutOfScopeLabel(i) ? NONE_INTENT : i);
+    return { intent: norm(r.intent), top: norm(r.classifications?.[0]?.intent ?? r.intent), entities: null };
+  }
+}
+
+function tryRequire(id: string): Record<string, unknown> | undefined {
+  try {
+    return require(id) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
