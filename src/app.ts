@@ -9,6 +9,8 @@ import { RateLimiter } from './bot/RateLimiter';
 import { createStateAccessors, SupportBot } from './bot/SupportBot';
 import { createTurnErrorHandler } from './bot/turnErrorHandler';
 import { createCloudAdapter } from './channels/botFrameworkAdapter';
+import { createChannelMiddleware } from './channels/channelMiddleware';
+import { createDirectLineChannel } from './channels/directline';
 import type { AppConfig } from './config/config';
 import { SupportBotError } from './errors';
 import { LoggingHandoffRequester } from './handoff/LoggingHandoffRequester';
@@ -121,7 +123,11 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   for (const middleware of observability.middleware) adapter.use(middleware);
   // First: outage guard, then one turn at a time per conversation (loads and saves the states),
   // then the transcript logger.
-  for (const middleware of storageLayer.middleware([conversationState, userState])) adapter.use(middleware);
+  const storageMiddleware = storageLayer.middleware([conversationState, userState]);
+  for (const middleware of storageMiddleware) adapter.use(middleware);
+  // After the storage middleware: channel-aware replies and stored conversation references.
+  const channelMiddleware = createChannelMiddleware(conversationState, storageLayer.db, logger);
+  for (const middleware of channelMiddleware.middleware) adapter.use(middleware);
 
   let draining = false;
   const server = createServer({
@@ -135,6 +141,22 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     metricsToken: telemetryConfig.metricsToken,
     isDraining: () => draining,
   });
+
+  // Web Chat page and, unless Azure's is configured, the self-hosted Direct Line endpoint.
+  const directLine = config.directLine.enabled
+    ? createDirectLineChannel({
+        config: config.directLine,
+        logger,
+        bot: { id: config.auth.MicrosoftAppId || 'order-support-bot', name: 'Order assistant' },
+        db: storageLayer.db,
+        maxBodyBytes: config.limits.maxBodyBytes,
+      })
+    : undefined;
+  if (directLine?.adapter) {
+    directLine.adapter.onTurnError = adapter.onTurnError;
+    for (const middleware of [...observability.middleware, ...storageMiddleware, ...channelMiddleware.middleware]) directLine.adapter.use(middleware);
+  }
+  directLine?.mount(server, (context) => bot.run(context));
 
   let closed = false;
   return {
@@ -158,6 +180,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       if (closed) return;
       closed = true;
       draining = true; // from here on, requests get 503 and load balancers move on
+      // Open WebSocket streams would keep server.close() waiting forever: end them first.
+      await directLine?.close();
       // Stop accepting, let turns in flight finish (bounded), then release locks, the database
       // and, last, flush telemetry.
       await drainAndStop(server, observability.turns, telemetryConfig.shutdownTimeoutMs, logger);

@@ -9,6 +9,14 @@ export type ErrorCode =
   | 'ORDER_BACKEND_BAD_RESPONSE'
   | 'NLU_TRAINING_FAILED'
   | 'REQUEST_INVALID'
+  // Direct Line and Web Chat (src/channels/directline/), Teams package (scripts/teams-package.ts)
+  | 'DIRECTLINE_UNAUTHORIZED'
+  | 'DIRECTLINE_FORBIDDEN'
+  | 'DIRECTLINE_TOKEN_EXPIRED'
+  | 'DIRECTLINE_CONVERSATION_NOT_FOUND'
+  | 'DIRECTLINE_UPLOAD_UNSUPPORTED'
+  | 'DIRECTLINE_UPSTREAM_FAILED'
+  | 'TEAMS_PACKAGE_INVALID'
   // Operations (src/telemetry/): HTTP answers while shutting down, and GET /metrics without its token
   | 'SHUTTING_DOWN'
   | 'METRICS_UNAUTHORIZED'

@@ -2,6 +2,7 @@ import { ActivityHandler, ActivityTypes, ConversationState, StatePropertyAccesso
 import type { DialogState } from 'botbuilder-dialogs';
 import type { MainDialog, MainFlags } from '../../dialogs/MainDialog';
 import { Messages } from '../../dialogs/messages';
+import { shouldWelcome } from '../channels/teams/welcome';
 import type { RateLimiter } from './RateLimiter';
 
 export interface SupportBotOptions {
@@ -73,9 +74,8 @@ export class SupportBot extends ActivityHandler {
       await next();
     });
     this.onMembersAdded(async (context, next) => {
-      const botId = context.activity.recipient?.id;
-      const newcomers = (context.activity.membersAdded ?? []).filter((m) => m.id !== botId);
-      if (newcomers.length > 0) await context.sendActivity(Messages.greet);
+      // Teams: once per install, not for every colleague who joins a team (see shouldWelcome).
+      if (shouldWelcome(context.activity)) await context.sendActivity(Messages.greet);
       await next();
     });
   }

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors';
 import { fromRoot } from '../paths';
 import { readStorage, type StorageConfig } from './storage';
+import { readDirectLineConfig, type DirectLineConfig } from './directline';
+import { readTeamsConfig, type TeamsConfig } from './teams';
 import { readTelemetryConfig, type TelemetryConfig } from './telemetry';
 import {
   Env,
@@ -86,6 +88,10 @@ export interface AppConfig {
   limits: LimitsConfig;
   /** State, leases and transcripts: memory, or MongoDB when MONGODB_URI is set. */
   storage: StorageConfig;
+  /** Web Chat page and Direct Line endpoint (self-hosted, or Azure's). */
+  directLine: DirectLineConfig;
+  /** Microsoft Teams app package settings (npm run teams:package). */
+  teams: TeamsConfig;
 }
 
 function readAuth(env: Env): BotAuthConfig {
@@ -159,6 +165,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dialog: { maxOrderIdAttempts: readInt(env, 'MAX_ORDER_ID_ATTEMPTS', 3, 1, 10) },
     telemetry: readTelemetryConfig(env),
     storage: readStorage(env),
+    directLine: readDirectLineConfig(env),
+    teams: readTeamsConfig(env),
     limits: {
       maxMessageChars: readInt(env, 'MAX_MESSAGE_CHARS', 2000, 10, 100_000),
       maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),

@@ -1,0 +1,97 @@
+import type { TurnContext } from 'botbuilder';
+import type { Db } from 'mongodb';
+import type restify from 'restify';
+import type { DirectLineConfig } from '../../config/directline';
+import type { Logger } from '../../telemetry/logger';
+import { DirectLineAdapter, type DirectLineBotIdentity } from './DirectLineAdapter';
+import { MemoryDirectLineStore } from './MemoryDirectLineStore';
+import { MongoDirectLineStore } from './MongoDirectLineStore';
+import { mountDirectLineRoutes } from './routes';
+import type { DirectLineStore } from './store';
+import { StreamHub } from './StreamHub';
+import { attachStreamUpgrade } from './streamUpgrade';
+import { DirectLineTokens } from './tokens';
+import { AzureTokenSource, SelfHostedTokenSource, type WebChatTokenSource } from './tokenSources';
+import { mountWebChatPage } from './webchatPage';
+
+export { DirectLineAdapter } from './DirectLineAdapter';
+export { DirectLineTokens } from './tokens';
+export { MemoryDirectLineStore } from './MemoryDirectLineStore';
+export { MongoDirectLineStore } from './MongoDirectLineStore';
+export type { DirectLineStore } from './store';
+
+export interface DirectLineOptions {
+  config: DirectLineConfig;
+  logger: Logger;
+  bot: DirectLineBotIdentity;
+  /** MongoDB shared by every instance; undefined: the activity log lives in this process. */
+  db?: Db;
+  maxBodyBytes: number;
+}
+
+/** The self-hosted Direct Line and the Web Chat page, built but not yet mounted. */
+export interface DirectLineChannel {
+  /** Undefined in Azure mode (Azure is the Direct Line service then). */
+  readonly adapter?: DirectLineAdapter;
+  readonly store?: DirectLineStore;
+  readonly hub?: StreamHub;
+  /** Adds the routes, the WebSocket upgrade and the page to a server; `logic` is `bot.run`. */
+  mount(server: restify.Server, logic: (context: TurnContext) => Promise<void>): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the Web Chat channel: in self-hosted mode the Direct Line 3.0 endpoint (adapter,
+ * activity log, streams, tokens) plus the page; in Azure mode only the page and a token route
+ * that asks Azure.
+ */
+export function createDirectLineChannel(options: DirectLineOptions): DirectLineChannel {
+  const { config, logger } = options;
+  if (config.mode === 'azure') {
+    const tokenSource = new AzureTokenSource({ endpoint: config.azureEndpoint as string, secret: config.azureSecret as string });
+    return {
+      mount: (server) => mountPage(server, options, tokenSource),
+      close: async () => undefined,
+    };
+  }
+
+  const limits = { maxActivitiesPerConversation: config.maxActivitiesPerConversation, historyTtlSeconds: config.historyTtlSeconds };
+  const store: DirectLineStore = options.db ? new MongoDirectLineStore(options.db, limits) : new MemoryDirectLineStore(limits);
+  const tokens = new DirectLineTokens({ secret: config.secret, ttlSeconds: config.tokenTtlSeconds });
+  const hub = new StreamHub(store, logger, config.pollIntervalMs);
+  const adapter = new DirectLineAdapter({
+    store,
+    bot: options.bot,
+    serviceUrl: config.publicUrl ?? 'http://localhost',
+    onAppended: (conversationId) => hub.notify(conversationId),
+  });
+  if (config.secretGenerated) {
+    logger.warn('DIRECTLINE_SECRET is not set: using a random secret for this run (tokens die with the process; set it in production)');
+  }
+  let detach: (() => void) | undefined;
+  return {
+    adapter,
+    store,
+    hub,
+    mount: (server, logic) => {
+      mountDirectLineRoutes(server, { adapter, store, tokens, logic, logger, publicUrl: config.publicUrl, maxBodyBytes: options.maxBodyBytes });
+      detach = attachStreamUpgrade(server.server, { tokens, store, hub, logger });
+      mountPage(server, options, new SelfHostedTokenSource(tokens));
+    },
+    close: async () => {
+      detach?.();
+      await hub.close();
+      await store.close();
+    },
+  };
+}
+
+function mountPage(server: restify.Server, options: DirectLineOptions, tokenSource: WebChatTokenSource): void {
+  mountWebChatPage(server, {
+    tokenSource,
+    logger: options.logger,
+    publicUrl: options.config.publicUrl,
+    azureEndpoint: options.config.azureEndpoint,
+    allowedOrigins: options.config.allowedOrigins,
+  });
+}

@@ -1,0 +1,219 @@
+import type { TurnContext } from 'botbuilder';
+import restify from 'restify';
+import type { Logger } from '../../telemetry/logger';
+import type { DirectLineAdapter } from './DirectLineAdapter';
+import { checkIncomingActivity, requestedUser } from './incomingActivity';
+import { publicBaseUrl, queryOf, sendJsonError, toWebSocketUrl } from './http';
+import { DirectLineConversationMissingError, parseWatermark, type DirectLineStore, type StoredActivity } from './store';
+import { bearer, newConversationId, newUserId, type Credential, type DirectLineTokens } from './tokens';
+
+/** What the Direct Line routes need. */
+export interface DirectLineRouteDependencies {
+  adapter: DirectLineAdapter;
+  store: DirectLineStore;
+  tokens: DirectLineTokens;
+  /** The bot's turn logic (`bot.run`). */
+  logic: (context: TurnContext) => Promise<void>;
+  logger: Logger;
+  publicUrl?: string;
+  maxBodyBytes: number;
+}
+
+/** Base path of the Direct Line 3.0 API, as Azure serves it. */
+export const DIRECTLINE_BASE_PATH = '/v3/directline';
+/** Activities per GET .../activities page. */
+const PAGE_SIZE = 100;
+
+type Req = restify.Request;
+type Res = restify.Response;
+
+/**
+ * The Direct Line 3.0 REST API that botframework-directlinejs (and so Web Chat) calls:
+ * tokens, conversations, activities and the stream URL. The WebSocket itself is in
+ * `streamUpgrade.ts`. Every route that names a conversation checks that the credential may use
+ * it: a token opens exactly one conversation.
+ */
+export function mountDirectLineRoutes(server: restify.Server, deps: DirectLineRouteDependencies): void {
+  const parseJson = restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, mapFiles: false });
+  const base = DIRECTLINE_BASE_PATH;
+
+  server.post(`${base}/tokens/generate`, ...parseJson, async (req: Req, res: Res) => {
+    const credential = authenticate(req, res, deps.tokens);
+    if (!credential) return;
+    if (credential.kind !== 'secret') {
+      sendJsonError(res, 403, 'DIRECTLINE_FORBIDDEN', 'Generating a token needs the Direct Line secret, not a token.');
+      return;
+    }
+    const user = requestedUser(req.body);
+    if (user.error) {
+      sendJsonError(res, 400, 'REQUEST_INVALID', user.error);
+      return;
+    }
+    const issued = deps.tokens.issue(newConversationId(), user.id ?? newUserId());
+    noStore(res);
+    res.json({ conversationId: issued.claims.conv, token: issued.token, expires_in: issued.expiresIn });
+  });
+
+  server.post(`${base}/tokens/refresh`, async (req: Req, res: Res) => {
+    const credential = authenticate(req, res, deps.tokens);
+    if (!credential) return;
+    if (credential.kind !== 'token') {
+      sendJsonError(res, 403, 'DIRECTLINE_FORBIDDEN', 'Only a token can be refreshed; the secret does not expire.');
+      return;
+    }
+    const issued = deps.tokens.issue(credential.claims.conv, credential.claims.user);
+    noStore(res);
+    res.json({ conversationId: issued.claims.conv, token: issued.token, expires_in: issued.expiresIn });
+  });
+
+  server.post(`${base}/conversations`, ...parseJson, async (req: Req, res: Res) => {
+    const credential = authenticate(req, res, deps.tokens);
+    if (!credential) return;
+    let conversationId: string;
+    let userId: string;
+    if (credential.kind === 'token') {
+      conversationId = credential.claims.conv;
+      userId = credential.claims.user;
+    } else {
+      const user = requestedUser(req.body);
+      if (user.error) {
+        sendJsonError(res, 400, 'REQUEST_INVALID', user.error);
+        return;
+      }
+      conversationId = newConversationId();
+      userId = user.id ?? newUserId();
+    }
+    const created = await deps.store.createConversation(conversationId, userId);
+    if (created) {
+      const locale = (req.body as { locale?: unknown } | undefined)?.locale;
+      await deps.adapter.runUnlogged(
+        conversationId,
+        {
+          type: 'conversationUpdate',
+          from: { id: userId, name: '', role: 'user' },
+          membersAdded: [
+            { id: deps.adapter.bot.id, name: deps.adapter.bot.name },
+            { id: userId, name: '' },
+          ],
+          ...(typeof locale === 'string' ? { locale } : {}),
+        },
+        deps.logic,
+      );
+    }
+    const token = credential.kind === 'token' ? { token: credential.token, expiresIn: deps.tokens.secondsLeft(credential.claims) } : deps.tokens.issue(conversationId, userId);
+    noStore(res);
+    res.status(created ? 201 : 200);
+    res.json({
+      conversationId,
+      token: token.token,
+      expires_in: token.expiresIn,
+      streamUrl: streamUrl(req, deps.publicUrl, conversationId, token.token, undefined),
+    });
+  });
+
+  server.get(`${base}/conversations/:conversationId`, async (req: Req, res: Res) => {
+    const conversationId = String(req.params.conversationId);
+    const credential = authorizeConversation(req, res, deps.tokens, conversationId);
+    if (!credential) return;
+    const conversation = await deps.store.getConversation(conversationId);
+    if (!conversation) {
+      notFound(res, conversationId);
+      return;
+    }
+    const token = credential.kind === 'token' ? { token: credential.token, expiresIn: deps.tokens.secondsLeft(credential.claims) } : deps.tokens.issue(conversationId, conversation.userId);
+    const watermark = queryOf(req).get('watermark') ?? undefined;
+    noStore(res);
+    res.json({
+      conversationId,
+      token: token.token,
+      expires_in: token.expiresIn,
+      streamUrl: streamUrl(req, deps.publicUrl, conversationId, token.token, watermark),
+    });
+  });
+
+  server.post(`${base}/conversations/:conversationId/activities`, ...parseJson, async (req: Req, res: Res) => {
+    const conversationId = String(req.params.conversationId);
+    const credential = authorizeConversation(req, res, deps.tokens, conversationId);
+    if (!credential) return;
+    const checked = checkIncomingActivity(req.body, credential.kind === 'token' ? credential.claims.user : undefined);
+    if (!checked.ok) {
+      sendJsonError(res, 400, 'REQUEST_INVALID', checked.reason);
+      return;
+    }
+    let stored: StoredActivity;
+    try {
+      stored = await deps.adapter.receive(conversationId, checked.activity, deps.logic);
+    } catch (err) {
+      if (err instanceof DirectLineConversationMissingError) {
+        notFound(res, conversationId);
+        return;
+      }
+      throw err;
+    }
+    res.json({ id: stored.id });
+  });
+
+  server.get(`${base}/conversations/:conversationId/activities`, async (req: Req, res: Res) => {
+    const conversationId = String(req.params.conversationId);
+    const credential = authorizeConversation(req, res, deps.tokens, conversationId);
+    if (!credential) return;
+    if (!(await deps.store.getConversation(conversationId))) {
+      notFound(res, conversationId);
+      return;
+    }
+    const page = await deps.store.list(conversationId, parseWatermark(queryOf(req).get('watermark') ?? undefined), PAGE_SIZE);
+    noStore(res);
+    res.json({ activities: page.activities, watermark: String(page.watermark) });
+  });
+
+  server.post(`${base}/conversations/:conversationId/upload`, async (req: Req, res: Res) => {
+    const conversationId = String(req.params.conversationId);
+    if (!authorizeConversation(req, res, deps.tokens, conversationId)) return;
+    sendJsonError(res, 400, 'DIRECTLINE_UPLOAD_UNSUPPORTED', 'This bot reads text only; file uploads are not accepted.');
+  });
+}
+
+/** Checks the Authorization header; on failure answers (401/403) and returns undefined. */
+function authenticate(req: Req, res: Res, tokens: DirectLineTokens): Credential | undefined {
+  const result = tokens.authenticate(bearer(req.headers.authorization));
+  if (result === 'missing') {
+    sendJsonError(res, 401, 'DIRECTLINE_UNAUTHORIZED', 'Send "Authorization: Bearer <token>" (a token from your token route) or the Direct Line secret.');
+    return undefined;
+  }
+  if (result === 'expired') {
+    sendJsonError(res, 403, 'DIRECTLINE_TOKEN_EXPIRED', 'The token has expired; get a new one (tokens are refreshed with POST /v3/directline/tokens/refresh before they expire).');
+    return undefined;
+  }
+  if (result === 'invalid') {
+    sendJsonError(res, 403, 'DIRECTLINE_FORBIDDEN', 'The token is not valid for this bot.');
+    return undefined;
+  }
+  return result;
+}
+
+/** authenticate + the token must be for this very conversation. */
+function authorizeConversation(req: Req, res: Res, tokens: DirectLineTokens, conversationId: string): Credential | undefined {
+  const credential = authenticate(req, res, tokens);
+  if (!credential) return undefined;
+  if (credential.kind === 'token' && credential.claims.conv !== conversationId) {
+    sendJsonError(res, 403, 'DIRECTLINE_FORBIDDEN', 'This token belongs to another conversation.');
+    return undefined;
+  }
+  return credential;
+}
+
+function notFound(res: Res, conversationId: string): void {
+  sendJsonError(res, 404, 'DIRECTLINE_CONVERSATION_NOT_FOUND', `Conversation ${conversationId} does not exist or has expired; start a new one.`);
+}
+
+function noStore(res: Res): void {
+  res.header('Cache-Control', 'no-store');
+}
+
+function streamUrl(req: Req, publicUrl: string | undefined, conversationId: string, token: string, watermark: string | undefined): string {
+  const base = toWebSocketUrl(publicBaseUrl(req, publicUrl));
+  const query = new URLSearchParams();
+  if (watermark) query.set('watermark', watermark);
+  query.set('t', token);
+  return `${base}${DIRECTLINE_BASE_PATH}/conversations/${encodeURIComponent(conversationId)}/stream?${query.toString()}`;
+}

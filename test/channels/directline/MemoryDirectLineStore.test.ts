@@ -1,0 +1,29 @@
+import { strict as assert } from 'node:assert';
+import { MemoryDirectLineStore } from '../../../src/channels/directline/MemoryDirectLineStore';
+import { directLineStoreConformance } from './storeConformance';
+
+describe('MemoryDirectLineStore', () => {
+  const stores: MemoryDirectLineStore[] = [];
+  after(async () => {
+    for (const store of stores) await store.close();
+  });
+
+  directLineStoreConformance((max) => {
+    const store = new MemoryDirectLineStore({ maxActivitiesPerConversation: max, historyTtlSeconds: 3600 });
+    stores.push(store);
+    return store;
+  });
+
+  it('should forget a conversation after the history TTL', async () => {
+    let now = 1_000_000;
+    const store = new MemoryDirectLineStore({ maxActivitiesPerConversation: 10, historyTtlSeconds: 60 }, () => now);
+    stores.push(store);
+    await store.createConversation('c', 'dl_a');
+    await store.append('c', { type: 'message', text: 'hi' });
+    now += 59_000;
+    assert.ok(await store.getConversation('c'));
+    now += 2_000;
+    assert.equal(await store.getConversation('c'), undefined);
+    assert.deepEqual((await store.list('c', 0, 10)).activities, []);
+  });
+});
