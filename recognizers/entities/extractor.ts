@@ -23,6 +23,8 @@ export interface ExtractorState {
   orderIdPattern: string | null;
   regexes: Record<string, string[]>;
   synonyms: Record<string, string>;
+  /** entity type -> values declared by lookup tables and synonyms, matched directly */
+  declaredValues: Record<string, string[]>;
   gazetteer: GazetteerState;
   tagger: TaggerState | null;
 }
@@ -34,6 +36,7 @@ export interface ExtractorState {
  */
 export class EntityExtractor {
   private readonly compiled: Array<{ name: string; re: RegExp }>;
+  private readonly declared: Array<{ name: string; re: RegExp }>;
 
   private constructor(
     private readonly orderIdPattern: string | null,
@@ -44,11 +47,20 @@ export class EntityExtractor {
     private readonly tagger: PerceptronTagger | null,
     /** entity types annotated in training data; regex/lookup hits of other names are features only */
     private readonly annotatedTypes: Set<string>,
+    private readonly declaredValues: Record<string, string[]>,
   ) {
     this.compiled = [];
     for (const [name, patterns] of Object.entries(regexes)) {
       for (const p of patterns) this.compiled.push({ name, re: new RegExp(p, 'giu') });
     }
+    // Like Rasa's RegexEntityExtractor with lookup tables: declared values are matched as
+    // whole words, longest first, so values the examples never show are still found.
+    this.declared = Object.entries(declaredValues)
+      .filter(([, values]) => values.length > 0)
+      .map(([name, values]) => {
+        const alternatives = [...values].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+'));
+        return { name, re: new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'giu') };
+      });
   }
 
   /** Trains the tagger (when any example is annotated) and indexes the rules. */
@@ -59,7 +71,9 @@ export class EntityExtractor {
     }
     const gazetteer = Gazetteer.build(data, tokenize);
     const annotated = data.examples.some((e) => e.entities.length > 0);
-    const draft = new EntityExtractor(orderIdPattern, data.regexes, synonyms, gazetteer, null, typesOf(data.examples));
+    const types = typesOf(data.examples);
+    const declaredValues = declaredValuesOf(data, types);
+    const draft = new EntityExtractor(orderIdPattern, data.regexes, synonyms, gazetteer, null, types, declaredValues);
     let tagger: PerceptronTagger | null = null;
     if (annotated) {
       const sentences = data.examples.map((ex) => {
@@ -68,23 +82,30 @@ export class EntityExtractor {
       });
       tagger = PerceptronTagger.train(sentences, options);
     }
-    return new EntityExtractor(orderIdPattern, data.regexes, synonyms, gazetteer, tagger, typesOf(data.examples));
+    return new EntityExtractor(orderIdPattern, data.regexes, synonyms, gazetteer, tagger, types, declaredValues);
   }
 
   /** Rebuilds from model-file state. */
   static fromState(state: ExtractorState): EntityExtractor {
     const tagger = state.tagger ? PerceptronTagger.fromState(state.tagger) : null;
-    return new EntityExtractor(state.orderIdPattern, state.regexes, state.synonyms, Gazetteer.fromState(state.gazetteer), tagger, new Set(tagger?.entityTypes ?? []));
+    const types = new Set([...(tagger?.entityTypes ?? []), ...Object.keys(state.declaredValues)]);
+    return new EntityExtractor(state.orderIdPattern, state.regexes, state.synonyms, Gazetteer.fromState(state.gazetteer), tagger, types, state.declaredValues);
   }
 
   /** Serialisable state. */
   toState(): ExtractorState {
-    return { orderIdPattern: this.orderIdPattern, regexes: this.regexes, synonyms: this.synonyms, gazetteer: this.gazetteer.toState(), tagger: this.tagger?.toState() ?? null };
+    return {
+      orderIdPattern: this.orderIdPattern,
+      regexes: this.regexes,
+      synonyms: this.synonyms,
+      declaredValues: this.declaredValues,
+      gazetteer: this.gazetteer.toState(),
+      tagger: this.tagger?.toState() ?? null,
+    };
   }
 
   /**
-   * All entities in the text, overlaps resolved (tagger first, then pattern, regex, lookup,
-   * built-in). `extra` holds entities found elsewhere (built-ins) to resolve together.
+   * All entities in the text, overlaps resolved (see {@link resolveOverlaps}). `extra` holds entities found elsewhere (built-ins) to resolve together.
    */
   extract(text: string, extra: FoundEntity[] = []): FoundEntity[] {
     const tokens = tokenize(text);
@@ -109,6 +130,13 @@ export class EntityExtractor {
         if (m[0].length === 0) continue;
         const start = m.index ?? 0;
         found.push({ type: name, start, end: start + m[0].length, text: m[0], value: this.canonical(name, m[0]), score: 0.8, source: 'regex' });
+      }
+    }
+    for (const { name, re } of this.declared) {
+      re.lastIndex = 0;
+      for (const m of text.matchAll(re)) {
+        const start = m.index ?? 0;
+        found.push({ type: name, start, end: start + m[0].length, text: m[0], value: this.canonical(name, m[0]), score: 0.7, source: 'lookup' });
       }
     }
     return resolveOverlaps(found);
@@ -136,11 +164,31 @@ export class EntityExtractor {
   }
 }
 
+/** Lookup values and synonym forms for entity types that examples annotate. */
+function declaredValuesOf(data: TrainingData, types: Set<string>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const add = (type: string, value: string): void => {
+    if (type === ORDER_ID_ENTITY || !types.has(type) || value.trim() === '') return;
+    const list = (out[type] ??= []);
+    if (!list.includes(value)) list.push(value);
+  };
+  for (const [name, values] of Object.entries(data.lookups)) for (const v of values) add(name, v);
+  const typeOfCanonical = new Map<string, string>();
+  for (const ex of data.examples) for (const e of ex.entities) typeOfCanonical.set(e.value, e.entity);
+  for (const [canonical, surfaces] of Object.entries(data.synonyms)) {
+    const type = typeOfCanonical.get(canonical);
+    if (type !== undefined) for (const v of [canonical, ...surfaces]) add(type, v);
+  }
+  return out;
+}
+
 function typesOf(examples: Example[]): Set<string> {
   return new Set(examples.flatMap((e) => e.entities.map((s) => s.entity)));
 }
 
-const PRIORITY: Record<FoundEntity['source'], number> = { tagger: 1, pattern: 2, regex: 3, lookup: 4, builtin: 5 };
+// Values a user declared (lookup tables, synonyms) are exact evidence and beat the tagger,
+// which can be unsure on small data; the tagger beats the generic patterns.
+const PRIORITY: Record<FoundEntity['source'], number> = { lookup: 1, tagger: 2, pattern: 3, regex: 4, builtin: 5 };
 
 // E-mails, URLs and formatted phone numbers are specific formats, while the order-id pattern is
 // generic ("555-123-4567" fits it), so these built-ins win over anything they overlap.
@@ -150,7 +198,7 @@ function rank(e: FoundEntity): number {
 }
 
 /**
- * Resolves overlaps: by rank (specific built-ins, tagger, pattern, regex, lookup, other
+ * Resolves overlaps: by rank (specific built-ins, lookup, tagger, pattern, regex, other
  * built-ins), then longer spans first. A lower-ranked built-in is dropped when it overlaps
  * anything else; other entities are dropped only when they overlap one of the same type or a
  * higher-ranked non-built-in. Output is sorted by position.

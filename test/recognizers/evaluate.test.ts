@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadTrainingData } from '../../recognizers';
 import { crossValidate, trainAndEvaluate } from '../../recognizers/evaluation/evaluate';
 import { entityMetrics, intentMetrics } from '../../recognizers/evaluation/metrics';
+import { writeReportDir } from '../../recognizers/evaluation/reports';
 import { main } from '../../src/cli/nlu';
 import { BOT_NLU, dataFrom } from './helpers';
 
@@ -88,5 +89,28 @@ describe('evaluation', () => {
     assert.equal(report.testExamples, data.examples.length);
     assert.equal(report.folds, 3);
     assert.ok(report.intent.accuracy > 0.6);
+  });
+});
+
+describe('report folder', () => {
+  it('should write rasa-style JSON reports and real PNG plots', async function () {
+    this.timeout(60000);
+    const train = dataFrom({ greet: ['hi', 'hello', 'hey'], bye: ['bye', 'goodbye', 'see you'] });
+    const { report } = trainAndEvaluate(train, [
+      { text: 'hello', intent: 'greet', entities: [] },
+      { text: 'see ya', intent: 'bye', entities: [] },
+      { text: 'hey bye', intent: 'greet', entities: [] },
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'nlu-reports-'));
+
+    const files = await writeReportDir(report, dir);
+
+    const png = readFileSync(join(dir, 'confusion_matrix.png'));
+    assert.deepEqual([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''), 'PNG');
+    assert.ok(readFileSync(join(dir, 'confidence_histogram.png')).length > 1000);
+    const intents = JSON.parse(readFileSync(join(dir, 'intent_report.json'), 'utf8')) as Record<string, { support?: number }>;
+    assert.equal(intents.greet?.support, 2);
+    assert.ok(Array.isArray(JSON.parse(readFileSync(join(dir, 'errors.json'), 'utf8'))));
+    assert.equal(files.length, 7);
   });
 });
