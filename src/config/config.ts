@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors';
 import { fromRoot } from '../paths';
+import { readHandoffConfig, type HandoffConfig } from './handoff';
 import { readStorage, type StorageConfig } from './storage';
 import { readDirectLineConfig, type DirectLineConfig } from './directline';
 import { readTeamsConfig, type TeamsConfig } from './teams';
@@ -88,6 +89,8 @@ export interface AppConfig {
   limits: LimitsConfig;
   /** State, leases and transcripts: memory, or MongoDB when MONGODB_URI is set. */
   storage: StorageConfig;
+  /** Human handoff to agents in a Slack channel (SLACK_HANDOFF_CHANNEL, HANDOFF_*). */
+  handoff: HandoffConfig;
   /** Web Chat page and Direct Line endpoint (self-hosted, or Azure's). */
   directLine: DirectLineConfig;
   /** Microsoft Teams app package settings (npm run teams:package). */
@@ -165,6 +168,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dialog: { maxOrderIdAttempts: readInt(env, 'MAX_ORDER_ID_ATTEMPTS', 3, 1, 10) },
     telemetry: readTelemetryConfig(env),
     storage: readStorage(env),
+    handoff: readHandoffConfig(env),
     directLine: readDirectLineConfig(env),
     teams: readTeamsConfig(env),
     limits: {

@@ -54,7 +54,8 @@ export class CustomerHandoff implements HandoffRequester {
     }
     let thread: DeskThread;
     try {
-      thread = await desk.openTicket(ticket);
+      // Posted as it will be a moment later (queued, with Claim), to save a chat.update.
+      thread = await desk.openTicket({ ...ticket, state: 'queued', queuedAt: now });
     } catch (error) {
       await this.deskFailed(context, ticket, error);
       return;

@@ -49,6 +49,21 @@ export interface SlackBridgeOptions {
   retryMinMs?: number;
   /** Observes the time from a Slack request's arrival to its ack, in ms. */
   onAck?: (ms: number) => void;
+  /**
+   * The human-handoff desk (src/handoff/slack): messages in the agents' channel and clicks on
+   * its ticket buttons go there instead of becoming customer turns.
+   */
+  desk?: SlackDeskTraffic;
+}
+
+/** What the bridge needs from the agent desk to route its traffic. */
+export interface SlackDeskTraffic {
+  /** action_id prefix of the desk's buttons. */
+  readonly actionPrefix: string;
+  /** True for events that belong to the desk (its channel). */
+  owns(body: Record<string, unknown>): boolean;
+  /** Acts on a desk payload after the ack; never rejects. */
+  handle(body: Record<string, unknown>): Promise<void>;
 }
 
 /** The running Slack channel. */
@@ -141,8 +156,19 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
     }));
   };
 
-  app.event('message', async ({ body, context }) => accept(fromEventCallback(body, identity), context.retryNum));
-  app.event('app_mention', async ({ body, context }) => accept(fromEventCallback(body, identity), context.retryNum));
+  const toDesk = (body: Record<string, unknown>): boolean => {
+    if (!options.desk?.owns(body)) return false;
+    track(options.desk.handle(body));
+    return true;
+  };
+  app.event('message', async ({ body, context }) => (toDesk(body) ? undefined : accept(fromEventCallback(body, identity), context.retryNum)));
+  app.event('app_mention', async ({ body, context }) => (toDesk(body) ? undefined : accept(fromEventCallback(body, identity), context.retryNum)));
+  if (options.desk) {
+    app.action(new RegExp(`^${options.desk.actionPrefix}`), async ({ ack, body }) => {
+      await ack();
+      toDesk(body as unknown as Record<string, unknown>);
+    });
+  }
   app.action(new RegExp(`^${ActionIds.replyPrefix}`), async ({ ack, body }) => {
     await ack();
     await accept(fromBlockActions(body as unknown as Record<string, unknown>, identity), undefined);

@@ -26,6 +26,8 @@ export interface SlackDeskEventsOptions {
  * It only translates Slack payloads into {@link AgentHandoff} calls; the rules live there.
  */
 export class SlackDeskEvents {
+  /** The bridge routes clicks on `handoff_*` buttons here. */
+  readonly actionPrefix = DeskActionIds.prefix;
   private readonly names = new Map<string, { name: string; until: number }>();
   private readonly now: () => number;
 

@@ -1,0 +1,90 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Activity } from 'botbuilder';
+
+/** One activity the bot sent to the channel proactively. */
+export interface ConnectorPost {
+  conversationId: string;
+  activity: Partial<Activity>;
+  /** process.hrtime.bigint() when it arrived, for latency figures. */
+  at: bigint;
+}
+
+/**
+ * A stand-in for a Bot Framework channel connector (what the Emulator or Azure Bot Service runs
+ * at an activity's serviceUrl): records `POST /v3/conversations/:id/activities[/:replyTo]` and
+ * answers with an id, as the connector does.
+ */
+export interface ConnectorStub {
+  readonly url: string;
+  readonly posts: ConnectorPost[];
+  /** Message activities sent to one conversation. */
+  messagesTo(conversationId: string): Partial<Activity>[];
+  /** Resolves once `count` activities matching `filter` arrived (rejects after timeoutMs). */
+  waitFor(filter: (post: ConnectorPost) => boolean, count?: number, timeoutMs?: number): Promise<ConnectorPost[]>;
+  /** Makes every later POST fail with this status (0 = answer normally again). */
+  failWith(status: number): void;
+  stop(): Promise<void>;
+}
+
+export async function startConnectorStub(): Promise<ConnectorStub> {
+  const posts: ConnectorPost[] = [];
+  const waiters = new Set<() => void>();
+  let failure = 0;
+  let counter = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const match = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? '');
+      if (req.method !== 'POST' || !match) {
+        res.writeHead(404);
+        res.end();
+        return;
+      }
+      if (failure) {
+        res.writeHead(failure, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'ServiceError', message: 'stub failure' } }));
+        return;
+      }
+      const activity = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Partial<Activity>;
+      posts.push({ conversationId: decodeURIComponent(match[1] as string), activity, at: process.hrtime.bigint() });
+      // No chaining on writeHead: instrumentation that patches http may not return `this`.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: `posted-${++counter}` }));
+      for (const wake of [...waiters]) wake();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    posts,
+    messagesTo: (conversationId) => posts.filter((p) => p.conversationId === conversationId && p.activity.type === 'message').map((p) => p.activity),
+    waitFor(filter, count = 1, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const found = posts.filter(filter);
+          if (found.length < count) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`connector stand-in: expected ${count} matching post(s) within ${timeoutMs} ms, got ${posts.filter(filter).length}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    failWith(status) {
+      failure = status;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
