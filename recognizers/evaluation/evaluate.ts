@@ -57,7 +57,9 @@ export function predict(recognizer: LocalRecognizer, examples: Example[]): { pre
     const result = recognizer.parse(ex.text);
     timesMs.push(performance.now() - start);
     const top = topIntentOf(result.intents);
-    const [first, second] = result.candidates;
+    // The model's own ranking, None included (result.candidates leaves None out because
+    // dialogs offer only real intents); computed outside the timed call.
+    const [first, second] = recognizer.scoreIntents(ex.text);
     const instance = (result.entities?.$instance ?? {}) as Record<string, LuisInstance[]>;
     predictions.push({
       text: ex.text,

@@ -48,18 +48,15 @@ export const DEFAULT_THRESHOLDS = Array.from({ length: 19 }, (_, i) => Math.roun
 export const DEFAULT_MARGINS = [0, 0.02, 0.05, 0.1];
 
 /**
- * Picks a setting from sweep rows. With out-of-scope examples: the best balanced score
- * (mean of in-scope accuracy and out-of-scope recall). Without: the highest threshold whose
- * accuracy is within `tolerance` of the best, i.e. the most cautious setting that costs
- * almost nothing on in-scope input.
+ * Picks a setting from sweep rows. With out-of-scope examples: the best overall accuracy,
+ * where an out-of-scope utterance answered with None counts as correct (the usual clinc150
+ * figure). Without: the highest threshold whose accuracy is within `tolerance` of the best,
+ * i.e. the most cautious setting that costs almost nothing on in-scope input.
  */
 export function recommend(rows: SweepRow[], tolerance = 0.01): SweepRow | undefined {
   if (rows.length === 0) return undefined;
   const hasOos = rows.some((r) => r.outOfScopeRecall !== null);
-  if (hasOos) {
-    const score = (r: SweepRow): number => (r.inScopeAccuracy + (r.outOfScopeRecall ?? 0)) / 2;
-    return rows.reduce((best, r) => (score(r) > score(best) + 1e-12 ? r : best));
-  }
+  if (hasOos) return rows.reduce((best, r) => (r.accuracy > best.accuracy + 1e-12 ? r : best));
   const best = Math.max(...rows.map((r) => r.accuracy));
   const ok = rows.filter((r) => r.accuracy >= best - tolerance);
   return ok.reduce((a, r) => (r.threshold + r.margin > a.threshold + a.margin ? r : a));

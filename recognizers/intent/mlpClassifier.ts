@@ -11,6 +11,8 @@ export interface MlpOptions {
   learningRate: number;
   /** dropout rate on the hidden layer during training */
   dropout: number;
+  /** dropout rate on input features during training (word/char n-grams) */
+  inputDropout: number;
   balanced: boolean;
   seed: number;
 }
@@ -20,6 +22,7 @@ export const DEFAULT_MLP_OPTIONS: MlpOptions = {
   epochs: 8,
   learningRate: 0.1,
   dropout: 0.3,
+  inputDropout: 0,
   balanced: true,
   seed: 42,
 };
@@ -126,7 +129,7 @@ export class MlpClassifier {
       for (const i of order) {
         const eta = options.learningRate * (1 - (0.9 * t) / total);
         t++;
-        const x = xs[i] as SparseVector;
+        const x = options.inputDropout > 0 ? dropFeatures(xs[i] as SparseVector, options.inputDropout, rng) : (xs[i] as SparseVector);
         const y = labels[i];
         m.hiddenLayer(x);
         const h = m.h >> 2;
@@ -190,4 +193,16 @@ export class MlpClassifier {
     this.outputLayer(out);
     return out;
   }
+}
+
+/** A copy of x with each feature dropped with probability p and the rest scaled by 1/(1-p). */
+function dropFeatures(x: SparseVector, p: number, rng: () => number): SparseVector {
+  const idx: number[] = [];
+  const val: number[] = [];
+  for (let k = 0; k < x.idx.length; k++) {
+    if (rng() < p) continue;
+    idx.push(x.idx[k]);
+    val.push(x.val[k] / (1 - p));
+  }
+  return { idx: Int32Array.from(idx), val: Float32Array.from(val) };
 }

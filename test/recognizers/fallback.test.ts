@@ -58,6 +58,14 @@ describe('fallback policy', () => {
     const rows = sweep(predictions, [0, 0.42, 0.5], [0]);
 
     assert.deepEqual(rows.map((r) => [r.inScopeAccuracy, r.outOfScopeRecall]), [[1, 0], [1, 1], [0.5, 1]]);
-    assert.equal(recommend(rows)?.threshold, 0.42);
+    assert.equal(recommend(rows)?.threshold, 0.42, 'best overall accuracy');
+  });
+
+  it('should recommend the most cautious threshold that keeps accuracy when there is no out-of-scope data', () => {
+    const predictions = [prediction('a', 'a', 0.9, 0.8), prediction('b', 'b', 0.6, 0.5), prediction('b', 'a', 0.3, 0.1)];
+
+    const rows = sweep(predictions, [0, 0.5, 0.7], [0]);
+
+    assert.equal(recommend(rows)?.threshold, 0.5);
   });
 });
