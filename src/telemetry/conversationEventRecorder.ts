@@ -5,6 +5,7 @@ import {
   type ConversationEvent,
   type ConversationEvents,
 } from '../../dialogs/conversationEvents';
+import { eventLabel } from './eventLabel';
 import type { Logger } from './logger';
 import type { BotMetrics, FormEvent } from './metrics';
 
@@ -54,7 +55,9 @@ export class ConversationEventRecorder implements ConversationEvents {
       await context.sendActivity({
         type: ActivityTypes.Trace,
         name: CONVERSATION_EVENT_TRACE_NAME,
-        label: name,
+        // The label repeats the event in a compact form: readable in the Emulator's inspector,
+        // and what analytics falls back on when transcript redaction dropped `value`.
+        label: eventLabel(event),
         valueType: CONVERSATION_EVENT_VALUE_TYPE,
         value: event,
       });
@@ -74,17 +77,11 @@ export class ConversationEventRecorder implements ConversationEvents {
       case 'feedback':
         this.deps.metrics.feedback(event.helpful);
         break;
-      case 'handoff.requested':
-        this.deps.metrics.handoff('requested');
-        break;
-      case 'handoff.claimed':
-        this.deps.metrics.handoff('claimed', event.waitSeconds);
-        break;
-      case 'handoff.resolved':
-        this.deps.metrics.handoff('resolved', event.handleSeconds);
-        break;
+      // handoff.* events are not counted here: the handoff layer reports them to the metrics
+      // itself, with the wait and handle times only it knows.
       default:
         break;
     }
   }
 }
+
