@@ -2,6 +2,7 @@ import { ActivityTypes, MessageFactory, TurnContext, type Activity, type StatePr
 import type { HandoffRequest, HandoffRequester } from '../../dialogs/ports';
 import { describeWait, expectedWaitMs } from './queueEstimate';
 import { HandoffError } from './errors';
+import { inferRequest } from './inferRequest';
 import type { HandoffDependencies } from './HandoffDependencies';
 import { HandoffButtons, HandoffMessages, isCancel, isDecline, parseRating } from './messages';
 import { describe, type RecentTranscript } from './recentTranscript';
@@ -43,7 +44,8 @@ export class CustomerHandoff implements HandoffRequester {
       return;
     }
     const now = clock();
-    const ticket = this.newTicket(context, request, await this.recent.lines(context), now);
+    const lines = await this.recent.lines(context);
+    const ticket = this.newTicket(context, inferRequest(request, lines), lines, now);
     await store.insert(ticket);
     await this.pointer.set(context, { ticketId: ticket.id });
     this.deps.metrics.handoff('requested');
