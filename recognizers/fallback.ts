@@ -52,3 +52,37 @@ export function applyFallback(candidates: IntentCandidate[], threshold: number, 
   intents.sort((a, b) => b.score - a.score);
   return { intents, topIntent: NONE_INTENT, fallback: reason };
 }
+
+/** The parts of a recognizer result that the fallback helpers read. */
+export interface ScoredResult {
+  intents: Record<string, { score?: number }>;
+  candidates?: IntentCandidate[];
+  fallback?: { reason: string };
+}
+
+/**
+ * The top intent of a result, as `LuisRecognizer.topIntent` picks it: the highest score, or
+ * `defaultIntent` when that score is below `minScore`.
+ */
+export function topIntent(result: ScoredResult, defaultIntent = NONE_INTENT, minScore = 0): string {
+  let best = defaultIntent;
+  let bestScore = -Infinity;
+  for (const [name, { score = 0 }] of Object.entries(result.intents)) {
+    if (score > bestScore) {
+      best = name;
+      bestScore = score;
+    }
+  }
+  return bestScore >= minScore ? best : defaultIntent;
+}
+
+/**
+ * Stage two of the fallback: after the policy answered `None`, the intents worth offering in
+ * "Did you mean ...?" (best first, at most `max`, each scoring at least `minScore`). Empty
+ * when the result did not fall back or nothing is plausible, so the dialog can go straight to
+ * "Sorry, I didn't get that" or a human handoff.
+ */
+export function didYouMean(result: ScoredResult, max = 2, minScore = 0.1): IntentCandidate[] {
+  if (result.fallback === undefined) return [];
+  return (result.candidates ?? []).filter((c) => c.intent !== NONE_INTENT && c.score >= minScore).slice(0, max);
+}

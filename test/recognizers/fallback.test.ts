@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { applyFallback, NONE_INTENT } from '../../recognizers';
+import { applyFallback, didYouMean, NONE_INTENT, topIntent } from '../../recognizers';
 import { decide, recommend, sweep } from '../../recognizers/evaluation/sweep';
 import type { Prediction } from '../../recognizers/evaluation/evaluate';
 
@@ -67,5 +67,21 @@ describe('fallback policy', () => {
     const rows = sweep(predictions, [0, 0.5, 0.7], [0]);
 
     assert.equal(recommend(rows)?.threshold, 0.5);
+  });
+});
+
+describe('fallback helpers for dialogs', () => {
+  it('should pick the top intent LUIS-style, with a default below the minimum score', () => {
+    const result = { intents: { greet: { score: 0.6 }, bye: { score: 0.3 } } };
+
+    assert.equal(topIntent(result), 'greet');
+    assert.equal(topIntent(result, 'None', 0.7), 'None');
+  });
+
+  it('should offer "Did you mean" candidates only after a fallback', () => {
+    const candidates = scores(['greet', 0.42], ['bye', 0.3], ['help', 0.05]);
+
+    assert.deepEqual(didYouMean({ intents: {}, candidates, fallback: { reason: 'low_confidence' } }).map((c) => c.intent), ['greet', 'bye']);
+    assert.deepEqual(didYouMean({ intents: {}, candidates }), []);
   });
 });
