@@ -118,8 +118,8 @@ describe('conversation analytics', () => {
     const handedOff = new TranscriptBuilder('h')
       .customer('talk to a person')
       .event({ name: 'handoff.requested', reason: 'user_request' })
-      .raw({ type: 'event', name: 'handoff.status', value: { state: 'accepted' }, from: { id: 'bot' } })
-      .raw({ type: 'event', name: 'handoff.status', value: { state: 'completed' }, from: { id: 'bot' } })
+      .raw({ type: 'event', name: 'handoff.status', value: { state: 'accepted' }, from: { id: 'bot', name: 'bot' } })
+      .raw({ type: 'event', name: 'handoff.status', value: { state: 'completed' }, from: { id: 'bot', name: 'bot' } })
       .event({ name: 'satisfaction', rating: 3, scale: 3 })
       .build();
     const unhappy = new TranscriptBuilder('u').customer('hi').event({ name: 'satisfaction', rating: 1, scale: 3 }).build();
