@@ -32,6 +32,7 @@ describe('Handoff, customer side (gate and requests)', () => {
     h.clock.advance(120_000);
     await h.agents.claim(first.id, alice, first.thread!);
     await h.customerIn('c2').say('human');
+    h.clock.advance(1); // same-millisecond requests are ordered by ticket id, i.e. arbitrarily
     const texts = await h.customerIn('c3').texts('human');
     assert.match(texts[0] ?? '', /number 2 in the queue and the expected wait is about 4 minutes/);
   });
