@@ -11,6 +11,8 @@ import { createTurnErrorHandler } from './bot/turnErrorHandler';
 import { createCloudAdapter } from './channels/botFrameworkAdapter';
 import { createChannelMiddleware } from './channels/channelMiddleware';
 import { createDirectLineChannel } from './channels/directline';
+import { AzureSlackChannelMiddleware } from './channels/slack/azureSlackChannel';
+import { createSlackBridge, type SlackBridge } from './channels/slack/SlackBridge';
 import type { AppConfig } from './config/config';
 import { SupportBotError } from './errors';
 import { LoggingHandoffRequester } from './handoff/LoggingHandoffRequester';
@@ -49,6 +51,8 @@ export interface BotApp {
   readonly health: HealthRegistry;
   /** Metrics, telemetry, conversation events and turns in flight. */
   readonly observability: Observability;
+  /** The native Slack channel, when SLACK_* settings are given. */
+  readonly slack: SlackBridge | undefined;
   /** Starts listening on config.host:config.port (port 0 picks a free one). */
   listen(): Promise<{ port: number; url: string }>;
   /** Stops taking requests and releases every resource. Safe to call twice. */
@@ -158,6 +162,18 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   }
   directLine?.mount(server, (context) => bot.run(context));
 
+  // Slack through Azure Bot Service's Slack channel arrives on /api/messages; the native Slack
+  // channel (Bolt) gets its own adapter with the same middleware and bot.
+  adapter.use(new AzureSlackChannelMiddleware());
+  const slack = config.slack
+    ? await createSlackBridge({ config: config.slack, bot, logger, onTurnError: adapter.onTurnError, db: storageLayer.db })
+    : undefined;
+  if (slack) {
+    for (const middleware of [...observability.middleware, ...storageMiddleware, ...channelMiddleware.middleware]) slack.adapter.use(middleware);
+    slack.mount(server);
+    closers.push(() => slack.close());
+  }
+
   let closed = false;
   return {
     config,
@@ -167,15 +183,19 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     adapter,
     bot,
     health,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    slack,
+    listen: async () => {
+      const address = await new Promise<{ port: number; url: string }>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           const { port } = server.address() as AddressInfo;
           const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
           resolve({ port, url: `http://${host}:${port}` });
         });
-      }),
+      });
+      await slack?.start(); // Socket Mode connects once the bot is up
+      return address;
+    },
     close: async () => {
       if (closed) return;
       closed = true;

@@ -5,6 +5,7 @@ import { readHandoffConfig, type HandoffConfig } from './handoff';
 import { readStorage, type StorageConfig } from './storage';
 import { readDirectLineConfig, type DirectLineConfig } from './directline';
 import { readTeamsConfig, type TeamsConfig } from './teams';
+import { readSlackConfig, type SlackConfig } from './slack';
 import { readTelemetryConfig, type TelemetryConfig } from './telemetry';
 import {
   Env,
@@ -95,6 +96,8 @@ export interface AppConfig {
   directLine: DirectLineConfig;
   /** Microsoft Teams app package settings (npm run teams:package). */
   teams: TeamsConfig;
+  /** Native Slack channel (Bolt); undefined when no SLACK_* setting is given. */
+  slack: SlackConfig | undefined;
 }
 
 function readAuth(env: Env): BotAuthConfig {
@@ -171,6 +174,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     handoff: readHandoffConfig(env),
     directLine: readDirectLineConfig(env),
     teams: readTeamsConfig(env),
+    slack: readSlackConfig(env),
     limits: {
       maxMessageChars: readInt(env, 'MAX_MESSAGE_CHARS', 2000, 10, 100_000),
       maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),

@@ -7,7 +7,7 @@ import { SupportBotError } from '../../errors';
 import type { Logger } from '../../telemetry/logger';
 import { SlackHttpReceiver } from './HttpReceiver';
 import { fromBlockActions, fromEventCallback, type BotIdentity, type Inbound, type InboundTurn } from './inbound';
-import { ChannelPacer, KeyedSerialQueue } from './pacer';
+import { ChannelPacer, KeyedSerialQueue, YieldingStarter } from './pacer';
 import { ActionIds, renderChoiceTaken } from './render';
 import { SlackAdapter } from './SlackAdapter';
 import { createSlackWebClient, SlackMessenger } from './SlackMessenger';
@@ -108,6 +108,7 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
 
   const store: EventDeduplicator & ThreadRegistry = options.db ? new MongoKeyStore(options.db, 'slackKeys') : new MemoryKeyStore();
   const conversations = new KeyedSerialQueue();
+  const starter = new YieldingStarter();
   const inflight = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>): void => {
     inflight.add(work);
@@ -151,7 +152,7 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
     if (inbound.clicked) track(showChoice(messenger, inbound.clicked, logger));
     const conversationId = inbound.activity.conversation?.id ?? '';
     const turn = () => adapter.processActivity(inbound.activity, (context) => options.bot.run(context));
-    track(conversations.run(conversationId, turn).catch((error: unknown) => {
+    track(starter.run(() => conversations.run(conversationId, turn)).catch((error: unknown) => {
       logger.error({ err: error, conversationId }, 'Slack turn failed outside the turn error handler');
     }));
   };

@@ -71,3 +71,36 @@ export class ChannelPacer {
     for (const [channel, at] of this.lastStart) if (at < cutoff) this.lastStart.delete(channel);
   }
 }
+
+/**
+ * Starts queued tasks one per event-loop iteration (setImmediate), so I/O that is already
+ * waiting, such as Slack requests to verify and ack, is handled between two turn starts. Without
+ * it, a turn started right after an ack runs its CPU-heavy first stretch (recognizer, dialogs)
+ * before the next request is even read, and under a burst the last ack waits for every turn.
+ */
+export class YieldingStarter {
+  private readonly queue: Array<() => void> = [];
+  private scheduled = false;
+
+  /** Queues `task`; it starts in a later event-loop iteration, in FIFO order. */
+  run<T>(task: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push(() => {
+        task().then(resolve, reject);
+      });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(this.pump);
+  }
+
+  private readonly pump = (): void => {
+    this.scheduled = false;
+    this.queue.shift()?.();
+    this.schedule();
+  };
+}
