@@ -158,8 +158,12 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
   };
 
   const toDesk = (body: Record<string, unknown>): boolean => {
-    if (!options.desk?.owns(body)) return false;
-    track(options.desk.handle(body));
+    const desk = options.desk;
+    if (!desk?.owns(body)) return false;
+    // Slack redelivers desk events too: an agent's message must reach the customer once.
+    const eventKey = typeof body.event_id === 'string' ? `desk:${String(body.team_id)}:${body.event_id}` : undefined;
+    const first = eventKey ? claim(store, eventKey, logger) : Promise.resolve(true);
+    track(first.then((isFirst) => (isFirst ? desk.handle(body) : logger.info({ key: eventKey }, 'Slack duplicate desk delivery dropped'))));
     return true;
   };
   app.event('message', async ({ body, context }) => (toDesk(body) ? undefined : accept(fromEventCallback(body, identity), context.retryNum)));
