@@ -15,6 +15,7 @@ import { AzureSlackChannelMiddleware } from './channels/slack/azureSlackChannel'
 import { createSlackBridge, type SlackBridge } from './channels/slack/SlackBridge';
 import type { AppConfig } from './config/config';
 import { SupportBotError } from './errors';
+import { createHandoffLayer, type HandoffLayer } from './handoff/createHandoffLayer';
 import { LoggingHandoffRequester } from './handoff/LoggingHandoffRequester';
 import { FileOrderService } from './orders/FileOrderService';
 import { HttpOrderService } from './orders/HttpOrderService';
@@ -22,7 +23,7 @@ import { ResilientOrderService } from './orders/ResilientOrderService';
 import { createServer } from './server/createServer';
 import { HealthRegistry } from './server/health';
 import { createStorageLayer, type StorageLayer } from './storage/createStorageLayer';
-import { InstrumentedHandoffRequester, InstrumentedRecognizer } from './telemetry/instrumented';
+import { InstrumentedHandoffRequester, InstrumentedRecognizer, InstrumentedStorage } from './telemetry/instrumented';
 import { createLogger, type Logger } from './telemetry/logger';
 import type { BotMetrics } from './telemetry/metrics';
 import { createObservability, type Observability, type ObservabilityOverrides } from './telemetry/observability';
@@ -37,6 +38,8 @@ export interface AppOverrides {
   /** A ready storage layer (tests and benchmarks build one with driver monitoring). */
   storageLayer?: StorageLayer;
   handoff?: HandoffRequester;
+  /** Clock of the human handoff's timers and business hours (tests move it). */
+  now?: () => number;
   /** Telemetry client or Application Insights exporter options (tests point it at a local stand-in). */
   telemetry?: ObservabilityOverrides;
 }
@@ -53,6 +56,8 @@ export interface BotApp {
   readonly observability: Observability;
   /** The native Slack channel, when SLACK_* settings are given. */
   readonly slack: SlackBridge | undefined;
+  /** Human handoff to agents in SLACK_HANDOFF_CHANNEL; undefined without it (requests are logged). */
+  readonly handoffDesk: HandoffLayer | undefined;
   /** Starts listening on config.host:config.port (port 0 picks a free one). */
   listen(): Promise<{ port: number; url: string }>;
   /** Stops taking requests and releases every resource. Safe to call twice. */
@@ -84,7 +89,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     health.register('storage', () => storageLayer.isReady());
     logger.info({ db: config.storage.mongodb?.dbName }, 'state, leases and transcripts in MongoDB');
   }
-  const storage = overrides.storage ?? storageLayer.storage;
+  // Timed state reads and writes (supportbot_storage_duration_seconds), whichever store is used.
+  const storage = new InstrumentedStorage(overrides.storage ?? storageLayer.storage, observability.metrics);
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
   const accessors = createStateAccessors(conversationState);
@@ -95,7 +101,21 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   if (recognizer instanceof Recognizer) recognizer.telemetryClient = observability.telemetry;
 
   const orders = overrides.orders ?? createOrderService(config, logger, closers, observability.metrics);
-  const handoff = overrides.handoff ?? new LoggingHandoffRequester(logger);
+  // Human handoff to agents in a Slack channel; without SLACK_HANDOFF_CHANNEL requests are logged.
+  const handoffDesk =
+    config.handoff.slackChannel && config.slack
+      ? createHandoffLayer({
+          config: config.handoff,
+          slack: config.slack,
+          db: storageLayer.db,
+          conversationState,
+          metrics: observability.metrics,
+          logger,
+          latestReference: (conversationId) => channelMiddleware.references.get(conversationId),
+          ...(overrides.now ? { now: overrides.now } : {}),
+        })
+      : undefined;
+  const handoff = overrides.handoff ?? handoffDesk?.customer ?? new LoggingHandoffRequester(logger);
 
   const dialog = new MainDialog({
     recognizer: new InstrumentedRecognizer(recognizer, observability.metrics),
@@ -115,6 +135,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     dialogState: accessors.dialogState,
     maxTextLength: config.limits.maxMessageChars,
     saveStateAfterTurn: false,
+    gate: handoffDesk?.customer,
     rateLimiter: new RateLimiter({
       perUserPerMinute: config.limits.perUserPerMinute,
       perConversationPerMinute: config.limits.perConversationPerMinute,
@@ -132,6 +153,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   // After the storage middleware: channel-aware replies and stored conversation references.
   const channelMiddleware = createChannelMiddleware(conversationState, storageLayer.db, logger);
   for (const middleware of channelMiddleware.middleware) adapter.use(middleware);
+  // Proactive handoff messages: the CloudAdapter for Azure Bot Service channels and the Emulator.
+  handoffDesk?.messenger.setFallback((reference, logic) => adapter.continueConversationAsync(config.auth.MicrosoftAppId, reference, logic));
 
   let draining = false;
   const server = createServer({
@@ -161,17 +184,36 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     for (const middleware of [...observability.middleware, ...storageMiddleware, ...channelMiddleware.middleware]) directLine.adapter.use(middleware);
   }
   directLine?.mount(server, (context) => bot.run(context));
+  const selfHostedDirectLine = directLine?.adapter;
+  if (selfHostedDirectLine) {
+    // Azure's Direct Line uses the same channel id; the self-hosted one's service URL tells them apart.
+    const serviceUrl = config.directLine.publicUrl ?? 'http://localhost';
+    handoffDesk?.messenger.addRoute({
+      name: 'directline',
+      owns: (reference) => reference.channelId === selfHostedDirectLine.channelId && reference.serviceUrl === serviceUrl,
+      continueConversation: (reference, logic) => selfHostedDirectLine.continueConversationAsync('', reference, logic),
+    });
+  }
 
   // Slack through Azure Bot Service's Slack channel arrives on /api/messages; the native Slack
   // channel (Bolt) gets its own adapter with the same middleware and bot.
   adapter.use(new AzureSlackChannelMiddleware());
   const slack = config.slack
-    ? await createSlackBridge({ config: config.slack, bot, logger, onTurnError: adapter.onTurnError, db: storageLayer.db })
+    ? await createSlackBridge({ config: config.slack, bot, logger, onTurnError: adapter.onTurnError, db: storageLayer.db, ...(handoffDesk ? { desk: handoffDesk.deskEvents } : {}) })
     : undefined;
   if (slack) {
     for (const middleware of [...observability.middleware, ...storageMiddleware, ...channelMiddleware.middleware]) slack.adapter.use(middleware);
     slack.mount(server);
     closers.push(() => slack.close());
+    handoffDesk?.messenger.addRoute({
+      name: 'slack',
+      owns: (reference) => reference.channelId === 'slack',
+      continueConversation: (reference, logic) => slack.adapter.continueConversationAsync('', reference, logic),
+    });
+  }
+  if (handoffDesk) {
+    await handoffDesk.start();
+    closers.push(() => handoffDesk.close()); // before the database closes (closers run in reverse)
   }
 
   let closed = false;
@@ -184,6 +226,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     bot,
     health,
     slack,
+    handoffDesk,
     listen: async () => {
       const address = await new Promise<{ port: number; url: string }>((resolve, reject) => {
         server.once('error', reject);

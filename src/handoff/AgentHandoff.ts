@@ -102,9 +102,10 @@ export class AgentHandoff {
    */
   async onThreadMessage(thread: DeskThread, agent: AgentRef, text: string, messageKey: string): Promise<ThreadMessageResult> {
     const { store, now } = this.deps;
-    const ticket = await store.findByThread(thread.channel, thread.ts);
+    // Both at once: one round trip less on the relay path (marking a non-ticket message is harmless).
+    const [ticket, first] = await Promise.all([store.findByThread(thread.channel, thread.ts), store.markOnce(messageKey, DEDUPE_TTL_MS, now())]);
     if (!ticket) return { kind: 'not_a_ticket' };
-    if (!(await store.markOnce(messageKey, DEDUPE_TTL_MS, now()))) return { kind: 'duplicate' };
+    if (!first) return { kind: 'duplicate' };
 
     const command = parseAgentCommand(text);
     if (command) {
