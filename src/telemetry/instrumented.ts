@@ -1,8 +1,8 @@
-import type { Activity, RecognizerResult, TurnContext } from 'botbuilder-core';
+import type { Activity, RecognizerResult, Storage, StoreItems, TurnContext } from 'botbuilder-core';
 import type { DialogContext } from 'botbuilder-dialogs';
 import type { ConversationEvents } from '../../dialogs/conversationEvents';
 import type { HandoffRequest, HandoffRequester, TurnRecognizer } from '../../dialogs/ports';
-import type { BotMetrics } from './metrics';
+import { secondsSince, type BotMetrics } from './metrics';
 
 /**
  * Counts every recognition by top intent and observes its confidence; the None share of
@@ -41,5 +41,40 @@ export class InstrumentedHandoffRequester implements HandoffRequester {
   async requestHandoff(context: TurnContext, request: HandoffRequest): Promise<void> {
     await this.events.record(context, { name: 'handoff.requested', reason: request.reason });
     await this.inner.requestHandoff(context, request);
+  }
+}
+
+/**
+ * Times every read, write and delete of bot state (`supportbot_storage_duration_seconds`) and
+ * counts failures, whichever Storage sits underneath (memory or MongoDB). Errors pass through.
+ */
+export class InstrumentedStorage implements Storage {
+  constructor(
+    private readonly inner: Storage,
+    private readonly metrics: Pick<BotMetrics, 'storage'>,
+  ) {}
+
+  read(keys: string[]): Promise<StoreItems> {
+    return this.timed('read', () => this.inner.read(keys));
+  }
+
+  write(changes: StoreItems): Promise<void> {
+    return this.timed('write', () => this.inner.write(changes));
+  }
+
+  delete(keys: string[]): Promise<void> {
+    return this.timed('delete', () => this.inner.delete(keys));
+  }
+
+  private async timed<T>(op: 'read' | 'write' | 'delete', call: () => Promise<T>): Promise<T> {
+    const started = process.hrtime.bigint();
+    try {
+      const result = await call();
+      this.metrics.storage(op, secondsSince(started), true);
+      return result;
+    } catch (err) {
+      this.metrics.storage(op, secondsSince(started), false);
+      throw err;
+    }
   }
 }

@@ -43,6 +43,8 @@ describe('GET /metrics (Prometheus)', () => {
     assert.equal(sample(text, 'supportbot_feedback_total{helpful="no"}'), 1);
     assert.ok((sample(text, 'supportbot_recognitions_total{intent="None"}') ?? 0) >= 1);
     assert.equal(sample(text, 'supportbot_turns_in_flight'), 0);
+    assert.ok((sample(text, 'supportbot_storage_duration_seconds_count{op="read",ok="true"}') ?? 0) >= 1);
+    assert.ok((sample(text, 'supportbot_storage_duration_seconds_count{op="write",ok="true"}') ?? 0) >= 1);
     assert.match(text, /supportbot_process_resident_memory_bytes/);
   });
 
