@@ -56,11 +56,12 @@ export function isDecline(text: string): boolean {
   return DECLINE.test(text);
 }
 
-/** The rating a customer's reply stands for: a button label, or 1-3 typed. */
+/**
+ * The rating a customer's reply stands for: a button label. Typed numbers are not read as
+ * scores: on button-less channels the rendering middleware already turns "1" into the first
+ * label ("Great"), and a typed "1" meaning "Poor" elsewhere would contradict that.
+ */
 export function parseRating(text: string): { score: RatingScore; label: string } | undefined {
   const trimmed = text.trim().toLowerCase();
-  const byLabel = RatingOptions.find((o) => o.label.toLowerCase() === trimmed);
-  if (byLabel) return byLabel;
-  const byScore = RatingOptions.find((o) => String(o.score) === trimmed);
-  return byScore;
+  return RatingOptions.find((o) => o.label.toLowerCase() === trimmed);
 }

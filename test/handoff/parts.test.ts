@@ -76,7 +76,8 @@ describe('Handoff parts', () => {
       assert.ok(isDecline('No, thanks'));
       assert.ok(!isDecline('no it has not arrived'));
       assert.deepEqual(parseRating('great'), { label: 'Great', score: 3 });
-      assert.deepEqual(parseRating('1'), { label: 'Poor', score: 1 });
+      assert.deepEqual(parseRating(' poor '), { label: 'Poor', score: 1 });
+      assert.equal(parseRating('1'), undefined, 'numbers are the rendering middleware\'s business');
       assert.equal(parseRating('it was fine'), undefined);
     });
 
