@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../../telemetry/logger';
+import { checkSlackPayload, HANDLED_PAYLOAD_TYPES } from './payloadShape';
 import { checkSlackSignature } from './signature';
 
 export interface SlackHttpReceiverOptions {
@@ -82,6 +83,16 @@ export class SlackHttpReceiver implements Receiver {
     }
     if (body.ssl_check !== undefined) {
       reply(res, 200);
+      return;
+    }
+    const malformed = checkSlackPayload(body);
+    if (malformed) {
+      logger.warn({ code: 'REQUEST_INVALID', problem: malformed }, 'refused a signed but malformed Slack payload');
+      reply(res, 400, { error: { code: 'REQUEST_INVALID', message: `Malformed Slack payload: ${malformed}.` } });
+      return;
+    }
+    if (!HANDLED_PAYLOAD_TYPES.has(String(body.type))) {
+      reply(res, 200); // e.g. app_rate_limited, shortcuts: acknowledged so Slack does not retry, not handled
       return;
     }
 
