@@ -1,0 +1,84 @@
+import { strict as assert } from 'node:assert';
+import { Writable } from 'node:stream';
+import { createApp, type BotApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import { createLogger } from '../../src/telemetry/logger';
+import { BotClient } from '../support/botClient';
+import { sendJson, startHttpStub, type HttpStub } from '../support/httpStub';
+import { startSlackApiStub, type SlackApiStub } from '../support/slackApiStub';
+
+const SECRETS = {
+  MicrosoftAppPassword: 'sEcReT-app-password-42',
+  ORDERS_API_KEY: 'sEcReT-orders-key-42',
+  SLACK_BOT_TOKEN: 'xoxb-sEcReT-bot-token-42',
+  SLACK_SIGNING_SECRET: 'sEcReT-signing-secret-42',
+  DIRECTLINE_SECRET: 'sEcReT-directline-secret-0123456789',
+  METRICS_TOKEN: 'sEcReT-metrics-token-42',
+};
+
+/**
+ * Runs traffic that touches every credential (orders API with its key, Slack with bad
+ * signatures, Direct Line tokens, metrics with wrong tokens, a failing backend) with logging at
+ * trace level, and checks that no secret value appears anywhere in the log output.
+ */
+describe('security: secrets never reach the logs', function () {
+  this.timeout(60_000);
+  const lines: string[] = [];
+  let app: BotApp;
+  let orders: HttpStub;
+  let slack: SlackApiStub;
+  let url: string;
+
+  before(async () => {
+    orders = await startHttpStub((req, res) => {
+      if ((req.url ?? '').endsWith('/55555')) return sendJson(res, 500, { error: `backend echo of ${req.headers.authorization}` });
+      sendJson(res, 200, { id: '12345', status: 'shipped' });
+    });
+    slack = await startSlackApiStub();
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(chunk.toString('utf8'));
+        callback();
+      },
+    });
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NODE_ENV: 'test',
+      MicrosoftAppId: '',
+      ...SECRETS,
+      MicrosoftAppPassword: '',
+      ORDERS_API_URL: orders.url,
+      ORDERS_API_RETRIES: '0',
+      SLACK_API_URL: slack.url,
+      SLACK_POST_INTERVAL_MS: '0',
+    });
+    app = await createApp(config, { logger: createLogger({ level: 'trace', destination: sink }) });
+    url = (await app.listen()).url;
+  });
+  after(async () => {
+    await app?.close();
+    await orders?.close();
+    await slack?.stop();
+  });
+
+  it('should keep every secret out of trace-level logs', async () => {
+    const client = new BotClient(url);
+    await client.say('where is my order 12345');
+    await client.say('yes');
+    await client.say('where is my order 55555');
+    await client.say('yes');
+    await fetch(`${url}/api/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-slack-signature': `v0=${SECRETS.SLACK_SIGNING_SECRET}`, 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)) }, body: '{}' });
+    await fetch(`${url}/metrics`, { headers: { authorization: `Bearer wrong-${SECRETS.METRICS_TOKEN}` } });
+    await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST', headers: { authorization: `Bearer ${SECRETS.DIRECTLINE_SECRET}` } });
+    await fetch(`${url}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${SECRETS.DIRECTLINE_SECRET}x` } });
+    await new Promise((r) => setTimeout(r, 200));
+
+    const log = lines.join('');
+    assert.ok(log.length > 1000, 'the traffic produced logs to inspect');
+    assert.ok(/order backend|ORDER_BACKEND/.test(log), 'the failing backend was logged');
+    for (const [name, value] of Object.entries(SECRETS)) {
+      assert.ok(!log.includes(value), `${name} appears in the logs`);
+    }
+  });
+});
