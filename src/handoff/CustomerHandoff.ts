@@ -225,13 +225,15 @@ export class CustomerHandoff implements HandoffRequester {
   private newTicket(context: TurnContext, request: HandoffRequest, transcript: Ticket['transcript'], now: number): Ticket {
     const activity = context.activity;
     const channelId = activity.channelId ?? 'unknown';
+    // activityId is this turn's message; proactive messages start new ones rather than reply to it.
+    const { activityId: _turnActivity, ...reference } = TurnContext.getConversationReference(activity);
     return {
       id: this.newId(),
       version: 1,
       state: 'requested',
       conversationKey: conversationKeyOf(channelId, activity.conversation?.id ?? ''),
       channelId,
-      reference: TurnContext.getConversationReference(activity),
+      reference,
       customer: { id: activity.from?.id ?? 'unknown', name: activity.from?.name || undefined },
       reason: request.reason,
       intent: request.intent,
