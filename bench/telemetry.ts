@@ -19,15 +19,19 @@ import { startServer, type ServerProcess } from './lib/processes';
  * expectReplies at a fixed concurrency. Each round measures both, alternating which goes
  * first; the figures are medians over the rounds, and the overhead is on/off in the same run.
  *
- *   npm run bench:telemetry -- [--rounds 5] [--seconds 6] [--concurrency 8]
+ *   npm run bench:telemetry -- [--rounds 12] [--seconds 4] [--concurrency 8]
+ *
+ * Many short alternating rounds keep the comparison fair on a machine whose load changes (CI
+ * runners, laptops): the paired per-round ratio is the figure to read; CPU per turn is the
+ * least noisy one.
  */
 function arg(name: string, fallback: string): number {
   const i = process.argv.indexOf(`--${name}`);
   return Number(i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback);
 }
 
-const ROUNDS = arg('rounds', '5');
-const SECONDS = arg('seconds', '6');
+const ROUNDS = arg('rounds', '12');
+const SECONDS = arg('seconds', '4');
 const CONCURRENCY = arg('concurrency', '8');
 const COMMON_ENV = { NODE_ENV: 'development', LOG_FORMAT: 'json', RATE_LIMIT_USER_PER_MINUTE: '0', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0' };
 

@@ -1,6 +1,7 @@
-import { NullTelemetryClient, TelemetryLoggerMiddleware, type BotTelemetryClient, type Middleware } from 'botbuilder-core';
+import { NullTelemetryClient, type BotTelemetryClient, type Middleware } from 'botbuilder-core';
 import type { ConversationEvents } from '../../dialogs/conversationEvents';
 import type { TelemetryConfig } from '../config/telemetry';
+import { ActivityTelemetryMiddleware } from './activityTelemetry';
 import { AppInsightsTelemetryClient, type ClosableTelemetryClient } from './appInsights';
 import { ConversationEventRecorder } from './conversationEventRecorder';
 import type { Logger } from './logger';
@@ -19,7 +20,8 @@ export interface Observability {
   turns: TurnTracker;
   /**
    * Middleware for every adapter, outermost first: the turn observer (ids, latency, in-flight)
-   * and botbuilder's TelemetryLoggerMiddleware (activity events to Application Insights).
+   * and botbuilder's TelemetryLoggerMiddleware (activity events to Application Insights; see
+   * ActivityTelemetryMiddleware).
    */
   middleware: Middleware[];
   /** Sends what is batched and stops exporters; call last on shutdown. */
@@ -61,7 +63,7 @@ export function createObservability(config: TelemetryConfig, logger: Logger, ove
   const turns = new TurnTracker();
   const middleware: Middleware[] = [new TurnObserverMiddleware({ logger, metrics, tracker: turns, telemetry })];
   if (!(telemetry instanceof NullTelemetryClient)) {
-    middleware.push(new TelemetryLoggerMiddleware(telemetry, config.logPersonalData));
+    middleware.push(new ActivityTelemetryMiddleware(telemetry, config.logPersonalData));
   }
 
   return {

@@ -56,6 +56,8 @@ describe('Application Insights telemetry (3.x client against a local ingestion s
       ]) {
         assert.ok(names.has(expected), `no "${expected}" event among ${[...names].join(', ')}`);
       }
+      const sentTypes = new Set(stub.events().filter((e) => e.name === 'BotMessageSend').map((e) => e.properties.type));
+      assert.deepEqual([...sentTypes], ['message'], 'typing indicators and traces are not reported as sends');
       const feedback = stub.events().find((e) => e.name === 'feedback');
       assert.equal(feedback?.properties.helpful, 'true');
       assert.equal(feedback?.properties.channelId, 'emulator');
