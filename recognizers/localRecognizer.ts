@@ -20,7 +20,10 @@ export interface LocalRecognizerOptions {
   seed?: number;
   /** Built-in entities from Microsoft Recognizers-Text to add (default: all; `[]` for none). */
   builtinEntities?: BuiltinEntity[];
-  /** Train the MLP next to the linear model (default true; false trains about 3x faster). */
+  /**
+   * Train the MLPs next to the linear model (default true; they are skipped anyway below 2,000
+   * examples). false trains about 5x faster at some accuracy cost on large data.
+   */
   mlp?: boolean;
 }
 
@@ -85,7 +88,7 @@ export class LocalRecognizer extends Recognizer {
     const intentModel = IntentModel.train(
       data.examples.map((e) => e.text),
       data.examples.map((e) => e.intent),
-      { featurizer: defaults.featurizer, softmax: { ...defaults.softmax, seed }, mlp },
+      { ...defaults, softmax: { ...defaults.softmax, seed }, mlp },
     );
     const declaresOrderId =
       options.orderIdPattern !== undefined ||

@@ -1,7 +1,7 @@
 import { createRng, shuffleInPlace } from '../random';
 import { Arena, pad4 } from './kernels';
 import type { SparseVector } from './featurizer';
-import { balancedWeights, softmaxInPlace } from './softmaxClassifier';
+import { balancedWeights, effectiveEpochs, softmaxInPlace } from './softmaxClassifier';
 
 /** Training settings of the one-hidden-layer network. */
 export interface MlpOptions {
@@ -15,6 +15,11 @@ export interface MlpOptions {
   inputDropout: number;
   balanced: boolean;
   seed: number;
+  /**
+   * At least this many SGD updates in total: small training sets (the bot's few hundred
+   * examples) get more epochs, so they are not left underfitted by a budget tuned for 15k.
+   */
+  minUpdates: number;
 }
 
 export const DEFAULT_MLP_OPTIONS: MlpOptions = {
@@ -25,6 +30,7 @@ export const DEFAULT_MLP_OPTIONS: MlpOptions = {
   inputDropout: 0,
   balanced: true,
   seed: 42,
+  minUpdates: 10000,
 };
 
 /** Serialisable weights (rows padded to multiples of 4). */
@@ -122,9 +128,10 @@ export class MlpClassifier {
     const keep = 1 - options.dropout;
     const order = Int32Array.from(xs.keys());
     const probs = new Float64Array(C);
-    const total = Math.max(1, options.epochs * xs.length);
+    const epochs = effectiveEpochs(options.epochs, options.minUpdates, xs.length);
+    const total = Math.max(1, epochs * xs.length);
     let t = 0;
-    for (let epoch = 0; epoch < options.epochs; epoch++) {
+    for (let epoch = 0; epoch < epochs; epoch++) {
       shuffleInPlace(order, rng);
       for (const i of order) {
         const eta = options.learningRate * (1 - (0.9 * t) / total);

@@ -12,6 +12,11 @@ export interface SoftmaxOptions {
   /** weight classes by inverse frequency so small intents are not drowned out */
   balanced: boolean;
   seed: number;
+  /**
+   * At least this many SGD updates in total: small training sets (the bot's few hundred
+   * examples) get more epochs, so they are not left underfitted by a budget tuned for 15k.
+   */
+  minUpdates: number;
 }
 
 export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxOptions = {
@@ -20,6 +25,7 @@ export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxOptions = {
   l2: 1e-5,
   balanced: true,
   seed: 42,
+  minUpdates: 10000,
 };
 
 /** Serialisable weights of a trained classifier (rows padded to a multiple of 4 classes). */
@@ -89,8 +95,9 @@ export class SoftmaxClassifier {
     const scores = new Float64Array(C);
     let scale = 1;
     let t = 0;
-    const total = Math.max(1, options.epochs * xs.length);
-    for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const epochs = effectiveEpochs(options.epochs, options.minUpdates, xs.length);
+    const total = Math.max(1, epochs * xs.length);
+    for (let epoch = 0; epoch < epochs; epoch++) {
       shuffleInPlace(order, rng);
       for (const i of order) {
         const x = xs[i] as SparseVector;
@@ -141,6 +148,12 @@ export class SoftmaxClassifier {
     softmaxInPlace(out);
     return out;
   }
+}
+
+/** Epoch count raised so that epochs x examples reaches `minUpdates` (at most 200 epochs). */
+export function effectiveEpochs(epochs: number, minUpdates: number, examples: number): number {
+  if (examples === 0) return 0;
+  return Math.max(epochs, Math.min(200, Math.ceil(minUpdates / examples)));
 }
 
 /** Per-class loss weights: n / (C * count) when balancing, else 1. */
