@@ -81,6 +81,9 @@ function renderOne(activity: Partial<Activity>, capabilities: ChannelCapabilitie
   if (capabilities.adaptiveCardVersion && isOrderStatusContent(activity.value)) {
     const card = orderStatusCard(activity.value, capabilities.adaptiveCardVersion, activity.text ?? '');
     activity.attachments = [...(activity.attachments ?? []), card];
+    // The text repeats order fields from the orders API; shown as plain text, a carrier named
+    // "[x](https://...)" cannot become a link. The card carries the real tracking button.
+    activity.textFormat = 'plain';
   }
   const actions = activity.suggestedActions?.actions ?? [];
   if (actions.length === 0 || actions.length <= capabilities.maxSuggestedActions) return undefined;

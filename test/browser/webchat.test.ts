@@ -1,0 +1,128 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createApp, type BotApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import { fromRoot } from '../../src/paths';
+import { startHttpStub } from '../support/httpStub';
+import { silentLogger } from '../support/testBot';
+
+/** Debian's chromium package; CI installs it (.ci/run). */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOT = fromRoot('test-artifacts/webchat.png');
+
+/** Flags for a quiet, hermetic headless run: no GPU, no QUIC, nothing phoning home. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** A message bubble's text in the transcript (Web Chat also renders screen-reader copies). */
+function said(page: Page, text: string | RegExp) {
+  return page.getByRole('paragraph').filter({ hasText: text });
+}
+
+describe('Web Chat in a real browser (headless Chromium)', function () {
+  this.timeout(120_000);
+  let app: BotApp;
+  let baseUrl: string;
+  let context: BrowserContext;
+  let profile: string;
+  const problems: string[] = [];
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      const message = `Chromium not found at ${CHROMIUM} (install Debian's chromium package, or set CHROMIUM_PATH).`;
+      if (process.env.CI === 'true' || process.env.REQUIRE_BROWSER_TESTS === '1') throw new Error(message);
+      console.warn(`\n  ⚠ SKIPPING the browser test. ${message}\n`);
+      this.skip();
+    }
+    app = await createApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test' }), { logger: silentLogger });
+    baseUrl = (await app.listen()).url;
+    profile = mkdtempSync(path.join(tmpdir(), 'webchat-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 480, height: 760 },
+    });
+  });
+
+  after(async () => {
+    await context?.close();
+    await app?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  function watch(page: Page): void {
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
+  }
+
+  it('should check an order end to end: type the question, click Yes, see the order status', async () => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    watch(page);
+    await page.goto(`${baseUrl}/webchat`);
+
+    // The greeting proves the token route, the conversation start and the WebSocket stream.
+    await said(page, /order assistant\. I can check/).waitFor({ timeout: 30_000 });
+    const input = page.locator('[data-id="webchat-sendbox-input"]');
+    await input.fill('where is my order 12345');
+    await input.press('Enter');
+
+    await said(page, 'You asked about order 12345. Is that correct?').waitFor();
+    await page.getByRole('toolbar', { name: 'Suggested actions' }).getByRole('button', { name: 'Yes', exact: true }).click();
+
+    // The Adaptive Card: status, carrier fact and the tracking button.
+    const card = page.locator('.ac-adaptiveCard').filter({ hasText: 'Order 12345' });
+    await card.waitFor();
+    assert.match(await card.innerText(), /In transit/);
+    assert.match(await card.innerText(), /UPS/);
+    await card.getByRole('button', { name: 'Track the parcel' }).waitFor();
+
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    // The page's CSP allows only our own scripts: any violation or failed request shows here.
+    assert.deepEqual(problems.filter((p) => !/favicon\.ico/.test(p)), []);
+  });
+
+  it('should embed on another site with one script tag: launcher button, chat in an iframe', async () => {
+    // The "company site": another origin whose page only adds the documented snippet.
+    const site = await startHttpStub((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><title>Shop</title><h1>Our shop</h1><script src="${baseUrl}/webchat/embed.js" async></script>`);
+    });
+    const page = await context.newPage();
+    try {
+      watch(page);
+      await page.goto(site.url);
+      await page.locator('#order-bot-launcher').click();
+      const chat = page.frameLocator('#order-bot-frame');
+      await chat.getByRole('paragraph').filter({ hasText: /order assistant\. I can check/ }).waitFor({ timeout: 30_000 });
+      assert.equal(await page.locator('#order-bot-launcher').getAttribute('aria-expanded'), 'true');
+    } finally {
+      await page.close();
+      await site.close();
+    }
+  });
+
+  it('should resume the same conversation after a reload', async () => {
+    const page = context.pages()[0] as Page;
+    await page.reload();
+    await said(page, 'You asked about order 12345. Is that correct?').waitFor({ timeout: 30_000 });
+    await page.locator('.ac-adaptiveCard').filter({ hasText: 'Order 12345' }).waitFor();
+    assert.equal(await said(page, /order assistant\. I can check/).count(), 1, 'no second greeting: it is the same conversation');
+  });
+});
