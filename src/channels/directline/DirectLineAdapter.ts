@@ -53,6 +53,15 @@ export class DirectLineAdapter extends BotAdapter {
   }
 
   /**
+   * The serviceUrl on this adapter's activities (and so on their conversation references):
+   * it tells a self-hosted Direct Line reference from an Azure Direct Line one, which share the
+   * channel id `directline`.
+   */
+  get serviceUrl(): string {
+    return this.options.serviceUrl;
+  }
+
+  /**
    * Logs a client's activity, runs the turn, and resolves with the logged activity once the
    * turn is over (so a POST answers after the bot has replied, as with Azure).
    */

@@ -6,6 +6,8 @@ import type { DirectLineStore } from './store';
 const PAGE_SIZE = 100;
 /** Server pings keep proxies from closing idle streams and find dead clients. */
 const PING_EVERY_MS = 30_000;
+/** Streams one conversation may hold (tabs, reconnects); beyond it the oldest is closed. */
+const MAX_STREAMS_PER_CONVERSATION = 8;
 
 /**
  * One client's stream: it remembers the last watermark it sent, and on every wake-up reads the
@@ -107,6 +109,11 @@ export class StreamHub {
     if (!set) {
       set = new Set();
       this.streams.set(conversationId, set);
+    }
+    if (set.size >= MAX_STREAMS_PER_CONVERSATION) {
+      const oldest = set.values().next().value as Stream;
+      set.delete(oldest);
+      oldest.close(1008, 'too many streams for this conversation');
     }
     set.add(stream);
     socket.on('pong', () => {

@@ -112,6 +112,24 @@ describe('Self-hosted Direct Line 3.0 endpoint (real server)', () => {
     assert.ok(bLog.json.activities.every((x) => x.from.id !== a.userId), 'nothing from A reached B');
   });
 
+  it('should hold at most 8 streams per conversation, closing the oldest', async () => {
+    const client = await DirectLineTestClient.start(baseUrl);
+    const sockets = await Promise.all(
+      Array.from({ length: 9 }, async () => {
+        const socket = new WebSocket(client.streamUrl);
+        await new Promise((resolve) => socket.once('open', resolve));
+        return socket;
+      }),
+    );
+    const closed = await Promise.race([
+      ...sockets.map((socket, i) => new Promise<[number, number]>((resolve) => socket.once('close', (code) => resolve([i, code])))),
+      new Promise<'none'>((resolve) => setTimeout(() => resolve('none'), 2000)),
+    ]);
+    assert.ok(Array.isArray(closed), 'one stream was closed');
+    assert.equal(closed[1], 1008);
+    for (const socket of sockets) socket.close();
+  });
+
   it('should bind the user to the token: a posted from.id cannot pose as someone else', async () => {
     const client = await DirectLineTestClient.start(baseUrl);
     const answer = await client.post({ type: 'message', text: 'hi', from: { id: 'dl_someone_else', role: 'bot' }, recipient: { id: 'x' }, conversation: { id: 'other' } });
