@@ -5,6 +5,7 @@
  */
 import { loadConfig } from '../config/config';
 import { SupportBotError } from '../errors';
+import { HandoffCollections } from '../handoff/store/MongoHandoffStore';
 import { createStorageLayer } from '../storage/createStorageLayer';
 import { deleteUserData, exportUserData } from '../storage/userData';
 
@@ -29,7 +30,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const layer = await createStorageLayer(config.storage);
   try {
-    const stores = layer.userData!;
+    const stores = {
+      ...layer.userData!,
+      // Handoff tickets keep the customer's id, name, recent lines and left messages.
+      extra: [{ name: HandoffCollections.tickets, collection: layer.db!.collection(HandoffCollections.tickets), userField: 'customer.id' }],
+    };
     if (command === 'export') {
       process.stdout.write(`${JSON.stringify(await exportUserData(stores, userId), null, 2)}\n`);
     } else {

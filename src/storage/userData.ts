@@ -1,5 +1,5 @@
 import type { Activity } from 'botbuilder';
-import type { Collection, Filter } from 'mongodb';
+import type { Collection, Document, Filter } from 'mongodb';
 import { toStorageError } from './MongoBatcher';
 import { BotStateRecord, StateDocument, keyOfStateDocument, leaseDocumentId } from './mongoDocuments';
 import { TranscriptDocument } from './MongoTranscriptStore';
@@ -19,6 +19,11 @@ export interface UserDataStores {
   transcripts: Collection<TranscriptDocument>;
   /** Maps a user id to its stored transcript form (see MongoTranscriptStore.storedUserId). */
   storedUserId(userId: string): string;
+  /**
+   * Other collections whose documents name the user in a field (for example handoff tickets,
+   * `customer.id`); the composition point adds them, so storage does not depend on features.
+   */
+  extra?: { name: string; collection: Collection<Document>; userField: string }[];
 }
 
 /** Everything found for one user. */
@@ -34,6 +39,8 @@ export interface UserDataExport {
     state: Record<string, unknown>;
     transcript: Activity[];
   }[];
+  /** Documents of the `extra` collections that name the user, by collection name. */
+  other: Record<string, unknown[]>;
 }
 
 /** What `deleteUserData` removed. */
@@ -41,6 +48,8 @@ export interface UserDataDeletion {
   stateItems: number;
   transcriptActivities: number;
   leases: number;
+  /** Documents deleted from the `extra` collections, by collection name. */
+  other: Record<string, number>;
 }
 
 function escapeRegex(text: string): string {
@@ -98,7 +107,11 @@ export async function exportUserData(stores: UserDataStores, userId: string): Pr
         transcript: transcript.map((doc) => JSON.parse(doc.activity) as Activity),
       });
     }
-    return { userId, exportedAt: new Date().toISOString(), userState, conversations };
+    const other: Record<string, unknown[]> = {};
+    for (const { name, collection, userField } of stores.extra ?? []) {
+      other[name] = await collection.find({ [userField]: userId }).toArray();
+    }
+    return { userId, exportedAt: new Date().toISOString(), userState, conversations, other };
   } catch (error) {
     throw toStorageError(error);
   }
@@ -111,7 +124,7 @@ export async function deleteUserData(
   options: { includeSharedConversations?: boolean } = {},
 ): Promise<UserDataDeletion> {
   try {
-    const result: UserDataDeletion = { stateItems: 0, transcriptActivities: 0, leases: 0 };
+    const result: UserDataDeletion = { stateItems: 0, transcriptActivities: 0, leases: 0, other: {} };
     for (const { channelId, conversationId } of await conversationsOf(stores, userId)) {
       const others = await stores.transcripts.countDocuments({
         channelId,
@@ -128,6 +141,9 @@ export async function deleteUserData(
     result.transcriptActivities = (
       await stores.transcripts.deleteMany({ userId: stores.storedUserId(userId) })
     ).deletedCount;
+    for (const { name, collection, userField } of stores.extra ?? []) {
+      result.other[name] = (await collection.deleteMany({ [userField]: userId })).deletedCount;
+    }
     return result;
   } catch (error) {
     throw toStorageError(error);

@@ -49,10 +49,16 @@ describe('User data export and deletion', function () {
     const transcriptStore = new MongoTranscriptStore(mongo.db.collection<TranscriptDocument>(`tx_${suffix}`), {
       redaction: { hashUserIds: { secret: 'k' } },
     });
+    const tickets = mongo.db.collection(`tickets_${suffix}`);
+    await tickets.insertMany([
+      { _id: 'ticket-ada' as unknown as never, customer: { id: 'ada.$1', name: 'Ada' }, leftMessage: 'call me back' },
+      { _id: 'ticket-bob' as unknown as never, customer: { id: 'bob', name: 'Bob' } },
+    ]);
     stores = {
       state,
       transcripts: mongo.db.collection<TranscriptDocument>(`tx_${suffix}`),
       storedUserId: (id) => transcriptStore.storedUserId(id),
+      extra: [{ name: 'handoff_tickets', collection: tickets, userField: 'customer.id' }],
     };
     storage = new MongoStorage(state);
     const longUserId = `ada.$${'x'.repeat(600)}`;
@@ -90,6 +96,7 @@ describe('User data export and deletion', function () {
     assert.deepEqual(byId.get('c-ada')!.state, { 'webchat/conversations/c-ada/': { dialogState: { step: 2 } } });
     assert.deepEqual(byId.get('c-ada')!.transcript.map((a) => a.text), ['where is 12345', 'it is shipped']);
     assert.deepEqual(byId.get('c-group')!.transcript.map((a) => a.text), ['hello all']);
+    assert.deepEqual(exported.other.handoff_tickets?.map((t) => (t as { leftMessage?: string }).leftMessage), ['call me back']);
     assert.doesNotMatch(JSON.stringify(exported), /Bob|c-bob/);
   });
 
@@ -100,7 +107,7 @@ describe('User data export and deletion', function () {
 
   it("should delete the user's data and their one-to-one conversations, keeping shared ones", async function () {
     const deleted = await deleteUserData(stores, 'ada.$1');
-    assert.deepEqual(deleted, { stateItems: 4, transcriptActivities: 3, leases: 1 });
+    assert.deepEqual(deleted, { stateItems: 4, transcriptActivities: 3, leases: 1, other: { handoff_tickets: 1 } });
     const left = await storage.read([
       'webchat/users/ada.$1/',
       'webchat/conversations/c-ada/',
@@ -116,6 +123,7 @@ describe('User data export and deletion', function () {
     const again = await exportUserData(stores, 'ada.$1');
     assert.deepEqual(again.userState, {});
     assert.deepEqual(again.conversations, []);
+    assert.deepEqual(again.other, { handoff_tickets: [] });
     assert.equal(await stores.transcripts.countDocuments({ conversationId: 'c-group' }), 1);
   });
 
