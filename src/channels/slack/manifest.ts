@@ -6,7 +6,10 @@
 /** Bot events the bridge listens to: mentions, DMs, and follow-ups in channel threads. */
 export const REQUIRED_BOT_EVENTS = ['app_mention', 'message.im', 'message.channels', 'message.groups', 'message.mpim'] as const;
 
-/** Bot token scopes: read those events and post, update and delete the bot's messages. */
+/**
+ * Bot token scopes: read those events and post, update and delete the bot's messages;
+ * `users:read` gives agents' display names in handoff threads.
+ */
 export const REQUIRED_BOT_SCOPES = [
   'app_mentions:read',
   'chat:write',
@@ -14,4 +17,5 @@ export const REQUIRED_BOT_SCOPES = [
   'channels:history',
   'groups:history',
   'mpim:history',
+  'users:read',
 ] as const;
