@@ -3,6 +3,7 @@ import { createApp } from '../src/app';
 import { loadConfig } from '../src/config/config';
 import { DirectLineTestClient } from '../test/channels/directline/DirectLineTestClient';
 import { summarize, type LatencySummary } from './lib/driver';
+import { arg } from './lib/args';
 
 /**
  * `npm run bench:directline`: round trip of one turn on the self-hosted Direct Line (POST the
@@ -18,10 +19,6 @@ import { summarize, type LatencySummary } from './lib/driver';
  *
  *   npm run bench:directline -- [--turns 500] [--warmup 40]
  */
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
 
 const TURNS = Number(arg('turns', '500'));
 const WARMUP = Number(arg('warmup', '40'));

@@ -4,6 +4,7 @@ import { startMongoTestServer, type RunningMongoTestServer } from '../test/suppo
 import { startSlackApiStub, type SlackApiStub } from '../test/support/slackApiStub';
 import { startConnectorStub, type ConnectorStub } from '../test/handoff/support/connectorStub';
 import { HandoffApp, postedTicketIds, teachDeskCalls, ticketOfConversation } from '../test/handoff/support/handoffApp';
+import { arg } from './lib/args';
 
 /**
  * `npm run bench:handoff`: relay latency of the human handoff, both directions, measured in one
@@ -23,10 +24,6 @@ import { HandoffApp, postedTicketIds, teachDeskCalls, ticketOfConversation } fro
  *
  * MongoDB: MONGODB_URI when set, else the mongo-java-server test server (Java 17).
  */
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
 const MESSAGES = Number(arg('messages', '200'));
 const WARMUP = Number(arg('warmup', '20'));
 const WITH_MONGO = !process.argv.includes('--no-mongo');

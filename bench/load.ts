@@ -1,6 +1,7 @@
 import { startMongoTestServer, type RunningMongoTestServer } from '../test/support/mongoTestServer';
 import { fmt, runLoad, type LoadResult } from './lib/driver';
 import { startServer, type ServerProcess } from './lib/processes';
+import { arg } from './lib/args';
 
 /**
  * `npm run bench`: full order-status conversations over HTTP (expectReplies) at rising
@@ -11,10 +12,6 @@ import { startServer, type ServerProcess } from './lib/processes';
  *
  * MongoDB: MONGODB_URI when set, else the mongo-java-server test server (Java 17).
  */
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
 
 const SECONDS = Number(arg('seconds', '8'));
 const LEVELS = arg('levels', '1,4,16,32').split(',').map(Number);

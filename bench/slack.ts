@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config/config';
 import { startSlackApiStub, type SlackApiStub } from '../test/support/slackApiStub';
 import { dm, SIGNING_SECRET, SlackSender, type SignedRequest } from '../test/channels/slack/support/slackTraffic';
 import { fmt, summarize } from './lib/driver';
+import { arg } from './lib/args';
 
 /**
  * `npm run bench:slack`: the Slack bridge's two promises, measured on the real server (createApp,
@@ -22,10 +23,6 @@ import { fmt, summarize } from './lib/driver';
  *
  *   npm run bench:slack -- [--burst 200] [--events 50] [--deliveries 4]
  */
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
 
 const BURST = Number(arg('burst', '200'));
 const EVENTS = Number(arg('events', '50'));

@@ -1,6 +1,7 @@
 import { startMongoTestServer, type RunningMongoTestServer } from '../test/support/mongoTestServer';
 import { fmt, runLoad } from './lib/driver';
 import { startServer, type ServerProcess } from './lib/processes';
+import { arg } from './lib/args';
 
 /**
  * `npm run bench:soak`: holds a steady load of full order conversations for a long time and
@@ -9,10 +10,6 @@ import { startServer, type ServerProcess } from './lib/processes';
  *
  *   npm run bench:soak -- [--minutes 10] [--window 30] [--concurrency 8] [--mongo]
  */
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
 
 const MINUTES = Number(arg('minutes', '10'));
 const WINDOW_S = Number(arg('window', '30'));

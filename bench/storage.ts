@@ -6,6 +6,7 @@ import { createStorageLayer } from '../src/storage/createStorageLayer';
 import { DEFAULT_COLLECTIONS } from '../src/storage/indexes';
 import { startMongoTestServer, type RunningMongoTestServer } from '../test/support/mongoTestServer';
 import { ORDER_CONVERSATION, fmt, runLoad, sendTurn, type LoadResult } from './lib/driver';
+import { arg } from './lib/args';
 
 /**
  * `npm run bench:storage`: what MongoDB state costs per turn, measured in one run.
@@ -20,10 +21,6 @@ import { ORDER_CONVERSATION, fmt, runLoad, sendTurn, type LoadResult } from './l
  *
  * MongoDB: MONGODB_URI when set, else the mongo-java-server test server (Java 17).
  */
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
 
 const SECONDS = Number(arg('seconds', '8'));
 const CONCURRENCY = Number(arg('concurrency', '8'));

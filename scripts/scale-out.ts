@@ -4,6 +4,7 @@ import { startMongoTestServer, type RunningMongoTestServer } from '../test/suppo
 import { fmt, sendTurn, summarize } from '../bench/lib/driver';
 import { ROOT, startServer, type ServerProcess } from '../bench/lib/processes';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../bench/lib/roundRobinProxy';
+import { arg } from '../bench/lib/args';
 
 /**
  * `npm run scale-out`: three bot instances sharing one MongoDB behind a non-sticky round-robin
@@ -13,10 +14,6 @@ import { startRoundRobinProxy, type RoundRobinProxy } from '../bench/lib/roundRo
  *
  *   npm run scale-out -- [--instances 3] [--conversations 200]
  */
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
-}
 
 interface SampleOrder {
   id: string;
