@@ -126,5 +126,8 @@ export function isSecretKey(key: string): boolean {
 
 /** Formats `key -> sites` for failure messages. */
 export function describeSites(sites: KeySite[] | undefined): string {
-  return (sites ?? []).map((s) => `${s.file}:${s.line}`).join(', ');
+  return [...(sites ?? [])]
+    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)
+    .map((s) => `${s.file}:${s.line}`)
+    .join(', ');
 }
