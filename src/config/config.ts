@@ -9,6 +9,7 @@ import { readSlackConfig, type SlackConfig } from './slack';
 import { readTelemetryConfig, type TelemetryConfig } from './telemetry';
 import {
   Env,
+  readBool,
   readEnum,
   readFloat,
   readInt,
@@ -183,6 +184,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       perConversationPerMinute: readInt(env, 'RATE_LIMIT_CONVERSATION_PER_MINUTE', 60, 0, 100_000),
     },
   };
+  if (config.nodeEnv === 'production' && !config.auth.MicrosoftAppId && !readBool(env, 'ALLOW_UNAUTHENTICATED_MESSAGES', false)) {
+    // Without credentials /api/messages accepts any caller and posts replies to whatever
+    // serviceUrl the activity names: an open door and a request-forgery vector in production.
+    throw new ConfigError(
+      'MicrosoftAppId',
+      'is required when NODE_ENV=production: without it /api/messages accepts unauthenticated activities and sends replies to any serviceUrl. ' +
+        'Set MicrosoftAppId (and MicrosoftAppPassword or a managed identity) from the Azure Bot resource, or set ALLOW_UNAUTHENTICATED_MESSAGES=true only on an isolated network.',
+    );
+  }
   return deepFreeze(config);
 }
 

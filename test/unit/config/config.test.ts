@@ -43,6 +43,14 @@ describe('loadConfig', () => {
     expectSetting({ MicrosoftAppType: 'SingleTenant', MicrosoftAppId: 'id' }, 'MicrosoftAppTenantId', /SingleTenant/);
   });
 
+  it('should refuse production without Bot Framework credentials unless explicitly allowed', () => {
+    const production = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://127.0.0.1:1', DIRECTLINE_SECRET: 'a-long-enough-directline-secret-0123456789' };
+    expectSetting(production, 'MicrosoftAppId', /required when NODE_ENV=production.*ALLOW_UNAUTHENTICATED_MESSAGES=true/);
+    assert.equal(loadConfig({ ...production, ALLOW_UNAUTHENTICATED_MESSAGES: 'true' }).auth.MicrosoftAppId, '');
+    const single = { ...production, MicrosoftAppType: 'SingleTenant', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', MicrosoftAppTenantId: 'tenant' };
+    assert.equal(loadConfig(single).auth.MicrosoftAppId, 'app');
+  });
+
   it('should prefer the orders API when ORDERS_API_URL is set, trimming the trailing slash', () => {
     const config = loadConfig({ ORDERS_API_URL: 'https://orders.example.com/api/', ORDERS_FILE: '/nonexistent.json' });
     assert.equal(config.orders.apiUrl, 'https://orders.example.com/api');
