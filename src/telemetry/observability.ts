@@ -53,6 +53,7 @@ export function createObservability(config: TelemetryConfig, logger: Logger, ove
       connectionString: config.appInsightsConnectionString,
       logPersonalData: config.logPersonalData,
       exporterOptions: overrides.exporterOptions,
+      onProblem: (message, err) => logger.warn({ err }, message),
     });
     telemetry = closable;
     logger.info({ personalData: config.logPersonalData }, 'Application Insights telemetry on');

@@ -52,9 +52,20 @@ export function scrubProperties(properties: TelemetryProperties | undefined, kee
   return out;
 }
 
+/** Recently hashed ids: a conversation's ids recur on every event of every turn. */
+const pseudonyms = new Map<string, string>();
+const MAX_CACHED_PSEUDONYMS = 10_000;
+
 /** A stable, non-reversible stand-in for an id: counts unique users without storing who. */
 export function pseudonym(id: string): string {
-  return id === '' ? '' : `h:${createHash('sha256').update(id).digest('hex').slice(0, 16)}`;
+  if (id === '') return '';
+  let hashed = pseudonyms.get(id);
+  if (hashed === undefined) {
+    hashed = `h:${createHash('sha256').update(id).digest('hex').slice(0, 16)}`;
+    if (pseudonyms.size >= MAX_CACHED_PSEUDONYMS) pseudonyms.clear();
+    pseudonyms.set(id, hashed);
+  }
+  return hashed;
 }
 
 function entityTypes(value: unknown): string {
