@@ -10,6 +10,7 @@
  *   --threshold X          local recognizer threshold (default: per-dataset value below)
  *   --out FILE             also write all figures as JSON
  */
+import { fork } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -150,7 +151,37 @@ function formatTable(rows: Row[]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
+/** What the parent process asks one child to measure. */
+interface Job {
+  pair: Pair;
+  system: 'local' | 'nlpjs';
+  threshold: number;
+  margin: number;
+}
+
+// Each (data set, system) runs in its own child process, so one system's garbage, JIT state
+// or WebAssembly memory never shows up in another's time or memory figures.
+function runChild(job: Job): Promise<Row> {
+  return new Promise((resolvePromise, reject) => {
+    const child = fork(__filename, ['--child', JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    let row: Row | undefined;
+    child.on('message', (message) => (row = message as Row));
+    child.on('error', reject);
+    child.on('exit', (code) => (row !== undefined && code === 0 ? resolvePromise(row) : reject(new Error(`${job.pair.name} ${job.system}: child exited with code ${code}`))));
+  });
+}
+
+async function child(job: Job): Promise<void> {
+  const system: BenchSystem = job.system === 'local' ? new LocalSystem(job.threshold, job.margin) : new NlpJsSystem();
+  const row = await measure(system, job.pair);
+  await new Promise<void>((done) => process.send?.(row, () => done()));
+}
+
 async function main(): Promise<number> {
+  if (process.argv[2] === '--child') {
+    await child(JSON.parse(process.argv[3] ?? '{}') as Job);
+    return 0;
+  }
   let args;
   try {
     args = parseArgs(process.argv.slice(2));
@@ -164,16 +195,16 @@ async function main(): Promise<number> {
   const rows: Row[] = [];
   for (const pair of args.pairs) {
     const datasetName = pair.name.split('/')[0] as string;
-    for (const name of args.systems) {
-      const fallback = FALLBACK[datasetName] ?? NO_FALLBACK;
-      const system: BenchSystem = name === 'local' ? new LocalSystem(args.threshold ?? fallback.threshold, fallback.margin) : new NlpJsSystem();
-      process.stderr.write(`${pair.name}: ${system.name}...\n`);
-      rows.push(await measure(system, pair));
+    const fallback = FALLBACK[datasetName] ?? NO_FALLBACK;
+    for (const system of args.systems as Array<'local' | 'nlpjs'>) {
+      process.stderr.write(`${pair.name}: ${system}...\n`);
+      rows.push(await runChild({ pair, system, threshold: args.threshold ?? fallback.threshold, margin: fallback.margin }));
     }
   }
   process.stdout.write(`${formatTable(rows)}\n`);
   process.stdout.write('acc/macroF1/in-scope/oos-rec use each system\'s final answer (after its own None fallback); top1 ignores fallback.\n');
   process.stdout.write('train s = wall clock, cpu s = process CPU time during training; MB = heap + external memory retained by the trained model.\n');
+  process.stdout.write('Each system runs in its own process, one after the other.\n');
   if (args.out !== undefined) writeFileSync(args.out, `${JSON.stringify(rows, null, 2)}\n`);
   return 0;
 }
