@@ -117,9 +117,13 @@ export class AppInsightsTelemetryClient implements ClosableTelemetryClient {
     this.enqueue({ kind: 'dependency', ...telemetry });
   }
 
-  trackPageView(telemetry: TelemetryPageView): void {
-    this.enqueue({ kind: 'pageView', name: telemetry.name, properties: this.scrub(telemetry.properties), measurements: telemetry.metrics });
-  }
+  /**
+   * botbuilder reports every dialog start as a "page view" (two per order-form turn), which
+   * repeats the `WaterfallStart` event of the same dialog. They are not sent: a sixth of the
+   * items per turn, for nothing new. (Implemented rather than left out, because botbuilder
+   * would then send them as traces.)
+   */
+  trackPageView(_telemetry: TelemetryPageView): void {}
 
   /** Sends everything tracked so far; resolves when the ingestion endpoint has answered. */
   async flush(): Promise<void> {

@@ -25,8 +25,7 @@ export type TelemetryItem =
       duration: number;
       success: boolean;
       resultCode: number;
-    }
-  | { kind: 'pageView'; name: string; properties: Record<string, string>; measurements?: Record<string, number> };
+    };
 
 /** What the worker is started with (its `workerData`). */
 export interface WorkerInit {

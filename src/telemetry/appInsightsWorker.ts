@@ -43,9 +43,6 @@ function track(item: TelemetryItem): void {
         resultCode: item.resultCode,
       });
       break;
-    case 'pageView':
-      client.trackPageView({ id: item.name, name: item.name, properties: item.properties, measurements: item.measurements });
-      break;
   }
 }
 
