@@ -41,7 +41,9 @@ export class LocalSystem implements BenchSystem {
     const instance = (result.entities?.$instance ?? {}) as Record<string, LuisInstance[]>;
     return {
       intent,
-      top: result.candidates[0]?.intent ?? NONE_INTENT,
+      // Without a fallback the top intent is the model's own choice (possibly None from an
+      // out-of-scope class); after one, the best real candidate.
+      top: result.fallback === undefined ? intent : result.candidates[0]?.intent ?? NONE_INTENT,
       entities: Object.values(instance).flat().map((i) => ({ entity: i.type, start: i.startIndex, end: i.endIndex })),
     };
   }
