@@ -1,10 +1,16 @@
 import { ConfigError } from '../errors';
-import { Env, readBool, readEnum, readInt, readOptional } from './env';
+import { Env, readBool, readEnum, readFloat, readInt, readOptional } from './env';
 
 /** How the bot reports on itself: logs, Prometheus metrics, Application Insights, shutdown. */
 export interface TelemetryConfig {
   /** Application Insights connection string; undefined means telemetry is a no-op. */
   appInsightsConnectionString?: string;
+  /**
+   * Share of conversations (0-100) whose items are sent to Application Insights; all of a
+   * conversation's items or none. Failed turns are always sent. Metrics and transcripts are
+   * never sampled.
+   */
+  samplingPercentage: number;
   /**
    * Whether customer text, names and raw user ids may reach logs and Application Insights.
    * Off by default: text is masked, user ids are hashed.
@@ -36,6 +42,7 @@ export function readTelemetryConfig(env: Env, stdoutIsTty: boolean = Boolean(pro
   const defaultFormat = nodeEnv === 'development' && stdoutIsTty ? 'pretty' : 'json';
   return {
     appInsightsConnectionString: connectionString,
+    samplingPercentage: readFloat(env, 'TELEMETRY_SAMPLING_PERCENTAGE', 100, 0, 100),
     logPersonalData: readBool(env, 'LOG_PERSONAL_DATA', false),
     logFormat: readEnum(env, 'LOG_FORMAT', ['json', 'pretty'], defaultFormat),
     metricsEnabled: readBool(env, 'METRICS_ENABLED', true),

@@ -11,6 +11,7 @@ import {
   type TelemetryTrace,
 } from 'botbuilder-core';
 import type { FromWorker, Severity, TelemetryItem, ToWorker, WorkerInit } from './appInsightsProtocol';
+import { currentLogContext } from './logContext';
 import { scrubProperties } from './personalData';
 
 export interface AppInsightsOptions {
@@ -22,6 +23,8 @@ export interface AppInsightsOptions {
    * `{ tlsOptions: { ca } }` to trust a local stand-in for the ingestion service.
    */
   exporterOptions?: Record<string, unknown>;
+  /** Share of conversations sent (0-100, default 100); see {@link inSample}. */
+  samplingPercentage?: number;
   /** Told about a worker failure or dropped items (at most once a minute). */
   onProblem?: (message: string, err?: unknown) => void;
 }
@@ -141,6 +144,7 @@ export class AppInsightsTelemetryClient implements ClosableTelemetryClient {
 
   private enqueue(item: TelemetryItem): void {
     if (this.broken) return;
+    if (item.kind !== 'exception' && !inSample(currentLogContext()?.conversationId, this.options.samplingPercentage ?? 100)) return;
     if (this.outstanding + this.pending.length >= MAX_OUTSTANDING) {
       this.dropped += 1;
       this.problem(`Application Insights is falling behind: ${this.dropped} items dropped so far`);
@@ -214,4 +218,22 @@ export class AppInsightsTelemetryClient implements ClosableTelemetryClient {
   private scrub(properties: Record<string, unknown> | undefined): Record<string, string> {
     return scrubProperties(properties, this.options.logPersonalData);
   }
+}
+
+/**
+ * Whether a conversation's telemetry is sent: decided by a hash of the conversation id, so a
+ * conversation is kept or dropped whole and its events still tell a story. Items outside any
+ * conversation are always kept. The conversation comes from the turn's log context, because
+ * dialog events do not carry it.
+ */
+export function inSample(conversationId: string | undefined, percentage: number): boolean {
+  if (percentage >= 100 || conversationId === undefined) return true;
+  if (percentage <= 0) return false;
+  // FNV-1a: fast, and uniform enough to split conversations into buckets of 0.01%.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < conversationId.length; i++) {
+    hash ^= conversationId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return ((hash >>> 0) % 10_000) < percentage * 100;
 }

@@ -53,10 +53,11 @@ export function createObservability(config: TelemetryConfig, logger: Logger, ove
       connectionString: config.appInsightsConnectionString,
       logPersonalData: config.logPersonalData,
       exporterOptions: overrides.exporterOptions,
+      samplingPercentage: config.samplingPercentage,
       onProblem: (message, err) => logger.warn({ err }, message),
     });
     telemetry = closable;
-    logger.info({ personalData: config.logPersonalData }, 'Application Insights telemetry on');
+    logger.info({ personalData: config.logPersonalData, samplingPercentage: config.samplingPercentage }, 'Application Insights telemetry on');
   } else {
     telemetry = new NullTelemetryClient();
   }
