@@ -12,7 +12,7 @@ export const MODEL_FORMAT = 'order-support-bot/local-recognizer';
  * Bumped whenever featurisation or model layout changes, so an old file is never read as a new
  * one. It is also part of the training hash, which makes `loadOrTrain` retrain after upgrades.
  */
-export const MODEL_FORMAT_VERSION = 3;
+export const MODEL_FORMAT_VERSION = 4;
 
 /** The JSON document written by `npm run nlu -- train`. */
 export interface ModelFile {
