@@ -164,7 +164,7 @@ export class AppInsightsTelemetryClient implements ClosableTelemetryClient {
     const items = this.pending;
     this.pending = [];
     this.outstanding += items.length;
-    this.send({ type: 'items', items });
+    this.send({ type: 'items', items: JSON.stringify(items) });
   }
 
   private async request(type: 'flush' | 'shutdown'): Promise<void> {

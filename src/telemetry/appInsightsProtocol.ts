@@ -34,7 +34,8 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  | { type: 'items'; items: TelemetryItem[] }
+  /** `items` is a JSON array of TelemetryItem: cheaper to copy across than a structured clone. */
+  | { type: 'items'; items: string }
   | { type: 'flush'; id: number }
   | { type: 'shutdown'; id: number };
 

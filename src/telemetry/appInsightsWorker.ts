@@ -52,10 +52,12 @@ function reply(message: FromWorker): void {
 
 parentPort?.on('message', (message: ToWorker) => {
   switch (message.type) {
-    case 'items':
-      for (const item of message.items) track(item);
-      reply({ type: 'ack', count: message.items.length });
+    case 'items': {
+      const items = JSON.parse(message.items) as TelemetryItem[];
+      for (const item of items) track(item);
+      reply({ type: 'ack', count: items.length });
       break;
+    }
     case 'flush':
       client.flush().then(
         () => reply({ type: 'done', id: message.id }),
