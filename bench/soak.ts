@@ -8,13 +8,18 @@ import { arg } from './lib/args';
  * reports, per window, throughput, latency and the bot's RSS, then the drift from the first
  * windows to the last ones (a leak shows as RSS that keeps climbing, or latency that creeps).
  *
- *   npm run bench:soak -- [--minutes 10] [--window 30] [--concurrency 8] [--mongo]
+ *   npm run bench:soak -- [--minutes 10] [--window 30] [--concurrency 8] [--conversations 50] [--mongo]
+ *
+ * Each virtual customer cycles through a fixed set of conversations (`--conversations` each),
+ * as real customers come back, so stored state stays bounded and RSS growth means a leak
+ * rather than more conversations kept in memory state.
  */
 
 const MINUTES = Number(arg('minutes', '10'));
 const WINDOW_S = Number(arg('window', '30'));
 const CONCURRENCY = Number(arg('concurrency', '8'));
 const WITH_MONGO = process.argv.includes('--mongo');
+const CONVERSATIONS_PER_WORKER = Number(arg('conversations', '50'));
 
 interface Window {
   index: number;
@@ -42,11 +47,11 @@ async function main(): Promise<void> {
     bot = await startServer(`bot (${WITH_MONGO ? 'MongoDB' : 'memory'} state)`, 'src/index.ts', env);
     const windows: Window[] = [];
     const count = Math.max(2, Math.round((MINUTES * 60) / WINDOW_S));
-    console.log(`soak: ${bot.name}, concurrency ${CONCURRENCY}, ${count} windows of ${WINDOW_S} s`);
+    console.log(`soak: ${bot.name}, concurrency ${CONCURRENCY}, ${CONCURRENCY * CONVERSATIONS_PER_WORKER} conversations reused, ${count} windows of ${WINDOW_S} s`);
     console.log('| window | turns/s | p50 ms | p99 ms | RSS MB | errors | wrong answers |');
     console.log('|---|---|---|---|---|---|---|');
     for (let index = 1; index <= count; index++) {
-      const r = await runLoad(bot.url, CONCURRENCY, WINDOW_S, `soak-${index}`, true);
+      const r = await runLoad(bot.url, CONCURRENCY, WINDOW_S, 'soak', true, CONVERSATIONS_PER_WORKER);
       const w: Window = { index, turnsPerSecond: r.turnsPerSecond, p50: r.latency.p50, p99: r.latency.p99, rssMb: bot.rssMb(), errors: r.errors, wrong: r.wrongAnswers };
       windows.push(w);
       console.log(`| ${index} | ${fmt(w.turnsPerSecond)} | ${fmt(w.p50, 2)} | ${fmt(w.p99, 2)} | ${fmt(w.rssMb, 0)} | ${w.errors} | ${w.wrong} |`);

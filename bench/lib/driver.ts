@@ -63,7 +63,15 @@ export interface LoadResult {
  * Runs `concurrency` virtual customers for `seconds`, each repeating whole conversations.
  * `checkAnswers` verifies the final reply (off for the echo baseline).
  */
-export async function runLoad(baseUrl: string, concurrency: number, seconds: number, label: string, checkAnswers: boolean): Promise<LoadResult> {
+export async function runLoad(
+  baseUrl: string,
+  concurrency: number,
+  seconds: number,
+  label: string,
+  checkAnswers: boolean,
+  /** When set, each worker cycles through this many conversation ids instead of new ones. */
+  conversationsPerWorker?: number,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let turns = 0;
   let conversations = 0;
@@ -74,7 +82,7 @@ export async function runLoad(baseUrl: string, concurrency: number, seconds: num
   const worker = async (w: number): Promise<void> => {
     let n = 0;
     while (performance.now() < deadline) {
-      const conversationId = `${label}-${w}-${n++}-${Date.now()}`;
+      const conversationId = conversationsPerWorker ? `${label}-${w}-${n++ % conversationsPerWorker}` : `${label}-${w}-${n++}-${Date.now()}`;
       let last: TurnReply | undefined;
       for (const text of ORDER_CONVERSATION) {
         const t0 = performance.now();
