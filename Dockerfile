@@ -21,6 +21,10 @@ COPY src ./src
 COPY dialogs ./dialogs
 COPY recognizers ./recognizers
 RUN npm run build
+# Train the bot's recognizer once, here: the image ships a model file whose hash matches the
+# training data, so containers start without training or writing (read-only root file system).
+COPY data ./data
+RUN node dist/src/cli/cacheModel.js
 
 # --- prod-deps: production dependencies only ----------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS prod-deps
@@ -40,6 +44,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY data ./data
 COPY public ./public
+COPY --from=build /app/models ./models
 USER node
 EXPOSE 3978
 # Node itself, because the slim image has no curl or wget.

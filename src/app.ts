@@ -4,7 +4,7 @@ import { Recognizer } from 'botbuilder-dialogs';
 import type restify from 'restify';
 import { MainDialog } from '../dialogs/MainDialog';
 import type { HandoffRequester, OrderService, TurnRecognizer } from '../dialogs/ports';
-import { LocalRecognizer, loadTrainingData } from '../recognizers';
+import { LocalRecognizer, loadOrTrain, loadTrainingData } from '../recognizers';
 import { RateLimiter } from './bot/RateLimiter';
 import { createStateAccessors, SupportBot } from './bot/SupportBot';
 import { createTurnErrorHandler } from './bot/turnErrorHandler';
@@ -95,7 +95,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const userState = new UserState(storage);
   const accessors = createStateAccessors(conversationState);
 
-  const recognizer = overrides.recognizer ?? trainRecognizer(config, logger);
+  const recognizer = overrides.recognizer ?? loadRecognizer(config, logger);
   health.register('recognizer', () => true);
   // botbuilder Recognizers send a "LocalRecognizerResult" event per message to this client.
   if (recognizer instanceof Recognizer) recognizer.telemetryClient = observability.telemetry;
@@ -253,18 +253,32 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   };
 }
 
-function trainRecognizer(config: AppConfig, logger: Logger): LocalRecognizer {
+/**
+ * The recognizer from the cached model file when it was trained on exactly this data and these
+ * options; otherwise trained now (well under a second for the bot's own data) and cached.
+ */
+export function loadRecognizer(config: AppConfig, logger: Logger): LocalRecognizer {
+  const { nlu } = config;
+  const options = { threshold: nlu.threshold, orderIdPattern: nlu.orderIdPattern, builtinEntities: nlu.builtinEntities };
   const started = process.hrtime.bigint();
+  const elapsedMs = (): number => Math.round(Number(process.hrtime.bigint() - started) / 1e6);
   try {
-    const recognizer = LocalRecognizer.train(loadTrainingData(config.nlu.trainingFile), {
-      threshold: config.nlu.threshold,
-      orderIdPattern: config.nlu.orderIdPattern,
-    });
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    logger.info({ trainingFile: config.nlu.trainingFile, ms: Math.round(ms) }, 'recognizer trained');
+    if (nlu.modelFile) {
+      try {
+        const { recognizer, info } = loadOrTrain(nlu.trainingFile, nlu.modelFile, options);
+        logger.info({ trainingFile: nlu.trainingFile, modelFile: nlu.modelFile, retrained: info.retrained, ms: elapsedMs() }, info.retrained ? 'recognizer trained and cached' : 'recognizer loaded from its model file');
+        return recognizer;
+      } catch (err) {
+        // A read-only file system (containers) must not stop the bot: train in memory instead.
+        if (!['EACCES', 'EROFS', 'EPERM'].includes(String((err as NodeJS.ErrnoException).code))) throw err;
+        logger.warn({ modelFile: nlu.modelFile, err: (err as Error).message }, 'cannot write the model file; training in memory at every start');
+      }
+    }
+    const recognizer = LocalRecognizer.train(loadTrainingData(nlu.trainingFile), options);
+    logger.info({ trainingFile: nlu.trainingFile, ms: elapsedMs() }, 'recognizer trained');
     return recognizer;
   } catch (err) {
-    throw new SupportBotError('NLU_TRAINING_FAILED', `NLU_FILE: could not train the recognizer from "${config.nlu.trainingFile}": ${(err as Error).message}`, { cause: err });
+    throw new SupportBotError('NLU_TRAINING_FAILED', `NLU_FILE / NLU_MODEL_FILE: could not load or train the recognizer from "${nlu.trainingFile}": ${(err as Error).message}`, { cause: err });
   }
 }
 

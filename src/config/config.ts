@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { ALL_BUILTIN_ENTITIES, type BuiltinEntity } from '../../recognizers';
 import { ConfigError } from '../errors';
 import { fromRoot } from '../paths';
 import { readHandoffConfig, type HandoffConfig } from './handoff';
@@ -57,9 +58,13 @@ export interface OrdersConfig {
 
 export interface NluConfig {
   trainingFile: string;
+  /** Trained model cache; retrained only when the training data or options change. Empty: train at every start. */
+  modelFile?: string;
   /** Undefined means "use the recognizer's data-chosen default". */
   threshold?: number;
   orderIdPattern: string;
+  /** Built-in entity kinds recognised in every message (date-time costs about 2 ms a message). */
+  builtinEntities: BuiltinEntity[];
 }
 
 export interface DialogConfig {
@@ -149,11 +154,25 @@ function readNlu(env: Env): NluConfig {
     throw new ConfigError('NLU_FILE', `training data "${trainingFile}" does not exist.`);
   }
   const rawThreshold = readOptional(env, 'NLU_THRESHOLD');
+  const modelFile = readString(env, 'NLU_MODEL_FILE', 'models/bot.model.json');
   return {
     trainingFile,
+    modelFile: modelFile === 'none' ? undefined : fromRoot(modelFile),
     threshold: rawThreshold === undefined ? undefined : readFloat(env, 'NLU_THRESHOLD', 0, 0, 1),
     orderIdPattern: readRegex(env, 'ORDER_ID_PATTERN', DEFAULT_ORDER_ID_PATTERN),
+    builtinEntities: readBuiltinEntities(env),
   };
+}
+
+function readBuiltinEntities(env: Env): BuiltinEntity[] {
+  const raw = readString(env, 'NLU_BUILTIN_ENTITIES', 'email,phonenumber,url');
+  if (raw === 'none') return [];
+  const kinds = raw.split(',').map((k) => k.trim()).filter(Boolean);
+  const unknown = kinds.filter((k) => !(ALL_BUILTIN_ENTITIES as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new ConfigError('NLU_BUILTIN_ENTITIES', `unknown kind(s) ${unknown.join(', ')}; use a comma-separated list of ${ALL_BUILTIN_ENTITIES.join(', ')}, or none.`);
+  }
+  return kinds as BuiltinEntity[];
 }
 
 /**

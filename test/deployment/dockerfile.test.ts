@@ -123,7 +123,10 @@ describe('deployment: Dockerfile', () => {
 
   it('should copy every folder the app reads at run time into the runtime stage', () => {
     const runtime = finalStage(loadDockerfile());
-    const copied = instructionsOf(runtime, 'COPY').map(parseCopy).filter((c) => !c.from).flatMap((c) => c.sources);
+    // From the context by source name, or generated in the build stage (the trained model) by destination.
+    const copied = instructionsOf(runtime, 'COPY')
+      .map(parseCopy)
+      .flatMap((c) => (c.from === 'build' ? [c.destination.replace(/^\.\//, '').replace(/\/$/, '')] : c.from ? [] : c.sources));
     const folders = runtimeFolders();
     assert.ok(folders.includes('data'), `found: ${folders.join(', ')}`);
     assert.deepEqual(folders.filter((f) => !copied.includes(f)), []);

@@ -38,6 +38,15 @@ describe('loadConfig', () => {
     expectSetting({ MicrosoftAppType: 'Whatever' }, 'MicrosoftAppType', /one of MultiTenant, SingleTenant, UserAssignedMSI/);
   });
 
+  it('should read the NLU model cache and built-in entity kinds', () => {
+    assert.match(loadConfig({}).nlu.modelFile ?? '', /models\/bot\.model\.json$/);
+    assert.equal(loadConfig({ NLU_MODEL_FILE: 'none' }).nlu.modelFile, undefined);
+    assert.deepEqual(loadConfig({}).nlu.builtinEntities, ['email', 'phonenumber', 'url']);
+    assert.deepEqual(loadConfig({ NLU_BUILTIN_ENTITIES: 'number, datetime' }).nlu.builtinEntities, ['number', 'datetime']);
+    assert.deepEqual(loadConfig({ NLU_BUILTIN_ENTITIES: 'none' }).nlu.builtinEntities, []);
+    expectSetting({ NLU_BUILTIN_ENTITIES: 'number,money' }, 'NLU_BUILTIN_ENTITIES', /unknown kind\(s\) money/);
+  });
+
   it('should check Bot Framework credentials across fields', () => {
     expectSetting({ MicrosoftAppPassword: 'secret' }, 'MicrosoftAppId', /MicrosoftAppPassword is set/);
     expectSetting({ MicrosoftAppType: 'SingleTenant', MicrosoftAppId: 'id' }, 'MicrosoftAppTenantId', /SingleTenant/);
