@@ -93,10 +93,12 @@ export class AppInsightsTelemetryClient implements ClosableTelemetryClient {
   }
 
   trackEvent(telemetry: TelemetryEvent): void {
+    if (this.sampledOut()) return;
     this.enqueue({ kind: 'event', name: telemetry.name, properties: this.scrub(telemetry.properties), measurements: telemetry.metrics });
   }
 
   trackTrace(telemetry: TelemetryTrace): void {
+    if (this.sampledOut()) return;
     this.enqueue({
       kind: 'trace',
       message: telemetry.message,
@@ -117,6 +119,7 @@ export class AppInsightsTelemetryClient implements ClosableTelemetryClient {
   }
 
   trackDependency(telemetry: TelemetryDependency): void {
+    if (this.sampledOut()) return;
     this.enqueue({ kind: 'dependency', ...telemetry });
   }
 
@@ -142,9 +145,14 @@ export class AppInsightsTelemetryClient implements ClosableTelemetryClient {
     return this.closed;
   }
 
+  /** Decided before any work on the item: a sampled-out conversation costs one hash. */
+  private sampledOut(): boolean {
+    const percentage = this.options.samplingPercentage ?? 100;
+    return percentage < 100 && !inSample(currentLogContext()?.conversationId, percentage);
+  }
+
   private enqueue(item: TelemetryItem): void {
     if (this.broken) return;
-    if (item.kind !== 'exception' && !inSample(currentLogContext()?.conversationId, this.options.samplingPercentage ?? 100)) return;
     if (this.outstanding + this.pending.length >= MAX_OUTSTANDING) {
       this.dropped += 1;
       this.problem(`Application Insights is falling behind: ${this.dropped} items dropped so far`);

@@ -100,6 +100,18 @@ describe('Application Insights telemetry (3.x client against a local ingestion s
     assert.ok(received.includes('where is my order 12345?'), JSON.stringify(received));
   });
 
+  it('should leave out whole conversations outside the sample', async () => {
+    const { app, url } = await startBot(stub, { TELEMETRY_SAMPLING_PERCENTAGE: '0' });
+    try {
+      await orderConversation(url);
+      await app.observability.telemetry.flush();
+    } finally {
+      await app.close();
+    }
+
+    assert.deepEqual(stub.events(), []);
+  });
+
   it('should flush on close, so events of the last turns are not lost', async () => {
     const { app, url } = await startBot(stub);
     await new BotClient(url).say('hi');
