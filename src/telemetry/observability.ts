@@ -65,7 +65,7 @@ export function createObservability(config: TelemetryConfig, logger: Logger, ove
   const turns = new TurnTracker();
   const middleware: Middleware[] = [new TurnObserverMiddleware({ logger, metrics, tracker: turns, telemetry })];
   if (!(telemetry instanceof NullTelemetryClient)) {
-    middleware.push(new ActivityTelemetryMiddleware(telemetry, config.logPersonalData));
+    middleware.push(new ActivityTelemetryMiddleware(telemetry, config.logPersonalData, overrides.telemetry ? 100 : config.samplingPercentage));
   }
 
   return {
