@@ -199,7 +199,15 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   // channel (Bolt) gets its own adapter with the same middleware and bot.
   adapter.use(new AzureSlackChannelMiddleware());
   const slack = config.slack
-    ? await createSlackBridge({ config: config.slack, bot, logger, onTurnError: adapter.onTurnError, db: storageLayer.db, ...(handoffDesk ? { desk: handoffDesk.deskEvents } : {}) })
+    ? await createSlackBridge({
+        config: config.slack,
+        bot,
+        logger,
+        onTurnError: adapter.onTurnError,
+        db: storageLayer.db,
+        onAck: (ms) => observability.metrics.slackAck(ms / 1000),
+        ...(handoffDesk ? { desk: handoffDesk.deskEvents } : {}),
+      })
     : undefined;
   if (slack) {
     for (const middleware of [...observability.middleware, ...storageMiddleware, ...channelMiddleware.middleware]) slack.adapter.use(middleware);
