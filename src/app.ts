@@ -112,6 +112,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
           metrics: observability.metrics,
           logger,
           latestReference: (conversationId) => channelMiddleware.references.get(conversationId),
+          conversationEvents: observability.events,
           ...(overrides.now ? { now: overrides.now } : {}),
         })
       : undefined;

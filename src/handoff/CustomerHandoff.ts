@@ -4,7 +4,7 @@ import { describeWait, expectedWaitMs } from './queueEstimate';
 import { HandoffError } from './errors';
 import { inferRequest } from './inferRequest';
 import type { HandoffDependencies } from './HandoffDependencies';
-import { HandoffButtons, HandoffMessages, isCancel, isDecline, parseRating } from './messages';
+import { HandoffButtons, HandoffMessages, isCancel, isDecline, parseRating, RatingOptions } from './messages';
 import { describe, type RecentTranscript } from './recentTranscript';
 import { conversationKeyOf, newTicketId } from './ticketIds';
 import { endedPatch, followUpDonePatch, OPEN_STATES, queuedPatch, type DeskThread, type Ticket } from './ticket';
@@ -151,6 +151,7 @@ export class CustomerHandoff implements HandoffRequester {
       const rated = await updateWithRetry(store, ticket.id, (t) =>
         t.followUp === 'rating' ? { set: { rating: { ...rating, at: now } }, unset: done.unset } : undefined,
       );
+      await this.deps.conversationEvents?.record(context, { name: 'satisfaction', rating: rating.score, scale: RatingOptions.length });
       await context.sendActivity(HandoffMessages.ratingThanks);
       if (rated) await this.notifier.refreshDesk(rated, `The customer rated the chat: *${rating.label}*.`);
       return 'done';

@@ -6,6 +6,7 @@ import type { CustomerMessenger } from './CustomerMessenger';
 import type { HandoffEvents } from './handoffEvents';
 import type { HandoffStore } from './store/HandoffStore';
 import type { TicketTimings } from './ticket';
+import type { ConversationEvents } from '../../dialogs/conversationEvents';
 
 /** The part of the metrics the handoff layer reports to. */
 export type HandoffMetrics = Pick<BotMetrics, 'handoff'>;
@@ -21,4 +22,6 @@ export interface HandoffDependencies {
   timings: TicketTimings;
   logger: Logger;
   now: () => number;
+  /** Where customer-side outcomes (satisfaction ratings) are reported for analytics. */
+  conversationEvents?: ConversationEvents;
 }

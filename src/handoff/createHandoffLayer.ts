@@ -20,6 +20,7 @@ import { TicketNotifier } from './TicketNotifier';
 import type { HandoffStore } from './store/HandoffStore';
 import { MemoryHandoffStore } from './store/MemoryHandoffStore';
 import { MongoHandoffStore } from './store/MongoHandoffStore';
+import type { ConversationEvents } from '../../dialogs/conversationEvents';
 
 /** Conversation-state property names; renaming one orphans conversations in a handoff. */
 export const HandoffStateKeys = {
@@ -42,6 +43,8 @@ export interface HandoffLayerOptions {
   now?: () => number;
   /** Replaces the Slack Web API calls of the desk (tests). */
   deskApi?: SlackDeskApi;
+  /** Conversation events (satisfaction ratings reach analytics, metrics and the transcript). */
+  conversationEvents?: ConversationEvents;
 }
 
 /** The human handoff, built: what the composition root wires into the bot and the channels. */
@@ -85,6 +88,7 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
     timings: { queueTimeoutMs: config.queueTimeoutMs, idleTimeoutMs: config.idleTimeoutMs, followUpMs: config.followUpMs },
     logger,
     now,
+    ...(options.conversationEvents ? { conversationEvents: options.conversationEvents } : {}),
   };
   const notifier = new TicketNotifier(deps);
   const recent = new RecentTranscript(

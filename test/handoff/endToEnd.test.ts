@@ -69,7 +69,10 @@ describe('Handoff end to end: customers on /api/messages and Slack, agents in a 
     assert.match(rating?.activity.text ?? '', /Alice has closed this chat/);
     assert.deepEqual(rating?.activity.suggestedActions?.actions.map((a) => a.title), ['Great', 'OK', 'Poor']);
 
-    assert.match((await customer.texts('Great'))[0] ?? '', /Thanks for your feedback/);
+    const ratingTurn = await customer.say('Great');
+    assert.match(ratingTurn.find((a) => a.type === 'message')?.text ?? '', /Thanks for your feedback/);
+    // The rating also reaches analytics as a conversation event in the transcript.
+    assert.deepEqual(ratingTurn.find((a) => a.type === 'trace')?.value, { name: 'satisfaction', rating: 3, scale: 3 });
     const done = await bot.desk.store.get(ticket.id);
     assert.equal(done?.state, 'resolved');
     assert.equal(done?.rating?.label, 'Great');
