@@ -145,15 +145,17 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
   const adapter = createCloudAdapter(config.auth);
   adapter.onTurnError = createTurnErrorHandler(logger, config.nodeEnv !== 'production');
-  // Outermost: turn id on every log line, latency, turns in flight; then activity telemetry.
-  for (const middleware of observability.middleware) adapter.use(middleware);
-  // First: outage guard, then one turn at a time per conversation (loads and saves the states),
-  // then the transcript logger.
-  const storageMiddleware = storageLayer.middleware([conversationState, userState]);
-  for (const middleware of storageMiddleware) adapter.use(middleware);
-  // After the storage middleware: channel-aware replies and stored conversation references.
+  // The same middleware, in the same order, on every adapter: outermost turn ids, latency and
+  // activity telemetry; then the storage outage guard, one turn at a time per conversation
+  // (loads and saves the states) and the transcript logger; then channel-aware replies and
+  // stored conversation references.
   const channelMiddleware = createChannelMiddleware(conversationState, storageLayer.db, logger);
-  for (const middleware of channelMiddleware.middleware) adapter.use(middleware);
+  const sharedMiddleware = [
+    ...observability.middleware,
+    ...storageLayer.middleware([conversationState, userState]),
+    ...channelMiddleware.middleware,
+  ];
+  adapter.use(...sharedMiddleware);
   // Proactive handoff messages: the CloudAdapter for Azure Bot Service channels and the Emulator.
   handoffDesk?.messenger.setFallback((reference, logic) => adapter.continueConversationAsync(config.auth.MicrosoftAppId, reference, logic));
 
@@ -182,7 +184,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     : undefined;
   if (directLine?.adapter) {
     directLine.adapter.onTurnError = adapter.onTurnError;
-    for (const middleware of [...observability.middleware, ...storageMiddleware, ...channelMiddleware.middleware]) directLine.adapter.use(middleware);
+    directLine.adapter.use(...sharedMiddleware);
   }
   directLine?.mount(server, (context) => bot.run(context));
   const selfHostedDirectLine = directLine?.adapter;
@@ -211,7 +213,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       })
     : undefined;
   if (slack) {
-    for (const middleware of [...observability.middleware, ...storageMiddleware, ...channelMiddleware.middleware]) slack.adapter.use(middleware);
+    slack.adapter.use(...sharedMiddleware);
     slack.mount(server);
     closers.push(() => slack.close());
     handoffDesk?.messenger.addRoute({
