@@ -92,7 +92,13 @@ export class MainDialog extends ComponentDialog {
     const flags = await this.deps.flags.get(step.context, { consecutiveFallbacks: 0 });
     const offer = flags.pendingOffer;
     flags.pendingOffer = undefined;
-    if (recognition.intent !== Intents.none) flags.consecutiveFallbacks = 0;
+    // An order ID is the strongest signal in this bot's domain: a message that carries one but
+    // no confident intent ("any news on ORD-20931?") starts the form rather than a fallback.
+    const intent =
+      recognition.intent === Intents.none && findOrderId('', recognition.orderId, this.deps.orderIdRules)
+        ? Intents.askOrderStatus
+        : recognition.intent;
+    if (intent !== Intents.none) flags.consecutiveFallbacks = 0;
 
     if (offer === 'handoff' && (recognition.intent === Intents.affirm || recognition.intent === Intents.deny)) {
       if (recognition.intent === Intents.affirm) {
@@ -112,7 +118,7 @@ export class MainDialog extends ComponentDialog {
       return step.endDialog();
     }
 
-    switch (recognition.intent) {
+    switch (intent) {
       case Intents.askOrderStatus:
       case Intents.inform: {
         const orderId = findOrderId('', recognition.orderId, this.deps.orderIdRules);

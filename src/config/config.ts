@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { ALL_BUILTIN_ENTITIES, type BuiltinEntity } from '../../recognizers';
+import { ALL_BUILTIN_ENTITIES, DEFAULT_ORDER_ID_PATTERN, type BuiltinEntity } from '../../recognizers';
 import { ConfigError } from '../errors';
 import { fromRoot } from '../paths';
 import { readHandoffConfig, type HandoffConfig } from './handoff';
@@ -20,8 +20,12 @@ import {
   readUrl,
 } from './env';
 
-/** Default order-ID shape: 4-20 letters, digits or hyphens with at least one digit. */
-export const DEFAULT_ORDER_ID_PATTERN = '^(?=[A-Z0-9-]*\\d)[A-Z0-9][A-Z0-9-]{3,19}$';
+/**
+ * Default order-ID shape: 4-20 letters, digits or hyphens with at least one digit, optionally
+ * after a `#`. Unanchored on purpose: the recognizer searches messages with it, and the
+ * dialogs' validator matches it against the whole reply.
+ */
+export { DEFAULT_ORDER_ID_PATTERN };
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type AppType = 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
@@ -159,9 +163,17 @@ function readNlu(env: Env): NluConfig {
     trainingFile,
     modelFile: modelFile === 'none' ? undefined : fromRoot(modelFile),
     threshold: rawThreshold === undefined ? undefined : readFloat(env, 'NLU_THRESHOLD', 0, 0, 1),
-    orderIdPattern: readRegex(env, 'ORDER_ID_PATTERN', DEFAULT_ORDER_ID_PATTERN),
+    orderIdPattern: readOrderIdPattern(env),
     builtinEntities: readBuiltinEntities(env),
   };
+}
+
+function readOrderIdPattern(env: Env): string {
+  const pattern = readRegex(env, 'ORDER_ID_PATTERN', DEFAULT_ORDER_ID_PATTERN);
+  if (pattern.startsWith('^') || pattern.endsWith('$')) {
+    throw new ConfigError('ORDER_ID_PATTERN', 'must not be anchored with ^ or $: the recognizer searches messages with it, and the validator already matches it against the whole reply.');
+  }
+  return pattern;
 }
 
 function readBuiltinEntities(env: Env): BuiltinEntity[] {

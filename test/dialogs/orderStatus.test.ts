@@ -52,6 +52,10 @@ const transcripts: { title: string; turns: TranscriptTurn[] }[] = [
     ],
   },
   {
+    title: 'should start the form when a message carries an order ID but no confident intent',
+    turns: [['any news about 55555?', [/^You asked about order 55555\. Is that correct\?$/]]],
+  },
+  {
     title: 'should say clearly when an order does not exist',
     turns: [
       ['where is my order 11111', [/order 11111\. Is that correct/]],

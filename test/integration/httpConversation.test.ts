@@ -62,6 +62,14 @@ describe('HTTP: whole conversations through /api/messages (expectReplies)', () =
     }
   });
 
+  it('should find an order ID anywhere in a sentence and with wrapping punctuation', async () => {
+    const inSentence = new BotClient(baseUrl);
+    assert.equal((await inSentence.say('any news about ORD-20931?'))[0]?.text, 'You asked about order ORD-20931. Is that correct?');
+    const wrapped = new BotClient(baseUrl);
+    await wrapped.say('where is my order');
+    assert.equal((await wrapped.say('(xyz-7781).'))[0]?.text, 'You asked about order XYZ-7781. Is that correct?');
+  });
+
   it('should keep conversations apart', async () => {
     const a = new BotClient(baseUrl);
     const b = new BotClient(baseUrl);

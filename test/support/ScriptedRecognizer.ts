@@ -44,6 +44,7 @@ export class ScriptedRecognizer implements TurnRecognizer {
 
 /** Rules covering the phrasings the dialog transcripts use. */
 export const DEFAULT_SCRIPT: ScriptRule[] = [
+  { match: /^any news about (#?[A-Z0-9-]*\d[A-Z0-9-]*)\??$/i, intent: 'None' },
   { match: /^(hi|hello|hey)\b/i, intent: 'greet' },
   { match: /^(bye|goodbye)\b/i, intent: 'goodbye' },
   { match: /^(help|what can you do)/i, intent: 'help' },

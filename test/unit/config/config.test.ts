@@ -35,6 +35,7 @@ describe('loadConfig', () => {
     expectSetting({ ORDERS_FILE: '/nonexistent/orders.json' }, 'ORDERS_FILE', /does not exist/);
     expectSetting({ NLU_THRESHOLD: '2' }, 'NLU_THRESHOLD', /0 to 1/);
     expectSetting({ ORDER_ID_PATTERN: '([' }, 'ORDER_ID_PATTERN', /not a valid regular expression/);
+    expectSetting({ ORDER_ID_PATTERN: '^\\d{5}$' }, 'ORDER_ID_PATTERN', /must not be anchored/);
     expectSetting({ MicrosoftAppType: 'Whatever' }, 'MicrosoftAppType', /one of MultiTenant, SingleTenant, UserAssignedMSI/);
   });
 
