@@ -1,14 +1,7 @@
-import { SupportBotError } from '../errors';
+import { SupportBotError, type ErrorCode } from '../errors';
 
-/** Stable codes of every handoff error (also listed in the README's error table). */
-export type HandoffErrorCode =
-  | 'HANDOFF_TICKET_NOT_FOUND'
-  | 'HANDOFF_INVALID_TRANSITION'
-  | 'HANDOFF_ALREADY_CLAIMED'
-  | 'HANDOFF_NOT_OWNER'
-  | 'HANDOFF_CONFLICT'
-  | 'HANDOFF_DESK_UNAVAILABLE'
-  | 'HANDOFF_DELIVERY_FAILED';
+/** Stable codes of every handoff error: the HANDOFF_* part of the product's one catalogue. */
+export type HandoffErrorCode = Extract<ErrorCode, `HANDOFF_${string}`>;
 
 /** An error of the handoff layer; `code` tells callers (and agents) what happened. */
 export class HandoffError extends SupportBotError {

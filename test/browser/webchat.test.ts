@@ -3,11 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createApp, type BotApp } from '../../src/app';
-import { loadConfig } from '../../src/config/config';
+import type { BotApp } from '../../src/app';
 import { fromRoot } from '../../src/paths';
 import { startHttpStub } from '../support/httpStub';
-import { silentLogger } from '../support/testBot';
+import { startTestApp } from '../support/testApp';
 
 /** Debian's chromium package; CI installs it (.ci/run). */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -46,8 +45,7 @@ describe('Web Chat in a real browser (headless Chromium)', function () {
       console.warn(`\n  ⚠ SKIPPING the browser test. ${message}\n`);
       this.skip();
     }
-    app = await createApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test' }), { logger: silentLogger });
-    baseUrl = (await app.listen()).url;
+    ({ app, url: baseUrl } = await startTestApp());
     profile = mkdtempSync(path.join(tmpdir(), 'webchat-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,

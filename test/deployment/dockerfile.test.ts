@@ -4,10 +4,9 @@ import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createApp, type BotApp } from '../../src/app';
-import { loadConfig } from '../../src/config/config';
-import { silentLogger } from '../support/testBot';
+import type { BotApp } from '../../src/app';
 import { keysInEnvExample, readRepoFile, REPO_ROOT } from './support/appSettings';
+import { startTestApp } from '../support/testApp';
 import {
   type Dockerfile,
   type DockerStage,
@@ -154,8 +153,7 @@ describe('deployment: Dockerfile', () => {
     let port: number;
 
     before(async () => {
-      app = await createApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'silent' }), { logger: silentLogger });
-      port = (await app.listen()).port;
+      ({ app, port } = await startTestApp({ LOG_LEVEL: 'silent' }));
     });
     after(async () => {
       await app.close();

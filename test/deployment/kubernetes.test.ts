@@ -1,11 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { createApp, type BotApp } from '../../src/app';
-import { loadConfig } from '../../src/config/config';
-import { silentLogger } from '../support/testBot';
+import type { BotApp } from '../../src/app';
 import { keysInEnvExample, REPO_ROOT } from './support/appSettings';
 import { type K8sObject, K8S_DIR, loadK8sObjects, loadKustomization, onlyOne } from './support/manifests';
+import { startTestApp } from '../support/testApp';
 
 interface Probe {
   httpGet: { path: string; port: string | number };
@@ -169,8 +168,7 @@ describe('deployment: Kubernetes manifests (k8s/)', () => {
     let url: string;
 
     before(async () => {
-      app = await createApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'silent' }), { logger: silentLogger });
-      url = (await app.listen()).url;
+      ({ app, url } = await startTestApp({ LOG_LEVEL: 'silent' }));
     });
     after(async () => {
       await app.close();

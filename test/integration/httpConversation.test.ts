@@ -1,18 +1,16 @@
 import { strict as assert } from 'node:assert';
 import { Messages } from '../../dialogs/messages';
-import { createApp, type BotApp } from '../../src/app';
+import type { BotApp } from '../../src/app';
 import { MemoryStorage } from '../../src/storage/MemoryStorage';
-import { loadConfig } from '../../src/config/config';
 import { BotClient } from '../support/botClient';
-import { silentLogger } from '../support/testBot';
+import { startTestApp } from '../support/testApp';
 
 describe('HTTP: whole conversations through /api/messages (expectReplies)', () => {
   let app: BotApp;
   let baseUrl: string;
 
   before(async () => {
-    app = await createApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test' }), { logger: silentLogger });
-    baseUrl = (await app.listen()).url;
+    ({ app, url: baseUrl } = await startTestApp());
   });
   after(async () => {
     await app.close();
@@ -47,9 +45,9 @@ describe('HTTP: whole conversations through /api/messages (expectReplies)', () =
 
   it('should keep a small profile of the customer in user state', async () => {
     const storage = new MemoryStorage();
-    const withStorage = await createApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test' }), { logger: silentLogger, storage });
+    const { app: withStorage, url } = await startTestApp({}, { storage });
     try {
-      const client = new BotClient((await withStorage.listen()).url);
+      const client = new BotClient(url);
       await client.say('hi');
       await client.say('where is my order 12345');
       const key = `emulator/users/user-${client.conversationId}/`; // UserState's key: channel, user, empty namespace
@@ -86,9 +84,9 @@ describe('HTTP: whole conversations through /api/messages (expectReplies)', () =
   });
 
   it('should warn once and then drop a flood from one customer without touching the conversation', async () => {
-    const flood = await createApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', RATE_LIMIT_USER_PER_MINUTE: '4' }), { logger: silentLogger });
+    const { app: flood, url } = await startTestApp({ RATE_LIMIT_USER_PER_MINUTE: '4' });
     try {
-      const client = new BotClient((await flood.listen()).url);
+      const client = new BotClient(url);
       assert.match((await client.say('where is my order 12345'))[0]?.text ?? '', /order 12345/);
       await client.say('hi');
       await client.say('hi');

@@ -1,13 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { createApp, type BotApp } from '../../src/app';
-import { loadConfig } from '../../src/config/config';
+import type { BotApp } from '../../src/app';
 import { BotClient } from '../support/botClient';
-import { silentLogger } from '../support/testBot';
-
-async function start(env: Record<string, string> = {}): Promise<{ app: BotApp; url: string }> {
-  const app = await createApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', ...env }), { logger: silentLogger });
-  return { app, url: (await app.listen()).url };
-}
+import { startTestApp } from '../support/testApp';
 
 /** The value of one series in exposition text (`name{labels} value`). */
 function sample(text: string, series: string): number | undefined {
@@ -20,7 +14,7 @@ describe('GET /metrics (Prometheus)', () => {
   let url: string;
 
   before(async () => {
-    ({ app, url } = await start());
+    ({ app, url } = await startTestApp());
   });
   after(async () => {
     await app.close();
@@ -59,7 +53,7 @@ describe('GET /metrics (Prometheus)', () => {
 
 describe('GET /metrics settings', () => {
   it('should require the bearer token when METRICS_TOKEN is set', async () => {
-    const { app, url } = await start({ METRICS_TOKEN: 's3cret-token' });
+    const { app, url } = await startTestApp({ METRICS_TOKEN: 's3cret-token' });
     try {
       const anonymous = await fetch(`${url}/metrics`);
       const wrong = await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer nope' } });
@@ -75,7 +69,7 @@ describe('GET /metrics settings', () => {
   });
 
   it('should not serve /metrics when METRICS_ENABLED is false', async () => {
-    const { app, url } = await start({ METRICS_ENABLED: 'false' });
+    const { app, url } = await startTestApp({ METRICS_ENABLED: 'false' });
     try {
       assert.equal((await fetch(`${url}/metrics`)).status, 404);
     } finally {

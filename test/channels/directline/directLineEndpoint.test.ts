@@ -1,10 +1,9 @@
 import { strict as assert } from 'node:assert';
 import WebSocket from 'ws';
-import { createApp, type BotApp } from '../../../src/app';
+import type { BotApp } from '../../../src/app';
 import { DirectLineTokens } from '../../../src/channels/directline/tokens';
-import { loadConfig } from '../../../src/config/config';
-import { silentLogger } from '../../support/testBot';
 import { call, DirectLineTestClient, type ConversationAnswer } from './DirectLineTestClient';
+import { startTestApp } from '../../support/testApp';
 
 const SECRET = 'test-secret-'.padEnd(44, 'x');
 
@@ -27,8 +26,7 @@ describe('Self-hosted Direct Line 3.0 endpoint (real server)', () => {
   let domain: string;
 
   before(async () => {
-    app = await createApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', DIRECTLINE_SECRET: SECRET }), { logger: silentLogger });
-    baseUrl = (await app.listen()).url;
+    ({ app, url: baseUrl } = await startTestApp({ DIRECTLINE_SECRET: SECRET }));
     domain = `${baseUrl}/v3/directline`;
   });
   after(async () => {

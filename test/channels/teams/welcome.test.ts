@@ -2,9 +2,8 @@ import { strict as assert } from 'node:assert';
 import type { Activity } from 'botbuilder';
 import { shouldWelcome } from '../../../src/channels/teams/welcome';
 import { BotClient } from '../../support/botClient';
-import { createApp, type BotApp } from '../../../src/app';
-import { loadConfig } from '../../../src/config/config';
-import { silentLogger } from '../../support/testBot';
+import type { BotApp } from '../../../src/app';
+import { startTestApp } from '../../support/testApp';
 
 const bot = { id: '28:bot', name: 'Order Assistant' };
 const user = { id: '29:user', name: 'Ann' };
@@ -36,8 +35,7 @@ describe('Welcome on install', () => {
     let app: BotApp;
     let baseUrl: string;
     before(async () => {
-      app = await createApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test' }), { logger: silentLogger });
-      baseUrl = (await app.listen()).url;
+      ({ app, url: baseUrl } = await startTestApp());
     });
     after(async () => {
       await app.close();

@@ -5,7 +5,7 @@ import type { HandoffLayer } from '../../../src/handoff/createHandoffLayer';
 import type { Ticket } from '../../../src/handoff/ticket';
 import type { SlackApiCall, SlackApiStub } from '../../support/slackApiStub';
 import { BotClient } from '../../support/botClient';
-import { channelMessage, click, SIGNING_SECRET, SlackSender } from '../../channels/slack/support/slackTraffic';
+import { channelMessage, click, SlackSender, slackTestEnv } from '../../channels/slack/support/slackTraffic';
 
 export const DESK = 'CHANDOFF';
 
@@ -32,14 +32,7 @@ export class HandoffApp {
 
   static async start(stub: SlackApiStub, env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<HandoffApp> {
     const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: stub.url,
-      SLACK_POST_INTERVAL_MS: '0',
+      ...slackTestEnv(stub),
       SLACK_HANDOFF_CHANNEL: DESK,
       // The tests drive the sweeper themselves.
       HANDOFF_SWEEP_INTERVAL_MS: '600000',

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { createApp, type BotApp } from '../../../../src/app';
 import { loadConfig } from '../../../../src/config/config';
 import { signatureOf } from '../../../../src/channels/slack/signature';
+import { TEST_APP_ENV } from '../../../support/testApp';
 import { STUB_IDENTITY, type SlackApiCall, type SlackApiStub } from '../../../support/slackApiStub';
 
 /** Signs test requests; the bot under test is configured with the same secret. */
@@ -159,19 +160,21 @@ export interface SlackTestApp {
   close(): Promise<void>;
 }
 
-/** The real bot (createApp, real recognizer) with Slack in HTTP mode against the stand-in. */
-export async function startSlackApp(stub: SlackApiStub, env: Record<string, string> = {}, logger?: pino.Logger): Promise<SlackTestApp> {
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    NODE_ENV: 'test',
+/** Settings for a test app whose Slack channel (HTTP mode) talks to the stand-in. */
+export function slackTestEnv(stub: SlackApiStub): Record<string, string> {
+  return {
+    ...TEST_APP_ENV,
     LOG_LEVEL: 'silent',
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: stub.url,
     SLACK_POST_INTERVAL_MS: '0',
-    ...env,
-  });
+  };
+}
+
+/** The real bot (createApp, real recognizer) with Slack in HTTP mode against the stand-in. */
+export async function startSlackApp(stub: SlackApiStub, env: Record<string, string> = {}, logger?: pino.Logger): Promise<SlackTestApp> {
+  const config = loadConfig({ ...slackTestEnv(stub), ...env });
   const app = await createApp(config, { logger: logger ?? pino({ level: 'silent' }) });
   const { url } = await app.listen();
   const bridge = app.slack;
