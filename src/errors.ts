@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'DIRECTLINE_CONVERSATION_NOT_FOUND'
   | 'DIRECTLINE_UPLOAD_UNSUPPORTED'
   | 'DIRECTLINE_UPSTREAM_FAILED'
+  | 'WEBCHAT_BUNDLE_MISSING'
   | 'TEAMS_PACKAGE_INVALID'
   // Operations (src/telemetry/): HTTP answers while shutting down, and GET /metrics without its token
   | 'SHUTTING_DOWN'

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
@@ -70,8 +70,16 @@ export function mountWebChatPage(server: restify.Server, deps: WebChatPageDepend
       sendAsset(req, res, asset, 'public, max-age=300');
     });
   }
+  const bundlePath = webChatBundlePath();
+  if (!bundlePath) {
+    deps.logger.warn('the Web Chat bundle is missing: run `npm run build` (it copies botframework-webchat into dist/public/)');
+  }
   server.get('/webchat/webchat.js', async (req: restify.Request, res: restify.Response) => {
-    bundle ??= loadAssetAsync(webChatBundlePath());
+    if (!bundlePath) {
+      sendJsonError(res, 503, 'WEBCHAT_BUNDLE_MISSING', 'The Web Chat script was not built on this server; run `npm run build`.');
+      return;
+    }
+    bundle ??= loadAssetAsync(bundlePath);
     sendAsset(req, res, await bundle, 'public, max-age=86400');
   });
 
@@ -87,11 +95,21 @@ export function mountWebChatPage(server: restify.Server, deps: WebChatPageDepend
   });
 }
 
-/** Path of botframework-webchat's self-contained browser bundle. */
-export function webChatBundlePath(): string {
-  // The package's "exports" hides dist/, so find the package from its main entry instead.
-  const main = require.resolve('botframework-webchat');
-  return path.join(main.slice(0, main.lastIndexOf(`${path.sep}lib${path.sep}`)), 'dist', 'webchat.js');
+/**
+ * Path of botframework-webchat's self-contained browser bundle: `dist/public/webchat.js`, copied
+ * there by `npm run build` so production installs need not carry the package, else the package
+ * itself (a development checkout run from source). Undefined when neither exists.
+ */
+export function webChatBundlePath(): string | undefined {
+  const built = fromRoot('dist/public/webchat.js');
+  if (existsSync(built)) return built;
+  try {
+    // The package's "exports" hides dist/, so find the package from its main entry instead.
+    const main = require.resolve('botframework-webchat');
+    return path.join(main.slice(0, main.lastIndexOf(`${path.sep}lib${path.sep}`)), 'dist', 'webchat.js');
+  } catch {
+    return undefined;
+  }
 }
 
 const gzip = promisify(gzipCallback);
