@@ -64,6 +64,14 @@ export class ConfigError extends SupportBotError {
   }
 }
 
+/** Several settings are wrong at once: `problems` lists each, in the order they were read. */
+export class ConfigErrors extends ConfigError {
+  constructor(readonly problems: readonly ConfigError[]) {
+    super(problems[0]?.setting ?? 'configuration', '');
+    this.message = `${problems.length} settings need fixing:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`;
+  }
+}
+
 /** Raised by an order backend that could not answer (timeout, 5xx, network, garbage). */
 export class OrderBackendError extends SupportBotError {
   constructor(

@@ -9,6 +9,7 @@ import { readTeamsConfig, type TeamsConfig } from './teams';
 import { readSlackConfig, type SlackConfig } from './slack';
 import { readTelemetryConfig, type TelemetryConfig } from './telemetry';
 import {
+  collectConfigProblems,
   Env,
   readBool,
   readEnum,
@@ -192,21 +193,24 @@ function readBuiltinEntities(env: Env): BuiltinEntity[] {
  * product reads `process.env`.
  */
 export function loadConfig(env: Env = process.env): AppConfig {
-  const config: AppConfig = {
+  // Every reader records a bad value and goes on, and each section's cross-field checks end only
+  // that section: the operator sees every setting to fix in one start-up.
+  const config = collectConfigProblems(env, (section): AppConfig => {
+    const read: AppConfig = {
     nodeEnv: readEnum(env, 'NODE_ENV', ['development', 'production', 'test'], 'development'),
     host: readString(env, 'HOST', '0.0.0.0'),
     port: readInt(env, 'PORT', 3978, 0, 65535),
     logLevel: readEnum(env, 'LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
-    auth: readAuth(env),
-    orders: readOrders(env),
-    nlu: readNlu(env),
+    auth: section(() => readAuth(env)),
+    orders: section(() => readOrders(env)),
+    nlu: section(() => readNlu(env)),
     dialog: { maxOrderIdAttempts: readInt(env, 'MAX_ORDER_ID_ATTEMPTS', 3, 1, 10) },
-    telemetry: readTelemetryConfig(env),
-    storage: readStorage(env),
-    handoff: readHandoffConfig(env),
-    directLine: readDirectLineConfig(env),
-    teams: readTeamsConfig(env),
-    slack: readSlackConfig(env),
+    telemetry: section(() => readTelemetryConfig(env)),
+    storage: section(() => readStorage(env)),
+    handoff: section(() => readHandoffConfig(env)),
+    directLine: section(() => readDirectLineConfig(env)),
+    teams: section(() => readTeamsConfig(env)),
+    slack: section(() => readSlackConfig(env)),
     limits: {
       maxMessageChars: readInt(env, 'MAX_MESSAGE_CHARS', 2000, 10, 100_000),
       maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),
@@ -214,8 +218,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       perUserPerMinute: readInt(env, 'RATE_LIMIT_USER_PER_MINUTE', 30, 0, 100_000),
       perConversationPerMinute: readInt(env, 'RATE_LIMIT_CONVERSATION_PER_MINUTE', 60, 0, 100_000),
     },
-  };
-  if (config.nodeEnv === 'production' && !config.auth.MicrosoftAppId && !readBool(env, 'ALLOW_UNAUTHENTICATED_MESSAGES', false)) {
+    };
+    section(() => requireProductionAuth(env, read));
+    return read;
+  });
+  return deepFreeze(config);
+}
+
+function requireProductionAuth(env: Env, config: AppConfig): void {
+  if (config.nodeEnv === 'production' && !config.auth?.MicrosoftAppId && !readBool(env, 'ALLOW_UNAUTHENTICATED_MESSAGES', false)) {
     // Without credentials /api/messages accepts any caller and posts replies to whatever
     // serviceUrl the activity names: an open door and a request-forgery vector in production.
     throw new ConfigError(
@@ -224,7 +235,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
         'Set MicrosoftAppId (and MicrosoftAppPassword or a managed identity) from the Azure Bot resource, or set ALLOW_UNAUTHENTICATED_MESSAGES=true only on an isolated network.',
     );
   }
-  return deepFreeze(config);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,10 +1,52 @@
-import { ConfigError } from '../errors';
+import { ConfigError, ConfigErrors } from '../errors';
 
 /**
  * Small typed readers over an environment map. Each one names the setting in its error so the
  * operator knows exactly which variable to fix.
  */
 export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Problems found while `collectConfigProblems` reads an environment. A reader that finds a bad
+ * value records it and goes on with the default, so one start-up reports every bad key at once.
+ */
+const collecting = new WeakMap<Env, ConfigError[]>();
+
+function invalid<T>(env: Env, name: string, message: string, fallback: T): T {
+  const problem = new ConfigError(name, message);
+  const problems = collecting.get(env);
+  if (!problems) throw problem;
+  problems.push(problem);
+  return fallback;
+}
+
+/**
+ * Runs `read` over `env`, gathering every setting error instead of stopping at the first. Checks
+ * that throw a ConfigError themselves end only their own `section`. Throws the single problem,
+ * or a `ConfigErrors` listing all of them, when anything was wrong.
+ */
+export function collectConfigProblems<T>(env: Env, read: (section: <S>(readSection: () => S) => S) => T): T {
+  const problems: ConfigError[] = [];
+  collecting.set(env, problems);
+  const section = <S>(readSection: () => S): S => {
+    try {
+      return readSection();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(err);
+      // Never used: the collected problems are thrown before `read` returns to the caller.
+      return undefined as S;
+    }
+  };
+  try {
+    const result = read(section);
+    if (problems.length === 1) throw problems[0];
+    if (problems.length > 1) throw new ConfigErrors(problems);
+    return result;
+  } finally {
+    collecting.delete(env);
+  }
+}
 
 export function readString(env: Env, name: string, fallback: string): string {
   const raw = env[name];
@@ -19,10 +61,10 @@ export function readOptional(env: Env, name: string): string | undefined {
 export function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = readOptional(env, name);
   if (raw === undefined) return fallback;
-  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}".`);
+  if (!/^-?\d+$/.test(raw)) return invalid(env, name, `expected a whole number, got "${raw}".`, fallback);
   const value = Number(raw);
   if (value < min || value > max) {
-    throw new ConfigError(name, `expected a number from ${min} to ${max}, got ${value}.`);
+    return invalid(env, name, `expected a number from ${min} to ${max}, got ${value}.`, fallback);
   }
   return value;
 }
@@ -31,9 +73,9 @@ export function readFloat(env: Env, name: string, fallback: number, min: number,
   const raw = readOptional(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value)) throw new ConfigError(name, `expected a number, got "${raw}".`);
+  if (!Number.isFinite(value)) return invalid(env, name, `expected a number, got "${raw}".`, fallback);
   if (value < min || value > max) {
-    throw new ConfigError(name, `expected a number from ${min} to ${max}, got ${value}.`);
+    return invalid(env, name, `expected a number from ${min} to ${max}, got ${value}.`, fallback);
   }
   return value;
 }
@@ -44,14 +86,14 @@ export function readBool(env: Env, name: string, fallback: boolean): boolean {
   const lower = raw.toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
   if (['0', 'false', 'no', 'off'].includes(lower)) return false;
-  throw new ConfigError(name, `expected true or false, got "${raw}".`);
+  return invalid(env, name, `expected true or false, got "${raw}".`, fallback);
 }
 
 export function readEnum<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = readOptional(env, name);
   if (raw === undefined) return fallback;
   const match = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
-  if (!match) throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}".`);
+  if (!match) return invalid(env, name, `expected one of ${allowed.join(', ')}, got "${raw}".`, fallback);
   return match;
 }
 
@@ -62,10 +104,10 @@ export function readUrl(env: Env, name: string): string | undefined {
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(name, `expected an absolute http(s) URL, got "${raw}".`);
+    return invalid(env, name, `expected an absolute http(s) URL, got "${raw}".`, undefined);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConfigError(name, `expected an http or https URL, got "${raw}".`);
+    return invalid(env, name, `expected an http or https URL, got "${raw}".`, undefined);
   }
   return raw.replace(/\/+$/, '');
 }
@@ -75,7 +117,7 @@ export function readRegex(env: Env, name: string, fallback: string): string {
   try {
     new RegExp(source, 'i');
   } catch (err) {
-    throw new ConfigError(name, `not a valid regular expression (${(err as Error).message}).`);
+    return invalid(env, name, `not a valid regular expression (${(err as Error).message}).`, fallback);
   }
   return source;
 }

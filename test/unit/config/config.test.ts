@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { loadConfig } from '../../../src/config/config';
-import { ConfigError } from '../../../src/errors';
+import { ConfigError, ConfigErrors } from '../../../src/errors';
 
 function expectSetting(env: Record<string, string>, setting: string, pattern: RegExp): void {
   assert.throws(
@@ -26,6 +26,27 @@ describe('loadConfig', () => {
       (config as { port: number }).port = 1;
     }, TypeError);
     assert.ok(Object.isFrozen(config.orders));
+  });
+
+  it('should report every bad setting at once, each with its own reason', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty', NLU_THRESHOLD: '2', MicrosoftAppType: 'Whatever', MAX_ATTACHMENTS: '-1', ORDERS_API_URL: 'ftp://x' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigErrors, `expected ConfigErrors, got ${String(err)}`);
+        assert.deepEqual(err.problems.map((p) => p.setting).sort(), ['MAX_ATTACHMENTS', 'MicrosoftAppType', 'NLU_THRESHOLD', 'ORDERS_API_URL', 'PORT']);
+        assert.match(err.message, /^5 settings need fixing:/);
+        assert.match(err.message, /PORT: expected a whole number/);
+        assert.match(err.message, /NLU_THRESHOLD: expected a number from 0 to 1/);
+        return true;
+      },
+    );
+  });
+
+  it('should report a cross-field problem beside value problems of other sections', () => {
+    assert.throws(
+      () => loadConfig({ MicrosoftAppPassword: 'secret', PORT: '-5', NODE_ENV: 'production' }),
+      (err: unknown) => err instanceof ConfigErrors && err.problems.length === 5 && /MONGODB_URI: is required/.test(err.message) && /MicrosoftAppId: is empty but MicrosoftAppPassword/.test(err.message) && /PORT/.test(err.message) && /NODE_ENV=production/.test(err.message),
+    );
   });
 
   it('should name the setting for malformed values', () => {
