@@ -90,7 +90,8 @@ export class PromBotMetrics implements BotMetrics {
     this.handoffHandle = new Histogram({ name: `${p}handoff_handle_seconds`, help: 'Agent handle time from claim to resolution.', buckets: HUMAN_BUCKETS, registers });
     this.slackAckSeconds = new Histogram({ name: `${p}slack_ack_seconds`, help: 'Time to acknowledge a Slack event (Slack retries after 3 s).', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5], registers });
     this.feedbacks = new Counter({ name: `${p}feedback_total`, help: 'Answers to "Was this helpful?".', labelNames: ['helpful'], registers });
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: p });
+    // No prefix: process_* and nodejs_* keep their standard names, so stock Node.js dashboards work.
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
   /** The exposition text for GET /metrics. */

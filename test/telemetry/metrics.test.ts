@@ -90,7 +90,15 @@ describe('PromBotMetrics', () => {
 
     assert.equal(sample(await a.render(), 'supportbot_slack_ack_seconds_count'), 1);
     assert.equal(sample(await b.render(), 'supportbot_slack_ack_seconds_count'), 0);
-    assert.match(await a.render(), /supportbot_process_cpu_seconds_total/);
+    assert.match(await a.render(), /process_cpu_seconds_total/);
+  });
+
+  it('should expose the default process and Node.js metrics under their standard names', async () => {
+    const text = await new PromBotMetrics().render();
+    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+      assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name);
+    }
+    assert.doesNotMatch(text, /supportbot_(process|nodejs)_/);
   });
 
   it('should accept every call on the no-op twin', () => {

@@ -39,7 +39,7 @@ describe('GET /metrics (Prometheus)', () => {
     assert.equal(sample(text, 'supportbot_turns_in_flight'), 0);
     assert.ok((sample(text, 'supportbot_storage_duration_seconds_count{op="read",ok="true"}') ?? 0) >= 1);
     assert.ok((sample(text, 'supportbot_storage_duration_seconds_count{op="write",ok="true"}') ?? 0) >= 1);
-    assert.match(text, /supportbot_process_resident_memory_bytes/);
+    assert.match(text, /process_resident_memory_bytes/);
   });
 
   it('should echo the caller\'s x-request-id and make one up otherwise', async () => {
