@@ -200,6 +200,10 @@ async function runEvaluate(flags: Flags): Promise<void> {
 
 /** Entry point; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   try {
     const flags = parseFlags(argv);
     const command = flags.positional[0];

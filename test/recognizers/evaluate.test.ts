@@ -81,6 +81,20 @@ describe('evaluation', () => {
     }
   });
 
+  it('should print the usage on --help, -h or help and exit with code 0', async () => {
+    for (const argv of [['--help'], ['-h'], ['help'], ['evaluate', '--help']]) {
+      const written: string[] = [];
+      const write = process.stdout.write;
+      process.stdout.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stdout.write;
+      try {
+        assert.equal(await main(argv), 0, argv.join(' '));
+      } finally {
+        process.stdout.write = write;
+      }
+      assert.match(written.join(''), /^usage: npm run nlu -- <command>/, argv.join(' '));
+    }
+  });
+
   it('should pool stratified cross-validation predictions over all examples', () => {
     const data = loadTrainingData(BOT_NLU);
 
