@@ -1,3 +1,4 @@
+import './runtimeCheck';
 import { createApp } from './app';
 import { loadConfig } from './config/config';
 import { SupportBotError } from './errors';
