@@ -8,6 +8,21 @@ import { DEFAULT_TAGGER_OPTIONS } from './entities/tagger';
 import { DEFAULT_INTENT_MODEL_OPTIONS, IntentModel, type IntentModelState } from './intent/intentModel';
 import { applyFallback, DEFAULT_AMBIGUITY_MARGIN, DEFAULT_THRESHOLD, isOutOfScopeLabel, type IntentCandidate } from './fallback';
 
+/**
+ * Longest prefix of a message that the recognizer reads (cut at a word boundary). A customer's
+ * request and order ID come early; like a transformer encoder's token window, the rest is
+ * ignored, so recognition time is bounded (about 10-20 ms at most on one core).
+ */
+export const MAX_RECOGNIZED_CHARS = 4096;
+
+/** The part of `text` that recognition reads: all of it, or its first MAX_RECOGNIZED_CHARS cut before a partial word. */
+export function recognitionWindow(text: string): string {
+  if (text.length <= MAX_RECOGNIZED_CHARS) return text;
+  const cut = text.slice(0, MAX_RECOGNIZED_CHARS);
+  const lastSpace = cut.search(/\s\S*$/);
+  return lastSpace > MAX_RECOGNIZED_CHARS / 2 ? cut.slice(0, lastSpace) : cut;
+}
+
 /** Options of {@link LocalRecognizer.train}. */
 export interface LocalRecognizerOptions {
   /** Top intent scores below this become `None` (default {@link DEFAULT_THRESHOLD}). */
@@ -163,13 +178,16 @@ export class LocalRecognizer extends Recognizer {
   }
 
   /** Recognises intents and entities synchronously. */
-  parse(text: string): LocalRecognizerResult {
+  parse(fullText: string): LocalRecognizerResult {
+    // Every stage is linear in the text, but a long message still costs tens of milliseconds per
+    // 10 KB; reading a bounded window keeps one turn cheap whatever MAX_MESSAGE_CHARS allows.
+    const text = recognitionWindow(fullText);
     const candidates = this.scoreIntents(text);
     const decision = applyFallback(candidates, this.parts.threshold, this.parts.ambiguityMargin);
     const intents: Record<string, { score: number }> = {};
     for (const c of decision.intents) intents[c.intent] = { score: round(c.score) };
     const result: LocalRecognizerResult = {
-      text,
+      text: fullText,
       intents,
       entities: toLuisEntities(this.extractEntities(text)),
       candidates: candidates.filter((c) => c.intent !== NONE_INTENT).slice(0, 5).map((c) => ({ intent: c.intent, score: round(c.score) })),

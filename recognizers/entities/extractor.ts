@@ -145,10 +145,12 @@ export class EntityExtractor {
   /** Regex, order-id pattern and gazetteer hits as per-token tagger features. */
   extraFeatures(text: string, tokens: Token[], exclude?: Example): string[][] {
     const out = this.gazetteer.features(tokens, exclude);
+    // Tokens are sorted by position: find the first one a match touches by bisection, so marking
+    // costs the match's own tokens, not the whole message (long input stays linear).
     const mark = (start: number, end: number, name: string): void => {
-      tokens.forEach((t, i) => {
-        if (t.start < end && t.end > start) (out[i] as string[]).push(`re:${name}`);
-      });
+      for (let i = firstTokenEndingAfter(tokens, start); i < tokens.length && (tokens[i] as Token).start < end; i++) {
+        (out[i] as string[]).push(`re:${name}`);
+      }
     };
     if (this.orderIdPattern !== null) for (const m of findOrderIds(text, this.orderIdPattern, false)) mark(m.start, m.end, 'order_pattern');
     for (const { name, re } of this.compiled) {
@@ -206,11 +208,35 @@ function rank(e: FoundEntity): number {
 export function resolveOverlaps(found: FoundEntity[]): FoundEntity[] {
   const ranked = [...found].sort((a, b) => rank(a) - rank(b) || (b.end - b.start) - (a.end - a.start) || a.start - b.start);
   const kept: FoundEntity[] = [];
+  // Kept entities by the characters they cover: a candidate is compared only with those sharing
+  // a character, so the cost follows the total span length instead of growing with entities².
+  const covering = new Map<number, FoundEntity[]>();
   for (const e of ranked) {
-    const clash = kept.some((k) => k.start < e.end && e.start < k.end && (k.type === e.type || k.source !== 'builtin' || rank(k) === 0 || e.source === 'builtin'));
-    if (!clash) kept.push(e);
+    let clash = false;
+    for (let c = e.start; c < e.end && !clash; c++) {
+      clash = covering.get(c)?.some((k) => k.type === e.type || k.source !== 'builtin' || rank(k) === 0 || e.source === 'builtin') ?? false;
+    }
+    if (clash) continue;
+    kept.push(e);
+    for (let c = e.start; c < e.end; c++) {
+      const list = covering.get(c);
+      if (list) list.push(e);
+      else covering.set(c, [e]);
+    }
   }
   return kept.sort((a, b) => a.start - b.start || a.type.localeCompare(b.type));
+}
+
+/** Index of the first token that ends after `offset` (tokens.length when none does). */
+function firstTokenEndingAfter(tokens: Token[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((tokens[mid] as Token).end > offset) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 function round(x: number): number {
