@@ -95,10 +95,10 @@ try {
   }
   if (!/in transit/i.test(reply) || !/UPS/.test(reply)) fail(`no order status in the conversation:\n${transcript.join('\n')}`);
 
-  const warnings = output.split('\n').filter((line) => /Warning|"level":40|DEP0\d+/.test(line));
-  // The random Direct Line secret of a development run is expected; anything else is not.
-  const unexpected = warnings.filter((line) => !/DIRECTLINE_SECRET is not set/.test(line));
-  if (unexpected.length > 0) fail(`warnings at start:\n${unexpected.join('\n')}`);
+  // Node.js's own warnings (deprecations, experimental features) mean a dependency or our code
+  // uses something this runtime is retiring; the bot's operational warnings are expected here.
+  const warnings = output.split('\n').filter((line) => /\(node:\d+\)|DeprecationWarning|ExperimentalWarning|DEP0\d+/.test(line));
+  if (warnings.length > 0) fail(`Node.js warnings at start:\n${warnings.join('\n')}`);
 
   console.log(`smoke: Node.js ${process.version}: ready in ${readyMs.toFixed(0)} ms, order conversation answered (${script.length + 1} turns at most)`);
 } finally {

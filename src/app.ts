@@ -144,6 +144,12 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
 
   const adapter = createCloudAdapter(config.auth);
+  if (!config.auth.MicrosoftAppId && config.auth.serviceUrlAllowedHosts.length === 0) {
+    logger.warn(
+      'MicrosoftAppId is not set: /api/messages accepts unauthenticated activities and posts replies to any serviceUrl they name (an open relay). ' +
+        'Fine for the Emulator on this machine; elsewhere set MicrosoftAppId, or SERVICE_URL_ALLOWED_HOSTS (e.g. localhost,127.0.0.1) to limit where replies go.',
+    );
+  }
   adapter.onTurnError = createTurnErrorHandler(logger, config.nodeEnv !== 'production');
   // The same middleware, in the same order, on every adapter: outermost turn ids, latency and
   // activity telemetry; then the storage outage guard, one turn at a time per conversation

@@ -14,7 +14,18 @@ import type { BotAuthConfig } from '../config/config';
  * into 500; a caller with a bad token must hear "unauthorized", not "server error".
  */
 class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
+  constructor(
+    options: ConfigurationBotFrameworkAuthenticationOptions,
+    private readonly serviceUrlAllowedHosts: readonly string[],
+  ) {
+    super(options);
+  }
+
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    // Replies are posted to the activity's serviceUrl: refuse hosts outside the allow-list before
+    // anything else, so no caller can point the bot at an address of its choosing.
+    const refusal = serviceUrlRefusal(activity.serviceUrl, this.serviceUrlAllowedHosts);
+    if (refusal) throw new AuthenticationError(refusal, StatusCodes.UNAUTHORIZED);
     try {
       return await super.authenticateRequest(activity, authHeader);
     } catch (err) {
@@ -38,5 +49,23 @@ export function createCloudAdapter(auth: BotAuthConfig): CloudAdapter {
   if (auth.ToBotFromChannelOpenIdMetadataUrl) options.ToBotFromChannelOpenIdMetadataUrl = auth.ToBotFromChannelOpenIdMetadataUrl;
   if (auth.ToBotFromChannelTokenIssuer) options.ToBotFromChannelTokenIssuer = auth.ToBotFromChannelTokenIssuer;
   if (auth.ToBotFromEmulatorOpenIdMetadataUrl) options.ToBotFromEmulatorOpenIdMetadataUrl = auth.ToBotFromEmulatorOpenIdMetadataUrl;
-  return new CloudAdapter(new StrictBotFrameworkAuthentication(options));
+  return new CloudAdapter(new StrictBotFrameworkAuthentication(options, auth.serviceUrlAllowedHosts));
+}
+
+/**
+ * Why `serviceUrl` may not be used with this allow-list, or undefined when it may. An empty list
+ * allows every host; `*.example.com` allows subdomains of example.com, not example.com itself.
+ */
+export function serviceUrlRefusal(serviceUrl: string | undefined, allowedHosts: readonly string[]): string | undefined {
+  if (allowedHosts.length === 0) return undefined;
+  let host: string;
+  try {
+    const url = new URL(serviceUrl ?? '');
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'serviceUrl must be an http(s) URL';
+    host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  } catch {
+    return 'serviceUrl is missing or not a URL';
+  }
+  const allowed = allowedHosts.some((pattern) => (pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : host === pattern));
+  return allowed ? undefined : `serviceUrl host "${host}" is not in SERVICE_URL_ALLOWED_HOSTS`;
 }

@@ -44,6 +44,11 @@ export interface BotAuthConfig {
   ToBotFromChannelOpenIdMetadataUrl?: string;
   ToBotFromChannelTokenIssuer?: string;
   ToBotFromEmulatorOpenIdMetadataUrl?: string;
+  /**
+   * Hosts that activities' `serviceUrl` may name (`*.example.com` matches subdomains); replies go
+   * there. Empty: any host, which only credentials make safe (SERVICE_URL_ALLOWED_HOSTS).
+   */
+  serviceUrlAllowedHosts: readonly string[];
 }
 
 export interface OrdersConfig {
@@ -120,6 +125,7 @@ function readAuth(env: Env): BotAuthConfig {
     ToBotFromChannelOpenIdMetadataUrl: readUrl(env, 'ToBotFromChannelOpenIdMetadataUrl'),
     ToBotFromChannelTokenIssuer: readOptional(env, 'ToBotFromChannelTokenIssuer'),
     ToBotFromEmulatorOpenIdMetadataUrl: readUrl(env, 'ToBotFromEmulatorOpenIdMetadataUrl'),
+    serviceUrlAllowedHosts: readHostPatterns(env, 'SERVICE_URL_ALLOWED_HOSTS'),
   };
   if (auth.MicrosoftAppPassword && !auth.MicrosoftAppId) {
     throw new ConfigError('MicrosoftAppId', 'is empty but MicrosoftAppPassword is set; set both (Azure Bot resource) or neither (local Emulator).');
@@ -131,6 +137,18 @@ function readAuth(env: Env): BotAuthConfig {
     throw new ConfigError('MicrosoftAppId', 'UserAssignedMSI needs MicrosoftAppId (the identity client id) and MicrosoftAppTenantId.');
   }
   return auth;
+}
+
+function readHostPatterns(env: Env, name: string): string[] {
+  const patterns = readString(env, name, '')
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = patterns.filter((p) => !/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(p));
+  if (bad.length > 0) {
+    throw new ConfigError(name, `not host names: ${bad.join(', ')}; give a comma-separated list such as *.botframework.com,smba.trafficmanager.net,localhost (no scheme, port or path).`);
+  }
+  return patterns;
 }
 
 function readOrders(env: Env): OrdersConfig {
