@@ -57,7 +57,9 @@ export function manifestSchemaUrl(version: string): string {
 
 /** Microsoft's schema URL for a version, with or without a locale segment such as `en-us/`. */
 function schemaUrlPattern(version: string): RegExp {
-  return new RegExp(`^https://developer\\.microsoft\\.com/(?:[a-z]{2}-[a-z]{2}/)?json-schemas/teams/v${version.replace('.', '\\.')}/MicrosoftTeams\\.schema\\.json$`);
+  return new RegExp(
+    `^https://developer\\.microsoft\\.com/(?:[a-z]{2}-[a-z]{2}/)?json-schemas/teams/v${version.replace('.', '\\.')}/MicrosoftTeams\\.schema\\.json$`,
+  );
 }
 
 /** The official JSON schema of one manifest version, as the package ships it. */
@@ -102,7 +104,9 @@ export function manifestSchemaProblems(manifest: Record<string, unknown>, dir = 
   if (version === 'devPreview') return ['manifestVersion "devPreview" is the developer preview schema; use a generally available version'];
   const available = gaManifestVersions(dir);
   if (typeof version !== 'string' || !available.includes(version)) {
-    return [`manifestVersion ${JSON.stringify(version)}: ${SCHEMA_PACKAGE} has no schema for it (it carries ${available[0]} to ${available[available.length - 1]})`];
+    return [
+      `manifestVersion ${JSON.stringify(version)}: ${SCHEMA_PACKAGE} has no schema for it (it carries ${available[0]} to ${available[available.length - 1]})`,
+    ];
   }
   const problems: string[] = [];
   if (!schemaUrlPattern(version).test(String(manifest.$schema))) problems.push(`$schema must be ${manifestSchemaUrl(version)} for manifestVersion ${version}`);

@@ -98,9 +98,12 @@ describe('Teams app package', () => {
     assert.ok(validateManifest(manifest, { botId: BOT_ID }).some((p) => /bots\[0\]\.botId must be MicrosoftAppId/.test(p)));
   });
   describe('official manifest schema (from @microsoft/app-manifest)', () => {
-    async function validManifest(): Promise<Record<string, any>> { // any: free-form JSON under test
+    /** A manifest as JSON, with the one bot's fields open to change. */
+    type EditableManifest = Record<string, unknown> & { manifestVersion: string; bots: Record<string, unknown>[] };
+
+    async function validManifest(): Promise<EditableManifest> {
       const config = configFor({});
-      return (await buildTeamsPackage({ teams: config.teams, microsoftAppId: BOT_ID, sourceDir: fromRoot('teams') })).manifest as Record<string, any>; // any: as above
+      return (await buildTeamsPackage({ teams: config.teams, microsoftAppId: BOT_ID, sourceDir: fromRoot('teams') })).manifest as EditableManifest;
     }
 
     it('should target the newest generally available schema the package carries, never the developer preview', () => {
@@ -118,10 +121,10 @@ describe('Teams app package', () => {
     it('should report what the official schema rejects and our own checks do not look at', async () => {
       const manifest = await validManifest();
       manifest.unknownField = true;
-      manifest.bots[0].supportsCalling = 'yes';
+      (manifest.bots[0] as Record<string, unknown>).supportsCalling = 'yes';
       manifest.permissions = ['identity', 'readEverything'];
       const problems = manifestSchemaProblems(manifest);
-      const version = manifest.manifestVersion as string;
+      const version = manifest.manifestVersion;
       assert.ok(problems.includes(`schema v${version}: (manifest) must NOT have additional properties (unknownField)`), problems.join('\n'));
       assert.ok(problems.includes(`schema v${version}: /bots/0/supportsCalling must be boolean`), problems.join('\n'));
       assert.ok(problems.some((p) => p.startsWith(`schema v${version}: /permissions/1 must be equal to one of the allowed values`)), problems.join('\n'));
@@ -139,8 +142,8 @@ describe('Teams app package', () => {
 
     it('should refuse to build a package the official schema rejects, listing the schema problems with ours', async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'teams-schema-'));
-      const template = JSON.parse(readFileSync(fromRoot('teams/manifest.template.json'), 'utf8')) as Record<string, any>; // any: free-form JSON under test
-      template.bots[0].isNotificationOnly = 'no';
+      const template = JSON.parse(readFileSync(fromRoot('teams/manifest.template.json'), 'utf8')) as EditableManifest;
+      (template.bots[0] as Record<string, unknown>).isNotificationOnly = 'no';
       template.accentColor = 'blue';
       writeFileSync(path.join(dir, 'manifest.template.json'), JSON.stringify(template));
       for (const icon of ['color.png', 'outline.png']) copyFileSync(fromRoot(`teams/${icon}`), path.join(dir, icon));

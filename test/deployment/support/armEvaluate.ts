@@ -75,7 +75,12 @@ function call(e: Extract<ArmExpr, { kind: 'call' }>, context: ArmContext, resolv
       return e.args.some((_, i) => arg(i) === true);
     case 'empty': {
       const value = arg(0);
-      return value === null || value === '' || (Array.isArray(value) && value.length === 0) || (typeof value === 'object' && Object.keys(value as object).length === 0);
+      return (
+        value === null ||
+        value === '' ||
+        (Array.isArray(value) && value.length === 0) ||
+        (typeof value === 'object' && Object.keys(value as object).length === 0)
+      );
     }
     case 'null':
       return null;
