@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildTeamsPackage } from '../src/channels/teams/teamsPackage';
+import { buildTeamsPackage } from './teams/teamsPackage';
 import { loadConfig } from '../src/config/config';
 import { SupportBotError } from '../src/errors';
 import { fromRoot } from '../src/paths';
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const bot = (manifest.bots as { botId: string }[])[0];
   console.log(`Teams app package written to ${out} (${zip.length} bytes)`);
   console.log(`  app id ${String(manifest.id)}, bot id ${bot?.botId}, version ${String(manifest.version)}, domains ${JSON.stringify(manifest.validDomains)}`);
+  console.log(`  manifest schema v${String(manifest.manifestVersion)}, validated against the official schema from @microsoft/app-manifest`);
   console.log('  Upload it in Teams: Apps > Manage your apps > Upload an app (or in the Teams admin center).');
 }
 

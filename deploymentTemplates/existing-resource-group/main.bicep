@@ -23,19 +23,23 @@ param tags object = {
   app: 'order-support-bot'
 }
 
-@description('Bot identity. UserAssignedMSI: the managed identity this template creates (no secret to rotate). SingleTenant: your Entra ID app registration (microsoftAppId + microsoftAppPassword). Multi-tenant bots can no longer be created.')
+@description('Bot identity. UserAssignedMSI: the managed identity this template creates (no secret to rotate). SingleTenant: your Entra ID app registration (microsoftAppId, microsoftAppPassword, microsoftAppTenantId). MultiTenant: only to keep an existing multi-tenant bot working; Azure no longer creates multi-tenant bots, so the template then creates no Azure Bot resource: point your existing one at the messagingEndpoint output.')
 @allowed([
   'UserAssignedMSI'
   'SingleTenant'
+  'MultiTenant'
 ])
 param botAppType string = 'UserAssignedMSI'
 
-@description('SingleTenant only: the application (client) id of the app registration.')
+@description('SingleTenant and MultiTenant: the application (client) id of the app registration.')
 param microsoftAppId string = ''
 
-@description('SingleTenant only: a client secret of the app registration. Stored in Key Vault.')
+@description('SingleTenant and MultiTenant: a client secret of the app registration. Stored in Key Vault.')
 @secure()
 param microsoftAppPassword string = ''
+
+@description('SingleTenant only: the directory (tenant) id of the app registration. Empty: the tenant of this deployment.')
+param microsoftAppTenantId string = ''
 
 @description('Azure Bot pricing tier: F0 (free, standard channels) or S1.')
 @allowed([
@@ -72,12 +76,12 @@ param appServicePlanSku string = 'P0v3'
 @maxValue(10)
 param appServiceInstanceCount int = 1
 
-@description('App Service runtime stack.')
+@description('App Service runtime stack: Node.js 24 LTS, or 22 LTS (package.json "engines").')
 @allowed([
-  'NODE|20-lts'
+  'NODE|24-lts'
   'NODE|22-lts'
 ])
-param linuxFxVersion string = 'NODE|20-lts'
+param linuxFxVersion string = 'NODE|24-lts'
 
 @description('Where conversation state lives: a new Cosmos DB for MongoDB (vCore) cluster, or an existing MongoDB / Atlas cluster given by existingMongoConnectionString.')
 @allowed([
@@ -86,7 +90,7 @@ param linuxFxVersion string = 'NODE|20-lts'
 ])
 param mongoMode string = 'cosmosVCore'
 
-@description('mongoMode existing: the mongodb:// or mongodb+srv:// connection string. Stored in Key Vault.')
+@description('mongoMode existing: the connection string, with TLS (mongodb+srv://, or mongodb:// with tls=true). Stored in Key Vault.')
 @secure()
 param existingMongoConnectionString string = ''
 
@@ -193,7 +197,12 @@ var webAppName = '${baseName}-${suffix}'
 var botName = 'bot-${baseName}-${suffix}'
 var useCosmos = mongoMode == 'cosmosVCore'
 var useMsi = botAppType == 'UserAssignedMSI'
-var useAppPassword = botAppType == 'SingleTenant' && !empty(microsoftAppPassword)
+// Azure no longer creates multi-tenant bots: with MultiTenant the existing Azure Bot is left as it is.
+var createBot = botAppType != 'MultiTenant'
+var useAppPassword = !useMsi && !empty(microsoftAppPassword)
+// A multi-tenant bot has no home tenant (MicrosoftAppTenantId stays empty); a managed identity
+// lives in the deployment's tenant; an app registration in the given one, by default the same.
+var appTenantId = botAppType == 'MultiTenant' ? '' : (useMsi || empty(microsoftAppTenantId) ? tenant().tenantId : microsoftAppTenantId)
 // Built-in role "Key Vault Secrets User": read secret values, nothing else.
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 
@@ -442,7 +451,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         }
         {
           name: 'MicrosoftAppTenantId'
-          value: tenant().tenantId
+          value: appTenantId
         }
         {
           name: 'MONGODB_URI'
@@ -555,7 +564,7 @@ resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
 // Azure Bot
 // ---------------------------------------------------------------------------------------------
 
-resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
+resource bot 'Microsoft.BotService/botServices@2022-09-15' = if (createBot) {
   name: botName
   location: 'global'
   tags: tags
@@ -568,13 +577,13 @@ resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
     endpoint: 'https://${webApp.properties.defaultHostName}/api/messages'
     msaAppType: botAppType
     msaAppId: useMsi ? identity.properties.clientId : microsoftAppId
-    msaAppTenantId: tenant().tenantId
+    msaAppTenantId: appTenantId
     msaAppMSIResourceId: useMsi ? identity.id : null
     publicNetworkAccess: 'Enabled'
   }
 }
 
-resource teamsChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = if (enableTeamsChannel) {
+resource teamsChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = if (createBot && enableTeamsChannel) {
   parent: bot
   name: 'MsTeamsChannel'
   location: 'global'
@@ -586,7 +595,7 @@ resource teamsChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = i
   }
 }
 
-resource directLineChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = if (enableDirectLineChannel) {
+resource directLineChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = if (createBot && enableDirectLineChannel) {
   parent: bot
   name: 'DirectLineChannel'
   location: 'global'
@@ -616,7 +625,7 @@ resource directLineChannel 'Microsoft.BotService/botServices/channels@2022-09-15
 output webAppName string = webApp.name
 output webAppUrl string = 'https://${webApp.properties.defaultHostName}'
 output messagingEndpoint string = 'https://${webApp.properties.defaultHostName}/api/messages'
-output botName string = bot.name
+output botName string = createBot ? bot.name : ''
 output keyVaultName string = keyVault.name
 output managedIdentityClientId string = identity.properties.clientId
 output appInsightsName string = appInsights.name

@@ -26,19 +26,23 @@ param tags object = {
   app: 'order-support-bot'
 }
 
-@description('Bot identity. UserAssignedMSI: the managed identity this template creates (no secret to rotate). SingleTenant: your Entra ID app registration (microsoftAppId + microsoftAppPassword). Multi-tenant bots can no longer be created.')
+@description('Bot identity. UserAssignedMSI: the managed identity this template creates (no secret to rotate). SingleTenant: your Entra ID app registration (microsoftAppId, microsoftAppPassword, microsoftAppTenantId). MultiTenant: only to keep an existing multi-tenant bot working; Azure no longer creates multi-tenant bots, so the template then creates no Azure Bot resource: point your existing one at the messagingEndpoint output.')
 @allowed([
   'UserAssignedMSI'
   'SingleTenant'
+  'MultiTenant'
 ])
 param botAppType string = 'UserAssignedMSI'
 
-@description('SingleTenant only: the application (client) id of the app registration.')
+@description('SingleTenant and MultiTenant: the application (client) id of the app registration.')
 param microsoftAppId string = ''
 
-@description('SingleTenant only: a client secret of the app registration. Stored in Key Vault.')
+@description('SingleTenant and MultiTenant: a client secret of the app registration. Stored in Key Vault.')
 @secure()
 param microsoftAppPassword string = ''
+
+@description('SingleTenant only: the directory (tenant) id of the app registration. Empty: the tenant of this deployment.')
+param microsoftAppTenantId string = ''
 
 @description('Azure Bot pricing tier: F0 (free, standard channels) or S1.')
 @allowed([
@@ -75,12 +79,12 @@ param appServicePlanSku string = 'P0v3'
 @maxValue(10)
 param appServiceInstanceCount int = 1
 
-@description('App Service runtime stack.')
+@description('App Service runtime stack: Node.js 24 LTS, or 22 LTS (package.json "engines").')
 @allowed([
-  'NODE|20-lts'
+  'NODE|24-lts'
   'NODE|22-lts'
 ])
-param linuxFxVersion string = 'NODE|20-lts'
+param linuxFxVersion string = 'NODE|24-lts'
 
 @description('Where conversation state lives: a new Cosmos DB for MongoDB (vCore) cluster, or an existing MongoDB / Atlas cluster given by existingMongoConnectionString.')
 @allowed([
@@ -89,7 +93,7 @@ param linuxFxVersion string = 'NODE|20-lts'
 ])
 param mongoMode string = 'cosmosVCore'
 
-@description('mongoMode existing: the mongodb:// or mongodb+srv:// connection string. Stored in Key Vault.')
+@description('mongoMode existing: the connection string, with TLS (mongodb+srv://, or mongodb:// with tls=true). Stored in Key Vault.')
 @secure()
 param existingMongoConnectionString string = ''
 
@@ -196,6 +200,7 @@ module app '../existing-resource-group/main.bicep' = {
     botAppType: botAppType
     microsoftAppId: microsoftAppId
     microsoftAppPassword: microsoftAppPassword
+    microsoftAppTenantId: microsoftAppTenantId
     botSku: botSku
     enableTeamsChannel: enableTeamsChannel
     enableWebChat: enableWebChat

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { isSecretKey, REPO_ROOT } from './support/appSettings';
+import { isSecretKey, readRepoFile, REPO_ROOT } from './support/appSettings';
+import { evaluateArm } from './support/armEvaluate';
 import { type ArmResource, type ArmTemplate, checkArmTemplate, webAppSettingNames, webAppSettingValue } from './support/armTemplate';
 import { loadArmTemplate, templateFolders } from './support/manifests';
 
@@ -78,20 +79,71 @@ describe('deployment: ARM JSON templates', () => {
     assert.match(out, /is up to date/);
   });
 
-  it('should offer only SingleTenant and UserAssignedMSI bots, with the managed identity wired for MSI', () => {
+  it('should create new bots with a user-assigned managed identity by default, or SingleTenant, with the managed identity wired for MSI', () => {
     const t = loadArmTemplate(EXISTING);
-    assert.deepEqual(t.parameters?.botAppType.allowedValues, ['UserAssignedMSI', 'SingleTenant']);
+    assert.deepEqual(t.parameters?.botAppType.allowedValues, ['UserAssignedMSI', 'SingleTenant', 'MultiTenant']);
+    assert.equal(t.parameters?.botAppType.defaultValue, 'UserAssignedMSI');
     const bot = resourceOf(t, 'Microsoft.BotService/botServices');
     const props = bot.properties as Record<string, string>;
     assert.equal(bot.location, 'global');
     assert.equal(bot.kind, 'azurebot');
     assert.equal(props.msaAppType, "[parameters('botAppType')]");
     assert.match(props.msaAppMSIResourceId, /^\[if\(variables\('useMsi'\), resourceId\('Microsoft\.ManagedIdentity\/userAssignedIdentities'/);
-    assert.equal(props.msaAppTenantId, '[tenant().tenantId]');
     assert.match(props.endpoint, /^\[format\('https:\/\/\{0\}\/api\/messages', reference\(resourceId\('Microsoft\.Web\/sites'/);
     assert.equal(webAppSettingValue(t, 'MicrosoftAppId'), props.msaAppId, 'the app and the Azure Bot use the same app id');
     assert.equal(webAppSettingValue(t, 'MicrosoftAppType'), props.msaAppType);
     assert.equal(webAppSettingValue(t, 'MicrosoftAppTenantId'), props.msaAppTenantId);
+  });
+
+  describe('bot identity, deployment by deployment', () => {
+    const TENANT = '11111111-2222-4333-8444-555555555555';
+    const APP_ID = '6f1c2a4e-1b2c-4d5e-8f90-123456789abc';
+
+    /** What a deployment with these parameters creates and sets (evaluated from main.json). */
+    function deploy(parameters: Record<string, unknown>) {
+      const template = loadArmTemplate(EXISTING);
+      const context = { template, parameters: { appName: 'ordersupport', ...parameters }, tenantId: TENANT };
+      const conditionOf = (type: string, nameIncludes = ''): boolean => {
+        const r = template.resources.find((x) => x.type === type && x.name.includes(nameIncludes));
+        assert.ok(r, `${type} ${nameIncludes}`);
+        return r.condition === undefined || evaluateArm(r.condition, context) === true;
+      };
+      return {
+        createsBot: conditionOf('Microsoft.BotService/botServices'),
+        createsTeamsChannel: conditionOf('Microsoft.BotService/botServices/channels', 'MsTeamsChannel'),
+        createsDirectLineChannel: conditionOf('Microsoft.BotService/botServices/channels', 'DirectLineChannel'),
+        storesAppPassword: conditionOf('Microsoft.KeyVault/vaults/secrets', "'MicrosoftAppPassword'"),
+        appType: evaluateArm(webAppSettingValue(template, 'MicrosoftAppType'), context),
+        tenantId: evaluateArm(webAppSettingValue(template, 'MicrosoftAppTenantId'), context),
+        botTenantId: evaluateArm(resourceOf(template, 'Microsoft.BotService/botServices').properties?.msaAppTenantId, context),
+        output: (name: string): unknown => evaluateArm(template.outputs?.[name]?.value, context),
+      };
+    }
+
+    it('should create an Azure Bot on a managed identity of this tenant when nothing is chosen', () => {
+      const d = deploy({});
+      assert.deepEqual([d.createsBot, d.createsTeamsChannel, d.createsDirectLineChannel, d.storesAppPassword], [true, true, false, false]);
+      assert.equal(d.appType, 'UserAssignedMSI');
+      assert.equal(d.tenantId, TENANT);
+      assert.equal(d.botTenantId, TENANT);
+      assert.equal(deploy({ microsoftAppTenantId: 'ffffffff-0000-4000-8000-000000000000' }).tenantId, TENANT, 'a managed identity is always in the deployment tenant');
+    });
+
+    it('should create a SingleTenant Azure Bot in the app registration\'s tenant, this one by default', () => {
+      const same = deploy({ botAppType: 'SingleTenant', microsoftAppId: APP_ID, microsoftAppPassword: 'secret' });
+      assert.deepEqual([same.createsBot, same.storesAppPassword, same.appType, same.tenantId, same.botTenantId], [true, true, 'SingleTenant', TENANT, TENANT]);
+      const other = deploy({ botAppType: 'SingleTenant', microsoftAppId: APP_ID, microsoftAppTenantId: 'ffffffff-0000-4000-8000-000000000000' });
+      assert.deepEqual([other.tenantId, other.botTenantId, other.storesAppPassword], ['ffffffff-0000-4000-8000-000000000000', 'ffffffff-0000-4000-8000-000000000000', false]);
+    });
+
+    it('should keep an existing multi-tenant bot working without creating one: app settings only, no tenant id', () => {
+      const d = deploy({ botAppType: 'MultiTenant', microsoftAppId: APP_ID, microsoftAppPassword: 'secret', enableDirectLineChannel: true });
+      assert.deepEqual([d.createsBot, d.createsTeamsChannel, d.createsDirectLineChannel], [false, false, false], 'Azure refuses new multi-tenant bots');
+      assert.equal(d.appType, 'MultiTenant');
+      assert.equal(d.tenantId, '', 'a multi-tenant app authenticates against the Bot Framework tenant');
+      assert.equal(d.storesAppPassword, true);
+      assert.equal(d.output('botName'), '', 'no bot name to report');
+    });
   });
 
   it('should run the app on a hardened Linux Node App Service with a health check', () => {
@@ -100,7 +152,12 @@ describe('deployment: ARM JSON templates', () => {
     const site = resourceOf(t, 'Microsoft.Web/sites');
     const props = site.properties as Record<string, unknown> & { siteConfig: Record<string, unknown> };
     assert.equal(site.kind, 'app,linux');
-    assert.equal(t.parameters?.linuxFxVersion.defaultValue, 'NODE|20-lts');
+    // Node.js 24 LTS by default, 22 LTS allowed: the majors package.json "engines" supports.
+    const engines = (JSON.parse(readRepoFile('package.json')) as { engines: { node: string } }).engines.node;
+    const majors = [...engines.matchAll(/\^(\d+)\./g)].map((m) => Number(m[1])).sort((a, b) => b - a);
+    assert.deepEqual(majors, [24, 22]);
+    assert.deepEqual(t.parameters?.linuxFxVersion.allowedValues, majors.map((m) => `NODE|${m}-lts`));
+    assert.equal(t.parameters?.linuxFxVersion.defaultValue, `NODE|${majors[0]}-lts`);
     assert.equal(props.httpsOnly, true);
     assert.equal(props.siteConfig.alwaysOn, true);
     assert.equal(props.siteConfig.healthCheckPath, '/healthz');

@@ -5,7 +5,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { BotApp } from '../../src/app';
+import { existsSync } from 'node:fs';
 import { keysInEnvExample, readRepoFile, REPO_ROOT } from './support/appSettings';
+import { type K8sObject, loadK8sObjects, onlyOne } from './support/manifests';
 import { startTestApp } from '../support/testApp';
 import {
   type Dockerfile,
@@ -17,6 +19,11 @@ import {
   parseCopy,
   parseDockerfile,
 } from './support/dockerfile';
+
+/** package.json's "build" script. */
+function buildScript(): string {
+  return (JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string> }).scripts.build ?? '';
+}
 
 function loadDockerfile(): Dockerfile {
   return parseDockerfile(readRepoFile('Dockerfile'));
@@ -100,7 +107,39 @@ describe('deployment: Dockerfile', () => {
     const copied = instructionsOf(build, 'COPY').flatMap((i) => parseCopy(i).sources);
     const tsconfig = JSON.parse(readRepoFile('tsconfig.build.json')) as { extends?: string; include: string[] };
     assert.deepEqual([...tsconfig.include, 'tsconfig.build.json', 'tsconfig.json'].filter((p) => !copied.includes(p)), []);
-    assert.match(readRepoFile('package.json'), /"build": "tsc -p tsconfig\.build\.json"/);
+    assert.match(buildScript(), /(^|&&\s*)tsc -p tsconfig\.build\.json(\s*&&|$)/);
+  });
+
+  it('should copy into the build stage, before npm run build, every file the build script runs', () => {
+    const build = loadDockerfile().stages.find((s) => runs(s, /\bnpm run build\b/)) as DockerStage;
+    const buildAt = indexOf(build, 'RUN', /\bnpm run build\b/);
+    const copiedBefore = build.instructions.slice(0, buildAt).filter((i) => i.keyword === 'COPY').flatMap((i) => parseCopy(i).sources);
+    const patterns = readRepoFile('.dockerignore').split('\n');
+    // `node scripts/x.mjs`, `tsx scripts/y.ts`: files in the repository the build needs.
+    const files = [...buildScript().matchAll(/\b(?:node|tsx)\s+(?:--\S+\s+)*([\w./-]+\.[cm]?[jt]s)\b/g)].map((m) => m[1] as string);
+    for (const file of files) {
+      assert.ok(copiedBefore.some((source) => file === source || file.startsWith(`${source.replace(/\/$/, '')}/`)), `${file} is copied before npm run build`);
+      assert.ok(!isDockerIgnored(patterns, file), `${file} is not excluded by .dockerignore`);
+    }
+  });
+
+  it('should copy only files and folders that exist in the repository', () => {
+    const sources = loadDockerfile().stages.flatMap((s) => instructionsOf(s, 'COPY').map(parseCopy).filter((c) => !c.from).flatMap((c) => c.sources));
+    assert.ok(sources.length > 5, `${sources.length} sources`);
+    assert.deepEqual(sources.filter((source) => !existsSync(path.join(REPO_ROOT, source))), []);
+  });
+
+  it('should run on Node.js 24 LTS by default (22 as a build argument), on the same slim Debian base in every stage', () => {
+    const file = loadDockerfile();
+    const arg = file.globalArgs.map((i) => /^NODE_VERSION=(\d+)$/.exec(i.args.trim())).find(Boolean);
+    assert.ok(arg, 'ARG NODE_VERSION=<major> before the first FROM');
+    const engines = (JSON.parse(readRepoFile('package.json')) as { engines: { node: string } }).engines.node;
+    const majors = [...engines.matchAll(/\^(\d+)\./g)].map((m) => Number(m[1])).sort((a, b) => b - a);
+    assert.deepEqual(majors, [24, 22], `engines: ${engines}`);
+    assert.equal(Number(arg[1]), majors[0], 'the default is the newest LTS that "engines" allows');
+    const bases = new Set(file.stages.map((s) => s.baseImage));
+    assert.deepEqual([...bases], ['node:${NODE_VERSION}-trixie-slim'], 'one base image, with the Node major from the build argument');
+    assert.match([...bases][0]?.replace('${NODE_VERSION}', arg[1] as string) ?? '', /^node:24-[a-z]+-slim$/);
   });
 
   it('should run as a non-root user, in production mode, on port 3978, starting package.json "main" with node', () => {
@@ -108,6 +147,11 @@ describe('deployment: Dockerfile', () => {
     const users = instructionsOf(runtime, 'USER');
     assert.equal(users.length, 1);
     assert.ok(!['root', '0', '0:0'].includes(users[0].args.trim()), `USER ${users[0].args}`);
+    // Numeric, so that Kubernetes' runAsNonRoot can verify it, and the same uid/gid as k8s/.
+    const [uid, gid] = users[0].args.trim().split(':').map(Number);
+    assert.ok(Number.isInteger(uid) && (uid as number) > 0 && Number.isInteger(gid), `USER ${users[0].args} is uid:gid`);
+    const pod = (onlyOne(loadK8sObjects(), 'Deployment') as K8sObject & { spec: { template: { spec: { securityContext: Record<string, unknown> } } } }).spec.template.spec.securityContext;
+    assert.deepEqual([pod.runAsUser, pod.runAsGroup, pod.runAsNonRoot], [uid, gid, true]);
     assert.ok(indexOf(runtime, 'USER', /./) < indexOf(runtime, 'CMD', /./), 'USER comes before CMD');
     assert.equal(envOf(runtime).get('NODE_ENV'), 'production');
     const port = keysInEnvExample().get('PORT')?.value;

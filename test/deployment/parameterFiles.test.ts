@@ -53,7 +53,7 @@ describe('deployment: parameter files', () => {
         contentVersion: '1.0.0.0',
         parameters: {
           appNmae: { value: 'x' },
-          botAppType: { value: 'MultiTenant' },
+          botAppType: { value: 'Msi' },
           appServiceInstanceCount: { value: '2' },
           mongoAdminPassword: { value: 'hunter2hunter2' },
         },
@@ -62,7 +62,7 @@ describe('deployment: parameter files', () => {
     );
     assert.deepEqual(problems, [
       'appNmae is not a parameter of the template',
-      'botAppType: "MultiTenant" is not one of ["UserAssignedMSI","SingleTenant"]',
+      'botAppType: "Msi" is not one of ["UserAssignedMSI","SingleTenant","MultiTenant"]',
       'appServiceInstanceCount should be a int, got "2"',
       'mongoAdminPassword is secure: pass it on the command line or as a Key Vault reference, never in the file',
       'appName is required by the template but missing',

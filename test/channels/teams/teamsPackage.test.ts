@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import JSZip from 'jszip';
-import { deriveTeamsAppId, TeamsPackageError, validateManifest } from '../../../src/channels/teams/manifest';
-import { buildTeamsPackage } from '../../../src/channels/teams/teamsPackage';
+import { deriveTeamsAppId, TeamsPackageError, validateManifest } from '../../../scripts/teams/manifest';
+import { gaManifestVersions, loadManifestSchema, manifestSchemaProblems, manifestSchemaUrl, newestGaManifestVersion, teamsSchemaDir } from '../../../scripts/teams/manifestSchema';
+import { buildTeamsPackage } from '../../../scripts/teams/teamsPackage';
 import { loadConfig } from '../../../src/config/config';
 import { fromRoot } from '../../../src/paths';
 import { decodeRgbaPng } from './png';
@@ -23,8 +24,9 @@ describe('Teams app package', () => {
     const archive = await JSZip.loadAsync(zip);
     assert.deepEqual(Object.keys(archive.files).sort(), ['color.png', 'manifest.json', 'outline.png']);
     const manifest = JSON.parse(await archive.file('manifest.json')!.async('string')) as Record<string, any>; // any: free-form JSON under test
-    assert.equal(manifest.manifestVersion, '1.17');
-    assert.match(manifest.$schema, /v1\.17\/MicrosoftTeams\.schema\.json$/);
+    assert.equal(manifest.manifestVersion, newestGaManifestVersion());
+    assert.equal(manifest.$schema, manifestSchemaUrl(manifest.manifestVersion));
+    assert.deepEqual(manifestSchemaProblems(manifest), [], 'valid against the official schema of its version');
     assert.match(manifest.id, GUID);
     assert.notEqual(manifest.id, BOT_ID, 'the Teams app id is its own GUID');
     assert.equal(manifest.id, deriveTeamsAppId(BOT_ID), 'and stable across builds');
@@ -94,5 +96,91 @@ describe('Teams app package', () => {
     const manifest = JSON.parse(readFileSync(fromRoot('teams/manifest.template.json'), 'utf8')) as Record<string, any>; // any: free-form JSON under test
     manifest.bots[0].botId = '00000000-0000-4000-8000-000000000000';
     assert.ok(validateManifest(manifest, { botId: BOT_ID }).some((p) => /bots\[0\]\.botId must be MicrosoftAppId/.test(p)));
+  });
+  describe('official manifest schema (from @microsoft/app-manifest)', () => {
+    /** A manifest as JSON, with the one bot's fields open to change. */
+    type EditableManifest = Record<string, unknown> & { manifestVersion: string; bots: Record<string, unknown>[] };
+
+    async function validManifest(): Promise<EditableManifest> {
+      const config = configFor({});
+      return (await buildTeamsPackage({ teams: config.teams, microsoftAppId: BOT_ID, sourceDir: fromRoot('teams') })).manifest as EditableManifest;
+    }
+
+    it('should target the newest generally available schema the package carries, never the developer preview', () => {
+      const template = JSON.parse(readFileSync(fromRoot('teams/manifest.template.json'), 'utf8')) as { manifestVersion: string; $schema: string };
+      const versions = gaManifestVersions();
+      const folders = readdirSync(teamsSchemaDir());
+      assert.ok(folders.includes('vDevPreview'), `the package also carries the preview schema: ${folders.join(', ')}`);
+      assert.ok(!versions.includes('DevPreview') && versions.every((v) => /^\d+\.\d+$/.test(v)), `only numbered versions: ${versions.join(', ')}`);
+      assert.ok(versions.indexOf('1.9') < versions.indexOf('1.17'), 'ordered numerically, not as text');
+      assert.equal(template.manifestVersion, versions[versions.length - 1], 'after upgrading @microsoft/app-manifest, move teams/manifest.template.json to its newest version');
+      assert.equal(template.$schema, manifestSchemaUrl(template.manifestVersion));
+      assert.equal((loadManifestSchema(template.manifestVersion).properties as { manifestVersion: { const?: string } }).manifestVersion.const, template.manifestVersion, 'the schema file is the one for that version');
+    });
+
+    it('should report what the official schema rejects and our own checks do not look at', async () => {
+      const manifest = await validManifest();
+      manifest.unknownField = true;
+      (manifest.bots[0] as Record<string, unknown>).supportsCalling = 'yes';
+      manifest.permissions = ['identity', 'readEverything'];
+      const problems = manifestSchemaProblems(manifest);
+      const version = manifest.manifestVersion;
+      assert.ok(problems.includes(`schema v${version}: (manifest) must NOT have additional properties (unknownField)`), problems.join('\n'));
+      assert.ok(problems.includes(`schema v${version}: /bots/0/supportsCalling must be boolean`), problems.join('\n'));
+      assert.ok(problems.some((p) => p.startsWith(`schema v${version}: /permissions/1 must be equal to one of the allowed values`)), problems.join('\n'));
+      assert.deepEqual(validateManifest(manifest, { botId: BOT_ID }), [], 'none of these is caught by the hand-written checks alone');
+    });
+
+    it('should hold a manifest to the schema of its own manifestVersion and refuse the preview or unknown versions', async () => {
+      const manifest = await validManifest();
+      const older = { ...manifest, manifestVersion: '1.17' };
+      assert.deepEqual(manifestSchemaProblems(older), [`$schema must be ${manifestSchemaUrl('1.17')} for manifestVersion 1.17`]);
+      assert.deepEqual(manifestSchemaProblems({ ...older, $schema: manifestSchemaUrl('1.17').replace('/json-schemas', '/en-us/json-schemas') }), [], 'a locale segment in the URL is fine');
+      assert.match(manifestSchemaProblems({ ...manifest, manifestVersion: 'devPreview' }).join('\n'), /developer preview/);
+      assert.match(manifestSchemaProblems({ ...manifest, manifestVersion: '1.18' }).join('\n'), /manifestVersion "1\.18": @microsoft\/app-manifest has no schema for it/);
+    });
+
+    it('should refuse to build a package the official schema rejects, listing the schema problems with ours', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'teams-schema-'));
+      const template = JSON.parse(readFileSync(fromRoot('teams/manifest.template.json'), 'utf8')) as EditableManifest;
+      (template.bots[0] as Record<string, unknown>).isNotificationOnly = 'no';
+      template.accentColor = 'blue';
+      writeFileSync(path.join(dir, 'manifest.template.json'), JSON.stringify(template));
+      for (const icon of ['color.png', 'outline.png']) copyFileSync(fromRoot(`teams/${icon}`), path.join(dir, icon));
+      await assert.rejects(buildTeamsPackage({ teams: configFor({}).teams, microsoftAppId: BOT_ID, sourceDir: dir }), (err: Error) => {
+        assert.ok(err instanceof TeamsPackageError);
+        assert.match(err.message, /^- accentColor must be #RRGGBB$/m, 'our check');
+        assert.match(err.message, /^- schema v[\d.]+: \/bots\/0\/isNotificationOnly must be boolean$/m, 'the schema');
+        return true;
+      });
+    });
+  });
+
+  it('should keep the packaging tool out of the running bot: the built code imports no dev dependency and nothing it does not build', () => {
+    const pkg = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    const devOnly = new Set([...Object.keys(pkg.devDependencies), 'jszip']); // jszip: the packaging tool's, whichever list it sits in
+    for (const tool of ['@microsoft/app-manifest', 'ajv-draft-04', 'ajv-formats']) assert.ok(devOnly.has(tool), `${tool} is a dev dependency`);
+    // What `npm run build` compiles into dist/ is what the running bot can load.
+    const roots = (JSON.parse(readFileSync(fromRoot('tsconfig.build.json'), 'utf8')) as { include: string[] }).include.map((dir) => fromRoot(dir));
+    assert.ok(roots.includes(fromRoot('src')) && !roots.includes(fromRoot('scripts')), `built folders: ${roots.join(', ')}`);
+    const built = (file: string): boolean => roots.some((root) => !path.relative(root, file).startsWith('..'));
+    const offending: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+        // Static value imports only: `import type` is erased, and an optional require() in a try
+        // (pino-pretty for local logs) is allowed to be missing.
+        for (const match of readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\s+(?!type\b)(?:[^'";]*?\s+from\s+)?'([^']+)'/gm)) {
+          const specifier = match[1] as string;
+          const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : (specifier.split('/')[0] as string);
+          const outside = specifier.startsWith('.') && !built(path.resolve(path.dirname(file), specifier));
+          if (devOnly.has(name) || outside) offending.push(`${path.relative(fromRoot('.'), file)} imports ${specifier}`);
+        }
+      }
+    };
+    roots.forEach(walk);
+    assert.ok(offending.length === 0, `runtime code must not load the Teams packaging tool or dev dependencies:\n${offending.join('\n')}`);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { isGuid, isHostName, type TeamsConfig } from '../../config/teams';
-import { SupportBotError } from '../../errors';
+import { isGuid, isHostName, type TeamsConfig } from '../../src/config/teams';
+import { SupportBotError } from '../../src/errors';
 
 /** Values substituted into teams/manifest.template.json (`{{NAME}}` placeholders). */
 export interface TeamsManifestValues {

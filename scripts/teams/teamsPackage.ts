@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import JSZip from 'jszip';
-import type { TeamsConfig } from '../../config/teams';
+import type { TeamsConfig } from '../../src/config/teams';
 import { manifestValues, renderManifest, TeamsPackageError, validateManifest } from './manifest';
+import { manifestSchemaProblems } from './manifestSchema';
 
 /** Size Teams requires of each icon. */
 export const ICON_SIZES = { color: 192, outline: 32 } as const;
@@ -30,13 +31,15 @@ export function pngSize(png: Buffer): { width: number; height: number; colorType
 
 /**
  * Builds the zip Teams accepts in "Upload a custom app": manifest.json and the two icons at the
- * root of the archive. The manifest is validated first; every problem is reported at once.
+ * root of the archive. The manifest is validated first, by our checks and against Microsoft's
+ * JSON schema for its manifestVersion; every problem is reported at once.
  */
 export async function buildTeamsPackage(input: TeamsPackageInput): Promise<TeamsPackage> {
   const values = manifestValues(input.teams, input.microsoftAppId);
   const template = JSON.parse(readFileSync(path.join(input.sourceDir, 'manifest.template.json'), 'utf8')) as unknown;
   const manifest = renderManifest(template, values);
-  const problems = validateManifest(manifest, { botId: values.BOT_ID });
+  // Our checks name the setting to fix; the official schema catches everything else Teams would refuse.
+  const problems = [...validateManifest(manifest, { botId: values.BOT_ID }), ...manifestSchemaProblems(manifest)];
 
   const icons = manifest.icons as { color: string; outline: string };
   const files = new Map<string, Buffer>();
