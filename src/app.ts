@@ -23,6 +23,7 @@ import { ResilientOrderService } from './orders/ResilientOrderService';
 import { createServer } from './server/createServer';
 import { HealthRegistry } from './server/health';
 import { createStorageLayer, type StorageLayer } from './storage/createStorageLayer';
+import { createStateGuard } from './state/createStateGuard';
 import { InstrumentedHandoffRequester, InstrumentedRecognizer, InstrumentedStorage } from './telemetry/instrumented';
 import { createLogger, type Logger } from './telemetry/logger';
 import type { BotMetrics } from './telemetry/metrics';
@@ -154,6 +155,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     ...observability.middleware,
     ...storageLayer.middleware([conversationState, userState]),
     ...channelMiddleware.middleware,
+    // Last before the bot: migrates or resets stored state it cannot read, leaves newer state
+    // alone during rolling updates, and resets dialogs that fail twice alike (src/state).
+    createStateGuard({ conversationState, userState, root: dialog, events: observability.events, logger, newerVersion: config.state.newerVersion }),
   ];
   adapter.use(...sharedMiddleware);
   // Proactive handoff messages: the CloudAdapter for Azure Bot Service channels and the Emulator.
