@@ -5,7 +5,7 @@ import type { ConversationEvents, StateResetReason } from '../../dialogs/convers
 import type { NewerStatePolicy } from '../config/state';
 import { isStorageUnavailable, StorageError, StorageErrorCode } from '../storage/errors';
 import type { Logger } from '../telemetry/logger';
-import { findUnreadableDialogState } from './dialogStack';
+import { clearStaleDialogVersions, findUnreadableDialogState } from './dialogStack';
 import { StateMessages } from './messages';
 import { MIGRATIONS, migrationPath, type StateMigration, type StoredState } from './migrations';
 import { BASELINE_VERSION, STATE_VERSION, STATE_VERSION_KEY, TURN_FAILURE_KEY } from './schema';
@@ -132,8 +132,15 @@ export class StateGuard implements Middleware {
         return { kind: 'reset', reason: 'unreadable', detail: `conversation property '${property}' is not an object`, migratedFrom };
       }
     }
-    const problem = findUnreadableDialogState(this.options.root, state[this.options.dialogStateProperty]);
+    const dialogState = state[this.options.dialogStateProperty];
+    const problem = findUnreadableDialogState(this.options.root, dialogState);
     if (problem) return { kind: 'reset', reason: 'unreadable', detail: problem, migratedFrom };
+    const stale = clearStaleDialogVersions(this.options.root, dialogState);
+    if (stale > 0 && migratedFrom === undefined) {
+      // The dialog tree changed without a STATE_VERSION bump (test/state/persistedIds.test.ts
+      // should have caught it); the IDs and steps still fit, so the conversation goes on.
+      this.options.logger.warn({ stale }, 'stored dialogs were saved by a different dialog tree of the same state version');
+    }
     return { kind: 'ok', migratedFrom };
   }
 

@@ -72,3 +72,29 @@ export function allDialogs(root: Dialog): Dialog[] {
   }
   return found;
 }
+
+/**
+ * Clears the dialog-set fingerprints (`version`) that component dialogs keep on stored
+ * instances where they no longer match the running code. botbuilder-dialogs compares them on
+ * every turn and, on a mismatch, throws "Unhandled dialog event: versionChanged" for every
+ * message; once a state has been migrated or checked readable by {@link findUnreadableDialogState},
+ * that check has done its job. Returns how many were cleared. Call only on readable state.
+ */
+export function clearStaleDialogVersions(root: Dialog, dialogState: unknown): number {
+  let cleared = 0;
+  const walk = (value: unknown, find: Lookup): void => {
+    if (!isRecord(value) || !Array.isArray(value.dialogStack)) return;
+    for (const entry of value.dialogStack as unknown[]) {
+      if (!isRecord(entry) || typeof entry.id !== 'string') continue;
+      const dialog = find(entry.id);
+      if (!(dialog instanceof ComponentDialog) || !isRecord(entry.state)) continue;
+      if (entry.version !== undefined && entry.version !== dialog.dialogs.getVersion()) {
+        delete entry.version;
+        cleared += 1;
+      }
+      walk(entry.state.dialogs, (id) => dialog.dialogs.find(id) ?? find(id));
+    }
+  };
+  walk(dialogState, (id) => (id === root.id ? root : undefined));
+  return cleared;
+}
