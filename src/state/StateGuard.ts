@@ -3,7 +3,7 @@ import { ActivityTypes, type BotState, type Middleware, type TurnContext } from 
 import type { Dialog } from 'botbuilder-dialogs';
 import type { ConversationEvents, StateResetReason } from '../../dialogs/conversationEvents';
 import type { NewerStatePolicy } from '../config/state';
-import { isStorageUnavailable, StorageError, StorageErrorCode } from '../storage/errors';
+import { isStorageUnavailable, StorageErrorCode } from '../storage/errors';
 import type { Logger } from '../telemetry/logger';
 import { clearStaleDialogVersions, findUnreadableDialogState } from './dialogStack';
 import { StateMessages } from './messages';
@@ -97,16 +97,18 @@ export class StateGuard implements Middleware {
       }
     }
 
+    // Stamped and cleared before the turn, so whoever saves state (the storage layer after the
+    // turn, or the bot itself) writes it this version's way. A failed turn is not saved: the
+    // failure path reloads the stored state, failure record included.
+    conversation[STATE_VERSION_KEY] = this.version;
+    user[STATE_VERSION_KEY] = this.version;
+    delete conversation[TURN_FAILURE_KEY];
     try {
       await next();
     } catch (error) {
       if (await this.recoverFromRepeatedFailure(context, error)) return;
       throw error;
     }
-    const after = (await conversationState.load(context)) as StoredState;
-    delete after[TURN_FAILURE_KEY];
-    stamp(after, this.version);
-    stamp((await userState.load(context)) as StoredState, this.version);
   }
 
   /** Migrates in place; says what is wrong when the result cannot be read. */
@@ -229,11 +231,6 @@ function versionOf(state: StoredState): number | 'unreadable' {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : 'unreadable';
 }
 
-/** Stamps state that holds anything (an empty item is never written, so it stays unstamped). */
-function stamp(state: StoredState, version: number): void {
-  if (Object.keys(state).some((key) => key !== 'eTag' && key !== STATE_VERSION_KEY)) state[STATE_VERSION_KEY] = version;
-}
-
 function isProfile(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
   const profile = value as Record<string, unknown>;
@@ -241,26 +238,28 @@ function isProfile(value: unknown): boolean {
 }
 
 /** Failures that pass by themselves: a database outage, a lease wait, a concurrent write, a timeout. */
-export function isTransient(error: unknown): boolean {
+export function isTransient(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 4) return false;
   if (isStorageUnavailable(error)) return true;
-  const code = (error as { code?: unknown } | null)?.code;
-  if (error instanceof StorageError || typeof code === 'string') {
-    const transientCodes: unknown[] = [
-      StorageErrorCode.Unavailable,
-      StorageErrorCode.LockTimeout,
-      StorageErrorCode.LockLost,
-      StorageErrorCode.EtagConflict,
-      'ETIMEDOUT',
-      'ECONNRESET',
-      'ECONNREFUSED',
-      'EPIPE',
-      'EOPENBREAKER',
-    ];
-    if (transientCodes.includes(code)) return true;
-  }
-  const name = (error as { name?: unknown } | null)?.name;
-  return name === 'TimeoutError' || name === 'AbortError';
+  const { code, name } = error as { code?: unknown; name?: unknown };
+  if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
+  if (name === 'TimeoutError' || name === 'AbortError') return true;
+  // botbuilder wraps what a dialog step threw in a DialogContextError (`error`); others use `cause`.
+  const { error: inner, cause } = error as { error?: unknown; cause?: unknown };
+  return isTransient(inner, depth + 1) || isTransient(cause, depth + 1);
 }
+
+const TRANSIENT_CODES = new Set<string>([
+  StorageErrorCode.Unavailable,
+  StorageErrorCode.LockTimeout,
+  StorageErrorCode.LockLost,
+  StorageErrorCode.EtagConflict,
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'EOPENBREAKER',
+]);
 
 /** The same failure gives the same reason: kind and message with numbers and ids masked, hashed. */
 export function failureReason(error: unknown): string {

@@ -77,6 +77,15 @@ describe('versioned state: the state guard in the running app', function () {
     assert.match(await metric('supportbot_state_recoveries_total'), /action="reset",reason="unreadable"} 1/);
   });
 
+  it('should carry on when the stored dialog-tree fingerprints are stale (botbuilder would throw versionChanged)', async () => {
+    await start();
+    const client = new BotClient(running.url);
+    await client.say('where is my order 12345');
+    await rewrite(client, (state) => JSON.parse(JSON.stringify(state).replace(/"version":"[^"]*"/g, '"version":"stale"')) as Record<string, unknown>);
+    const replies = texts(await client.say('yes'));
+    assert.match(replies[0] ?? '', /^Order 12345 is/, JSON.stringify(replies));
+  });
+
   it('should start afresh when the stored shape or version cannot be read', async () => {
     await start();
     for (const broken of [{ dialogState: 'not a stack' }, { stateVersion: 'two' }, { dialogState: { dialogStack: [{ id: 'mainDialog', state: null }] } }]) {
