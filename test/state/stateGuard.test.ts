@@ -139,6 +139,9 @@ describe('versioned state: the state guard in the running app', function () {
     const after = await stored(client);
     assert.equal(after.turnFailure, undefined);
     assert.deepEqual(after.handoff, { ticketId: 'T-kept' });
+    const userKey = `emulator/users/user-${client.conversationId}/`;
+    const profile = ((await layer.storage.read([userKey]))[userKey] as { profile?: { messages: number } } | undefined)?.profile;
+    assert.ok((profile?.messages ?? 0) >= 2, `the profile is kept: ${JSON.stringify(profile)}`);
     assert.match(await metric('supportbot_state_recoveries_total'), /action="reset",reason="repeated_failure"} 1/);
   });
 
