@@ -83,8 +83,9 @@ export class StateGuard implements Middleware {
       return;
     }
     if (verdict.kind === 'newer') {
-      // Rollback: no newer instance is left to answer, so start afresh in this version's shape.
-      this.resetUser(user);
+      // Rollback: no newer instance is left to answer, so start afresh in this version's shape
+      // (a profile this version can read is kept).
+      if (!isProfile(user[this.options.profileProperty])) this.resetUser(user);
       this.resetConversation(conversation);
       await this.announceReset(context, 'newer_version', `state version ${verdict.version} is newer than ${this.version}`);
     } else {

@@ -105,15 +105,19 @@ describe('rolling updates: two builds serve one conversation store', function ()
     await Promise.all([oldBot.kill(), newBot.kill()]);
   });
 
-  it(`should recover all ${ROLLOUT_CONVERSATIONS} conversations left mid-form by a rollout that forgot the migration`, async () => {
+  /**
+   * 200 conversations wait at the order-ID confirmation on the old build; the new build starts
+   * beside it. Each conversation's next message reaches the new build, the one after that the
+   * old build (non-sticky routing); then the old build goes and the customers carry on.
+   */
+  async function rollout(withMigration: boolean): Promise<Record<string, number>> {
     const oldBot = await startOld();
-    const ids = Array.from({ length: ROLLOUT_CONVERSATIONS }, (_, i) => `rollout-${Date.now()}-${i}`);
+    const ids = Array.from({ length: ROLLOUT_CONVERSATIONS }, (_, i) => `rollout-${withMigration}-${Date.now()}-${i}`);
     await eachLimited(ids, async (id) => {
-      assert.deepEqual(texts(await new BotClient(oldBot.url, id).say(`where is my order 12345`)), [Messages.confirmOrderId('12345')]);
+      assert.deepEqual(texts(await new BotClient(oldBot.url, id).say('where is my order 12345')), [Messages.confirmOrderId('12345')]);
     });
-    // Old and new serve side by side for a while (non-sticky routing), then the old one goes.
-    const newBot = await startNew(false);
-    const outcome = { apologies: 0, notices: 0, leftAlone: 0, recovered: 0 };
+    const newBot = await startNew(withMigration);
+    const outcome = { conversations: ROLLOUT_CONVERSATIONS, apologies: 0, notices: 0, leftAlone: 0, recovered: 0 };
     const record = (replies: string[]): string[] => {
       outcome.apologies += replies.filter(isApology).length;
       outcome.notices += replies.filter((t) => t === StateMessages.startedAfresh).length;
@@ -121,19 +125,30 @@ describe('rolling updates: two builds serve one conversation store', function ()
       return replies;
     };
     await eachLimited(ids, async (id) => {
-      const first = record(texts(await new BotClient(newBot.url, id).say('yes')));
-      assert.equal(first[0], StateMessages.startedAfresh, `${id}: ${JSON.stringify(first)}`);
-      record(texts(await new BotClient(oldBot.url, id).say('where is my order 12345')));
+      const first = record(texts(await new BotClient(newBot.url, id).say('no')));
+      // With the migration the form goes on ("no" to the confirmation); without, it starts afresh.
+      assert.equal(first[0], withMigration ? Messages.askCorrectOrderId : StateMessages.startedAfresh, `${id}: ${JSON.stringify(first)}`);
+      assert.deepEqual(record(texts(await new BotClient(oldBot.url, id).say('12345'))), [StateMessages.newerVersion], id);
     });
     await oldBot.kill();
     await eachLimited(ids, async (id) => {
       const client = new BotClient(newBot.url, id);
-      assert.deepEqual(record(texts(await client.say('where is my order 12345'))), [Messages.confirmOrderId('12345')], id);
+      assert.deepEqual(record(texts(await client.say(withMigration ? '12345' : 'where is my order 12345'))), [Messages.confirmOrderId('12345')], id);
       const status = record(texts(await client.say('yes')));
       if (/^Order 12345 is/.test(status[0] ?? '')) outcome.recovered += 1;
     });
-    console.log(`      rollout figures: ${JSON.stringify({ conversations: ROLLOUT_CONVERSATIONS, ...outcome })}`);
-    assert.deepEqual(outcome, { apologies: 0, notices: ROLLOUT_CONVERSATIONS, leftAlone: ROLLOUT_CONVERSATIONS, recovered: ROLLOUT_CONVERSATIONS });
     await newBot.kill();
+    console.log(`      rollout figures (${withMigration ? 'with' : 'without'} the migration): ${JSON.stringify(outcome)}`);
+    return outcome;
+  }
+
+  it(`should carry all ${ROLLOUT_CONVERSATIONS} conversations left mid-form through a rollout with the migration`, async () => {
+    const outcome = await rollout(true);
+    assert.deepEqual(outcome, { conversations: ROLLOUT_CONVERSATIONS, apologies: 0, notices: 0, leftAlone: ROLLOUT_CONVERSATIONS, recovered: ROLLOUT_CONVERSATIONS });
+  });
+
+  it(`should recover all ${ROLLOUT_CONVERSATIONS} conversations left mid-form by a rollout that forgot the migration`, async () => {
+    const outcome = await rollout(false);
+    assert.deepEqual(outcome, { conversations: ROLLOUT_CONVERSATIONS, apologies: 0, notices: ROLLOUT_CONVERSATIONS, leftAlone: ROLLOUT_CONVERSATIONS, recovered: ROLLOUT_CONVERSATIONS });
   });
 });
