@@ -9,6 +9,7 @@ import { clearStaleDialogVersions, findUnreadableDialogState } from './dialogSta
 import { StateMessages } from './messages';
 import { MIGRATIONS, migrationPath, type StateMigration, type StoredState } from './migrations';
 import { BASELINE_VERSION, STATE_VERSION, STATE_VERSION_KEY, TURN_FAILURE_KEY } from './schema';
+import { UNREADABLE_ITEM_KEY } from './UnreadableItemStorage';
 
 export interface StateGuardOptions {
   conversationState: BotState;
@@ -114,6 +115,10 @@ export class StateGuard implements Middleware {
 
   /** Migrates in place; says what is wrong when the result cannot be read. */
   private inspectConversation(state: StoredState): Verdict {
+    if (UNREADABLE_ITEM_KEY in state) {
+      delete state[UNREADABLE_ITEM_KEY];
+      return { kind: 'reset', reason: 'unreadable', detail: 'the stored item cannot be decoded' };
+    }
     const stored = versionOf(state);
     if (stored === 'unreadable') return { kind: 'reset', reason: 'unknown_version', detail: `state version ${String(state[STATE_VERSION_KEY])}` };
     if (stored > this.version) return { kind: 'newer', version: stored };
@@ -149,6 +154,12 @@ export class StateGuard implements Middleware {
 
   /** Migrates the profile in place; an unreadable one is dropped (it only holds counters and a name). */
   private inspectUser(state: StoredState): Verdict {
+    if (UNREADABLE_ITEM_KEY in state) {
+      this.options.logger.warn('user state cannot be decoded; starting a new profile');
+      delete state[UNREADABLE_ITEM_KEY];
+      this.resetUser(state);
+      return { kind: 'ok' };
+    }
     const stored = versionOf(state);
     if (stored !== 'unreadable' && stored > this.version) return { kind: 'newer', version: stored };
     const path = stored === 'unreadable' ? undefined : migrationPath(stored, this.version, this.migrations);

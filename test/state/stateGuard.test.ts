@@ -6,7 +6,9 @@ import { Messages } from '../../dialogs/messages';
 import { loadConfig } from '../../src/config/config';
 import { StateMessages } from '../../src/state/messages';
 import { createStorageLayer, type StorageLayer } from '../../src/storage/createStorageLayer';
+import { DEFAULT_COLLECTIONS } from '../../src/storage/indexes';
 import { BotClient } from '../support/botClient';
+import { useMongoDatabase } from '../support/mongo';
 import { DEFAULT_SCRIPT, ScriptedRecognizer } from '../support/ScriptedRecognizer';
 import { startTestApp, TEST_APP_ENV, type RunningTestApp } from '../support/testApp';
 
@@ -168,5 +170,28 @@ describe('versioned state: the state guard in the running app', function () {
     assert.equal((await stored(client)).turnFailure, undefined);
     recognizer.failOn = undefined;
     assert.match(texts(await client.say('yes'))[0] ?? '', /^Order 12345 is/);
+  });
+});
+
+describe('versioned state: a corrupt stored document in MongoDB', function () {
+  this.timeout(60_000);
+  const mongo = useMongoDatabase('corruptstate');
+  let running: RunningTestApp | undefined;
+  afterEach(async () => running?.app.close());
+
+  it('should start the conversation afresh instead of failing every turn', async () => {
+    running = await startTestApp({ MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName }, { recognizer: new ScriptedRecognizer(DEFAULT_SCRIPT) });
+    const client = new BotClient(running.url);
+    await client.say('where is my order 12345');
+    const states = mongo.db.collection<{ _id: string; state: string }>(DEFAULT_COLLECTIONS.state);
+    const _id = `emulator/conversations/${client.conversationId}/`;
+    const corrupted = await states.updateOne({ _id }, { $set: { state: '{"dialogState": {"dialogStack": [' } });
+    assert.equal(corrupted.modifiedCount, 1);
+
+    const replies = texts(await client.say('hi'));
+    assert.deepEqual(replies, [StateMessages.startedAfresh, Messages.greet]);
+    assert.deepEqual(texts(await client.say('where is my order 12345')), [Messages.confirmOrderId('12345')]);
+    const repaired = await states.findOne({ _id });
+    assert.equal((JSON.parse(repaired?.state ?? '{}') as { stateVersion?: number }).stateVersion, 1, 'the corrupt document was overwritten');
   });
 });
