@@ -22,7 +22,7 @@ import { DEFAULT_SCRIPT, ScriptedRecognizer } from '../support/ScriptedRecognize
  */
 const HISTORY_FILE = path.join(__dirname, '../../src/state/schemaHistory.json');
 const history = (JSON.parse(readFileSync(HISTORY_FILE, 'utf8')) as { versions: PersistedSchema[] }).versions;
-const HOW_TO = 'See docs/operations.md, "Upgrading": bump STATE_VERSION in src/state/schema.ts, register a migration in src/state/migrations.ts, and append the new schema to src/state/schemaHistory.json.';
+const HOW_TO = 'See docs/operations.md, "Upgrading": bump STATE_VERSION in src/state/schema.ts, register a migration in src/state/migrations.ts, then `npm run state:schema -- --append` (records the new schema in src/state/schemaHistory.json).';
 
 function buildMainDialog(): MainDialog {
   const accessors = createStateAccessors(new ConversationState(new MemoryStorage()));
