@@ -37,7 +37,27 @@ export type ConversationEvent =
   | { name: 'handoff.claimed'; waitSeconds?: number }
   | { name: 'handoff.resolved'; handleSeconds?: number }
   /** A satisfaction rating (for example after a handoff), `rating` from 1 to `scale`. */
-  | { name: 'satisfaction'; rating: number; scale: number };
+  | { name: 'satisfaction'; rating: number; scale: number }
+  /** Stored state of an older version was migrated to the running code's version. */
+  | { name: 'state.migrated'; from: number; to: number }
+  /**
+   * The conversation's dialogs were started afresh (profile, transcript and handoff ticket are
+   * kept) because the stored state could not be read or kept making turns fail.
+   */
+  | { name: 'state.reset'; reason: StateResetReason }
+  /** State written by a newer version reached this older instance and was left untouched. */
+  | { name: 'state.left_newer'; version: number };
+
+/** Why a conversation's dialogs were started afresh. */
+export type StateResetReason =
+  /** The stack names a dialog, prompt or step the running code does not have, or has a shape it cannot read. */
+  | 'unreadable'
+  /** An older version with no migration to the running one, or a version that is not a number. */
+  | 'unknown_version'
+  /** A newer version, with STATE_NEWER_VERSION=restart (after a rollback). */
+  | 'newer_version'
+  /** Turns failed twice in a row for the same reason (poison state). */
+  | 'repeated_failure';
 
 export type ConversationEventName = ConversationEvent['name'];
 

@@ -1,4 +1,8 @@
-/** Dialog IDs are stored in conversation state: renaming one breaks conversations in flight. */
+/**
+ * Dialog IDs are stored in conversation state: renaming or removing one breaks conversations in
+ * flight unless STATE_VERSION is bumped with a migration (src/state/migrations.ts). The test
+ * test/state/persistedIds.test.ts fails until you do; docs/operations.md "Upgrading" says how.
+ */
 export const DialogIds = {
   main: 'mainDialog',
   mainWaterfall: 'mainDialog.waterfall',
@@ -7,3 +11,14 @@ export const DialogIds = {
   orderIdPrompt: 'orderStatusDialog.orderIdPrompt',
   confirmPrompt: 'orderStatusDialog.confirmPrompt',
 } as const;
+
+/**
+ * The steps of each waterfall, in order. A waterfall stores the index of its current step, so
+ * inserting, removing or reordering a step changes what stored indexes mean: these names are
+ * persisted identifiers too. Keep each list in the order the dialog passes its steps.
+ * How to change either list safely: docs/operations.md, "Upgrading".
+ */
+export const WaterfallSteps: Readonly<Record<string, readonly string[]>> = {
+  [DialogIds.mainWaterfall]: ['route', 'finish'],
+  [DialogIds.orderStatusWaterfall]: ['askOrderId', 'confirm', 'lookup'],
+};

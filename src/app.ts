@@ -23,6 +23,8 @@ import { ResilientOrderService } from './orders/ResilientOrderService';
 import { createServer } from './server/createServer';
 import { HealthRegistry } from './server/health';
 import { createStorageLayer, type StorageLayer } from './storage/createStorageLayer';
+import { createStateGuard } from './state/createStateGuard';
+import { UnreadableItemStorage } from './state/UnreadableItemStorage';
 import { InstrumentedHandoffRequester, InstrumentedRecognizer, InstrumentedStorage } from './telemetry/instrumented';
 import { createLogger, type Logger } from './telemetry/logger';
 import type { BotMetrics } from './telemetry/metrics';
@@ -90,7 +92,10 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     logger.info({ db: config.storage.mongodb?.dbName }, 'state, leases and transcripts in MongoDB');
   }
   // Timed state reads and writes (supportbot_storage_duration_seconds), whichever store is used.
-  const storage = new InstrumentedStorage(overrides.storage ?? storageLayer.storage, observability.metrics);
+  // A state item whose stored JSON is corrupt reads as "unreadable" (the state guard starts
+  // that conversation afresh) instead of failing every turn.
+  const readable = new UnreadableItemStorage(overrides.storage ?? storageLayer.storage, (key, err) => logger.warn({ key, err }, 'stored state item cannot be decoded'));
+  const storage = new InstrumentedStorage(readable, observability.metrics);
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
   const accessors = createStateAccessors(conversationState);
@@ -160,6 +165,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     ...observability.middleware,
     ...storageLayer.middleware([conversationState, userState]),
     ...channelMiddleware.middleware,
+    // Last before the bot: migrates or resets stored state it cannot read, leaves newer state
+    // alone during rolling updates, and resets dialogs that fail twice alike (src/state).
+    createStateGuard({ conversationState, userState, root: dialog, events: observability.events, logger, newerVersion: config.state.newerVersion }),
   ];
   adapter.use(...sharedMiddleware);
   // Proactive handoff messages: the CloudAdapter for Azure Bot Service channels and the Emulator.

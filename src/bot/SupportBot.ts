@@ -49,6 +49,11 @@ export const StateKeys = {
   mainFlags: 'mainFlags',
 } as const;
 
+/** Property names inside user state (persisted like {@link StateKeys}). */
+export const UserStateKeys = {
+  profile: 'profile',
+} as const;
+
 export function createStateAccessors(conversationState: ConversationState): {
   dialogState: StatePropertyAccessor<DialogState>;
   mainFlags: StatePropertyAccessor<MainFlags>;
@@ -68,7 +73,7 @@ export class SupportBot extends ActivityHandler {
 
   constructor(private readonly options: SupportBotOptions) {
     super();
-    this.profile = options.userState.createProperty<UserProfile>('profile');
+    this.profile = options.userState.createProperty<UserProfile>(UserStateKeys.profile);
     this.onMessage(async (context, next) => {
       if (!(await this.options.gate?.onMessage(context))) await this.handleMessage(context);
       await next();

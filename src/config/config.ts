@@ -4,6 +4,7 @@ import { ConfigError } from '../errors';
 import { fromRoot } from '../paths';
 import { readHandoffConfig, type HandoffConfig } from './handoff';
 import { readStorage, type StorageConfig } from './storage';
+import { readStateConfig, type StateConfig } from './state';
 import { readDirectLineConfig, type DirectLineConfig } from './directline';
 import { readTeamsConfig, type TeamsConfig } from './teams';
 import { readSlackConfig, type SlackConfig } from './slack';
@@ -102,6 +103,8 @@ export interface AppConfig {
   orders: OrdersConfig;
   nlu: NluConfig;
   dialog: DialogConfig;
+  /** Versioned conversation state: what to do with state written by a newer version. */
+  state: StateConfig;
   telemetry: TelemetryConfig;
   limits: LimitsConfig;
   /** State, leases and transcripts: memory, or MongoDB when MONGODB_URI is set. */
@@ -223,6 +226,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     orders: section(() => readOrders(env)),
     nlu: section(() => readNlu(env)),
     dialog: { maxOrderIdAttempts: readInt(env, 'MAX_ORDER_ID_ATTEMPTS', 3, 1, 10) },
+    state: section(() => readStateConfig(env)),
     telemetry: section(() => readTelemetryConfig(env)),
     storage: section(() => readStorage(env)),
     handoff: section(() => readHandoffConfig(env)),

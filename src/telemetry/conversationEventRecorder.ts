@@ -77,6 +77,15 @@ export class ConversationEventRecorder implements ConversationEvents {
       case 'feedback':
         this.deps.metrics.feedback(event.helpful);
         break;
+      case 'state.migrated':
+        this.deps.metrics.stateRecovery('migrated', `v${event.from}`);
+        break;
+      case 'state.reset':
+        this.deps.metrics.stateRecovery('reset', event.reason);
+        break;
+      case 'state.left_newer':
+        this.deps.metrics.stateRecovery('left_newer', `v${event.version}`);
+        break;
       // handoff.* events are not counted here: the handoff layer reports them to the metrics
       // itself, with the wait and handle times only it knows.
       default:

@@ -31,7 +31,11 @@ export interface BotMetrics {
   slackAck(seconds: number): void;
   /** The customer's answer to "Was this helpful?". */
   feedback(helpful: boolean): void;
+  /** Versioned state: a conversation migrated, reset (with why), or a newer version's state left alone. */
+  stateRecovery(action: StateRecoveryAction, reason: string): void;
 }
+
+export type StateRecoveryAction = 'migrated' | 'reset' | 'left_newer';
 
 export type TurnOutcome = 'ok' | 'error';
 export type FallbackStage = 'did_you_mean' | 'explain' | 'offer_human';
@@ -70,6 +74,7 @@ export class PromBotMetrics implements BotMetrics {
   private readonly handoffHandle: Histogram;
   private readonly slackAckSeconds: Histogram;
   private readonly feedbacks: Counter<'helpful'>;
+  private readonly stateRecoveries: Counter<'action' | 'reason'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -90,6 +95,7 @@ export class PromBotMetrics implements BotMetrics {
     this.handoffHandle = new Histogram({ name: `${p}handoff_handle_seconds`, help: 'Agent handle time from claim to resolution.', buckets: HUMAN_BUCKETS, registers });
     this.slackAckSeconds = new Histogram({ name: `${p}slack_ack_seconds`, help: 'Time to acknowledge a Slack event (Slack retries after 3 s).', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5], registers });
     this.feedbacks = new Counter({ name: `${p}feedback_total`, help: 'Answers to "Was this helpful?".', labelNames: ['helpful'], registers });
+    this.stateRecoveries = new Counter({ name: `${p}state_recoveries_total`, help: 'Stored conversation state migrated, reset (by reason) or, when newer, left alone.', labelNames: ['action', 'reason'], registers });
     // No prefix: process_* and nodejs_* keep their standard names, so stock Node.js dashboards work.
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
@@ -154,6 +160,10 @@ export class PromBotMetrics implements BotMetrics {
   feedback(helpful: boolean): void {
     this.feedbacks.inc({ helpful: helpful ? 'yes' : 'no' });
   }
+
+  stateRecovery(action: StateRecoveryAction, reason: string): void {
+    this.stateRecoveries.inc({ action, reason: boundedLabel(reason) });
+  }
 }
 
 /** Does nothing; used when metrics are switched off and in unit tests. */
@@ -169,6 +179,7 @@ export class NoopBotMetrics implements BotMetrics {
   handoff(): void {}
   slackAck(): void {}
   feedback(): void {}
+  stateRecovery(): void {}
 }
 
 /** Channel ids come from requests: keep label cardinality bounded to known channels. */

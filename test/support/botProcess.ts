@@ -16,11 +16,12 @@ export interface BotProcess {
 
 /**
  * Spawns `node --require tsx/cjs <script>` with `env` on top of this process's environment and
- * waits until a line of its output holds a loopback URL next to "listening".
+ * waits until a line of its output holds a loopback URL next to "listening". `cwd` is the
+ * project root it runs from (another build's copy, see variantBuild.ts).
  */
-export function spawnBotProcess(script: string, env: Record<string, string>, timeoutMs = 60_000): Promise<BotProcess> {
+export function spawnBotProcess(script: string, env: Record<string, string>, timeoutMs = 60_000, cwd = ROOT): Promise<BotProcess> {
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', script], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
