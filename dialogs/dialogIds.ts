@@ -6,4 +6,6 @@ export const DialogIds = {
   orderStatusWaterfall: 'orderStatusDialog.waterfall',
   orderIdPrompt: 'orderStatusDialog.orderIdPrompt',
   confirmPrompt: 'orderStatusDialog.confirmPrompt',
+  /** Asks for the e-mail address or postcode on the order (knowledge verification). */
+  verificationPrompt: 'orderStatusDialog.verificationPrompt',
 } as const;

@@ -8,6 +8,7 @@ import { readDirectLineConfig, type DirectLineConfig } from './directline';
 import { readTeamsConfig, type TeamsConfig } from './teams';
 import { readSlackConfig, type SlackConfig } from './slack';
 import { readTelemetryConfig, type TelemetryConfig } from './telemetry';
+import { readVerificationConfig, type VerificationConfig } from './verification';
 import {
   Env,
   readBool,
@@ -108,6 +109,8 @@ export interface AppConfig {
   teams: TeamsConfig;
   /** Native Slack channel (Bolt); undefined when no SLACK_* setting is given. */
   slack: SlackConfig | undefined;
+  /** Who may see an order: ORDER_VERIFICATION and its limits. */
+  verification: VerificationConfig;
 }
 
 function readAuth(env: Env): BotAuthConfig {
@@ -192,8 +195,9 @@ function readBuiltinEntities(env: Env): BuiltinEntity[] {
  * product reads `process.env`.
  */
 export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = readEnum<NodeEnv>(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
   const config: AppConfig = {
-    nodeEnv: readEnum(env, 'NODE_ENV', ['development', 'production', 'test'], 'development'),
+    nodeEnv,
     host: readString(env, 'HOST', '0.0.0.0'),
     port: readInt(env, 'PORT', 3978, 0, 65535),
     logLevel: readEnum(env, 'LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
@@ -207,6 +211,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     directLine: readDirectLineConfig(env),
     teams: readTeamsConfig(env),
     slack: readSlackConfig(env),
+    verification: readVerificationConfig(env, nodeEnv),
     limits: {
       maxMessageChars: readInt(env, 'MAX_MESSAGE_CHARS', 2000, 10, 100_000),
       maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),

@@ -31,7 +31,12 @@ export interface BotMetrics {
   slackAck(seconds: number): void;
   /** The customer's answer to "Was this helpful?". */
   feedback(helpful: boolean): void;
+  /** One order-verification check: passed, failed, or refused because of a lockout. */
+  verification(method: VerificationMetricMethod, outcome: VerificationOutcome): void;
 }
+
+export type VerificationMetricMethod = 'knowledge' | 'identity' | 'none';
+export type VerificationOutcome = 'passed' | 'failed' | 'locked_out';
 
 export type TurnOutcome = 'ok' | 'error';
 export type FallbackStage = 'did_you_mean' | 'explain' | 'offer_human';
@@ -70,6 +75,7 @@ export class PromBotMetrics implements BotMetrics {
   private readonly handoffHandle: Histogram;
   private readonly slackAckSeconds: Histogram;
   private readonly feedbacks: Counter<'helpful'>;
+  private readonly verifications: Counter<'method' | 'outcome'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -90,6 +96,7 @@ export class PromBotMetrics implements BotMetrics {
     this.handoffHandle = new Histogram({ name: `${p}handoff_handle_seconds`, help: 'Agent handle time from claim to resolution.', buckets: HUMAN_BUCKETS, registers });
     this.slackAckSeconds = new Histogram({ name: `${p}slack_ack_seconds`, help: 'Time to acknowledge a Slack event (Slack retries after 3 s).', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5], registers });
     this.feedbacks = new Counter({ name: `${p}feedback_total`, help: 'Answers to "Was this helpful?".', labelNames: ['helpful'], registers });
+    this.verifications = new Counter({ name: `${p}order_verifications_total`, help: 'Order verification checks, by method (knowledge, identity) and outcome (passed, failed, locked_out).', labelNames: ['method', 'outcome'], registers });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: p });
   }
 
@@ -153,6 +160,10 @@ export class PromBotMetrics implements BotMetrics {
   feedback(helpful: boolean): void {
     this.feedbacks.inc({ helpful: helpful ? 'yes' : 'no' });
   }
+
+  verification(method: VerificationMetricMethod, outcome: VerificationOutcome): void {
+    this.verifications.inc({ method, outcome });
+  }
 }
 
 /** Does nothing; used when metrics are switched off and in unit tests. */
@@ -168,6 +179,7 @@ export class NoopBotMetrics implements BotMetrics {
   handoff(): void {}
   slackAck(): void {}
   feedback(): void {}
+  verification(): void {}
 }
 
 /** Channel ids come from requests: keep label cardinality bounded to known channels. */

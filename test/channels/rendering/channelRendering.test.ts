@@ -12,7 +12,7 @@ import { DEFAULT_ORDER_ID_PATTERN } from '../../../src/config/config';
 import { FileOrderService } from '../../../src/orders/FileOrderService';
 import { fromRoot } from '../../../src/paths';
 import { DEFAULT_SCRIPT, ScriptedRecognizer } from '../../support/ScriptedRecognizer';
-import { RecordingHandoff, silentLogger } from '../../support/testBot';
+import { RecordingHandoff, silentLogger, testVerification } from '../../support/testBot';
 
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
 
@@ -29,6 +29,7 @@ function botOn(channelId: string, template: Partial<Activity> = {}, orders?: Ord
     flags: accessors.mainFlags,
     orderIdRules: { pattern: DEFAULT_ORDER_ID_PATTERN },
     maxOrderIdAttempts: 3,
+    verification: testVerification(),
   });
   const bot = new SupportBot({ conversationState, userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000 });
   const adapter = new TestAdapter((context) => bot.run(context), { channelId, ...template });
