@@ -27,7 +27,7 @@ export function runAttemptStoreConformance(name: string, make: () => AttemptStor
       await store.hit([a], T0 + HOUR - 1, HOUR);
       assert.deepEqual(await store.counts([a], T0 + HOUR - 1), [2]);
       assert.deepEqual(await store.counts([a], T0 + HOUR), [0]);
-      assert.deepEqual(await store.hit([a], T0 + HOUR), [1]);
+      assert.deepEqual(await store.hit([a], T0 + HOUR, HOUR), [1]);
     });
 
     it('should count every one of many concurrent failures exactly once', async () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { Activity, TestAdapter } from 'botbuilder';
+import { TestAdapter, type Activity } from 'botbuilder';
 import { Messages } from '../../dialogs/messages';
 import type { VerifiedIdentity } from '../../dialogs/ports';
 import { VERIFIED_IDENTITY_KEY } from '../../dialogs/verification';
@@ -81,16 +81,16 @@ describe('order verification in the dialogs', () => {
       // Five different "anonymous visitors", each with a fresh conversation and user, one guess each.
       for (let i = 0; i < 5; i++) {
         const { adapter } = bot({ attempts });
-        adapter.template = { ...adapter.template, conversation: { id: `conv-${i}` } as Activity['conversation'], from: { id: `visitor-${i}`, name: 'v' } };
+        adapter.conversation = TestAdapter.createConversation(`conv-${i}`, `visitor-${i}`);
         await ask(adapter, '12345', `guess${i}@example.com`);
       }
       const owner = bot({ attempts }).adapter;
-      owner.template = { ...owner.template, conversation: { id: 'owner-conv' } as Activity['conversation'], from: { id: 'owner', name: 'o' } };
+      owner.conversation = TestAdapter.createConversation('owner-conv', 'owner');
       await say(owner, 'where is my order 12345');
       assert.deepEqual((await say(owner, 'yes')).map((r) => r.text), [Messages.verificationLockedOut]);
       // Other orders are not affected by that order's lockout.
       const other = bot({ attempts }).adapter;
-      other.template = { ...other.template, conversation: { id: 'other-conv' } as Activity['conversation'], from: { id: 'other', name: 'o' } };
+      other.conversation = TestAdapter.createConversation('other-conv', 'other');
       assert.match((await ask(other, '98765', 'SW1A 1AA')).at(-2)?.text ?? '', /^Order 98765 is delivered/);
     });
 
