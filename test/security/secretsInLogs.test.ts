@@ -14,6 +14,7 @@ const SECRETS = {
   SLACK_SIGNING_SECRET: 'sEcReT-signing-secret-42',
   DIRECTLINE_SECRET: 'sEcReT-directline-secret-0123456789',
   METRICS_TOKEN: 'sEcReT-metrics-token-42',
+  WEBCHAT_USER_TOKEN_SECRET: 'sEcReT-webchat-user-token-secret-0123456789',
 };
 
 /**
@@ -75,6 +76,7 @@ describe('security: secrets never reach the logs', function () {
     await fetch(`${url}/metrics`, { headers: { authorization: `Bearer wrong-${SECRETS.METRICS_TOKEN}` } });
     await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST', headers: { authorization: `Bearer ${SECRETS.DIRECTLINE_SECRET}` } });
     await fetch(`${url}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${SECRETS.DIRECTLINE_SECRET}x` } });
+    await fetch(`${url}/api/directline/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userToken: `${SECRETS.WEBCHAT_USER_TOKEN_SECRET}.x.y` }) });
     await new Promise((r) => setTimeout(r, 200));
 
     const log = lines.join('');
