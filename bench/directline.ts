@@ -11,9 +11,9 @@ import { arg } from './lib/args';
  * /api/messages with deliveryMode expectReplies (the HTTP response carries the replies), in the
  * same run on the same server (createApp: memory storage, real recognizer and dialogs).
  *
- * Turns come in pairs, each pair in a fresh conversation: "where is my order 12345" (reply: the
- * confirmation) then "yes" (reply: the order status, which on Direct Line also carries the
- * Adaptive Card). Direct Line and HTTP pairs alternate, so drift and GC hit both alike. Setup
+ * Turns come in triples, each in a fresh conversation: "where is my order 12345" (reply: the
+ * confirmation), "yes" (reply: the order check's question), then the e-mail on the order (reply:
+ * the order status, which on Direct Line also carries the Adaptive Card). Direct Line and HTTP pairs alternate, so drift and GC hit both alike. Setup
  * (token, start, WebSocket connect, greeting) is not timed. Client and server share one process
  * and turns run one at a time: this measures per-turn latency, not throughput.
  *
@@ -22,8 +22,8 @@ import { arg } from './lib/args';
 
 const TURNS = Number(arg('turns', '500'));
 const WARMUP = Number(arg('warmup', '40'));
-const TEXTS = ['where is my order 12345', 'yes'] as const;
-const EXPECTED = [/^You asked about order 12345/, /^Order 12345 is in transit/] as const;
+const TEXTS = ['where is my order 12345', 'yes', 'alex.morgan@example.com'] as const;
+const EXPECTED = [/^You asked about order 12345/, /e-mail address or the postcode/, /^Order 12345 is in transit/] as const;
 
 let sequence = 0;
 
@@ -83,8 +83,8 @@ async function main(): Promise<void> {
   const dlReply: number[] = [];
   const dlPost: number[] = [];
   const http: number[] = [];
-  const pairs = Math.ceil(TURNS / 2);
-  const warmupPairs = Math.ceil(WARMUP / 2);
+  const pairs = Math.ceil(TURNS / TEXTS.length);
+  const warmupPairs = Math.ceil(WARMUP / TEXTS.length);
   try {
     for (let pair = 0; pair < warmupPairs + pairs; pair++) {
       const timed = pair >= warmupPairs;

@@ -9,7 +9,7 @@ import { createStateGuard } from '../src/state/createStateGuard';
 import { MemoryConversationLock } from '../src/storage/ConversationLock';
 import { TurnSerializer } from '../src/storage/TurnSerializer';
 import { DEFAULT_SCRIPT, ScriptedRecognizer } from '../test/support/ScriptedRecognizer';
-import { silentLogger } from '../test/support/testBot';
+import { silentLogger, testVerification } from '../test/support/testBot';
 import { arg } from './lib/args';
 
 /**
@@ -39,6 +39,7 @@ function pipeline(withGuard: boolean): { adapter: TestAdapter; guard: Middleware
     flags: accessors.mainFlags,
     orderIdRules: { pattern: DEFAULT_ORDER_ID_PATTERN },
     maxOrderIdAttempts: 3,
+    verification: testVerification({ policy: 'none' }),
   });
   const bot = new SupportBot({ conversationState, userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000, saveStateAfterTurn: false });
   const adapter = new TestAdapter((context) => bot.run(context));

@@ -2,7 +2,7 @@ import { ActivityTypes } from 'botbuilder-core';
 import { ComponentDialog, DialogContext, DialogTurnResult, DialogTurnStatus } from 'botbuilder-dialogs';
 import { IGNORE_CONVERSATION_EVENTS, type ConversationEvents } from './conversationEvents';
 import { Messages } from './messages';
-import type { HandoffRequester } from './ports';
+import type { HandoffRequest, HandoffRequester } from './ports';
 import { getRecognition, Intents } from './recognition';
 
 /**
@@ -24,7 +24,7 @@ export abstract class InterruptibleDialog extends ComponentDialog {
   }
 
   /** What the form was about, for the handoff ticket. */
-  protected handoffContext(_innerDc: DialogContext): { intent?: string; orderId?: string } {
+  protected async handoffContext(_innerDc: DialogContext): Promise<Omit<HandoffRequest, 'reason'>> {
     return {};
   }
 
@@ -47,7 +47,7 @@ export abstract class InterruptibleDialog extends ComponentDialog {
         await innerDc.context.sendActivity(Messages.cancelled);
         return { status: DialogTurnStatus.cancelled };
       case Intents.humanHandoff: {
-        const details = this.handoffContext(innerDc);
+        const details = await this.handoffContext(innerDc);
         await this.events.record(innerDc.context, { name: 'form.abandoned', reason: 'handoff', at: innerDc.activeDialog?.id ?? this.id });
         await innerDc.cancelAllDialogs();
         await this.handoff.requestHandoff(innerDc.context, { reason: 'user_request', ...details });

@@ -13,11 +13,14 @@ import { DialogIds } from './dialogIds';
 import { Buttons, Messages } from './messages';
 import { findOrderId, type OrderIdRules } from './orderId';
 import { OrderStatusDialog, type OrderStatusOptions, type OrderStatusResult } from './OrderStatusDialog';
-import type { HandoffRequester, OrderService, TurnRecognizer } from './ports';
+import { statusLabel } from './orderStatusReply';
+import type { HandoffRequest, HandoffRequester, OrderService, TurnRecognizer } from './ports';
 import { getRecognition, Intents, setRecognition, toRecognition, type Recognition } from './recognition';
+import { customerKey, stillVerified, verifiedIdentity, type VerificationOptions } from './verification';
+import type { VerificationMemory } from './OrderStatusDialog';
 
 /** Conversation-level memory of the main dialog, kept in conversation state. */
-export interface MainFlags {
+export interface MainFlags extends VerificationMemory {
   /** Fallbacks in a row; reset by any understood message. */
   consecutiveFallbacks: number;
   /** What the bot offered or asked last and awaits a yes/no for. */
@@ -33,6 +36,8 @@ export interface MainDialogDependencies {
   maxOrderIdAttempts: number;
   /** Where form steps, fallbacks and feedback are reported (metrics, telemetry, transcript). */
   events?: ConversationEvents;
+  /** Who may see an order: the policy, the guessing limits and how long a check is remembered. */
+  verification: VerificationOptions;
 }
 
 /** Lowest runner-up score worth offering in "Did you mean ...?". */
@@ -65,6 +70,8 @@ export class MainDialog extends ComponentDialog {
           maxAttempts: deps.maxOrderIdAttempts,
         },
         this.events,
+        deps.verification,
+        deps.flags as StatePropertyAccessor<VerificationMemory>,
       ),
     );
     this.addDialog(
@@ -102,7 +109,7 @@ export class MainDialog extends ComponentDialog {
 
     if (offer === 'handoff' && (recognition.intent === Intents.affirm || recognition.intent === Intents.deny)) {
       if (recognition.intent === Intents.affirm) {
-        await this.deps.handoff.requestHandoff(step.context, { reason: 'repeated_fallback' });
+        await this.deps.handoff.requestHandoff(step.context, { reason: 'repeated_fallback', ...(await this.verifiedDetails(step.context)) });
       } else {
         await step.context.sendActivity(Messages.declineHuman);
       }
@@ -140,7 +147,10 @@ export class MainDialog extends ComponentDialog {
         await step.context.sendActivity(Messages.nothingToCancel);
         break;
       case Intents.humanHandoff:
-        await this.deps.handoff.requestHandoff(step.context, { reason: 'user_request' });
+        await this.deps.handoff.requestHandoff(step.context, { reason: 'user_request', ...(await this.verifiedDetails(step.context)) });
+        break;
+      case Intents.listOrders:
+        await this.listOrders(step.context);
         break;
       case Intents.affirm:
       case Intents.deny:
@@ -174,6 +184,53 @@ export class MainDialog extends ComponentDialog {
     }
     await this.events.record(context, { name: 'fallback', stage: 'explain' });
     await context.sendActivity(MessageFactory.suggestedActions([Buttons.checkOrder, Buttons.talkToPerson], Messages.fallback));
+  }
+
+  /**
+   * "Which orders do I have?": only for a customer the channel verified, under the identity
+   * policy; everyone else is asked for an order ID.
+   */
+  private async listOrders(context: TurnContext): Promise<void> {
+    const identity = this.deps.verification.policy === 'identity' ? verifiedIdentity(context) : undefined;
+    if (!identity || !this.deps.orders.ordersForCustomer) {
+      await context.sendActivity(Messages.listNeedsSignIn);
+      return;
+    }
+    let orders;
+    try {
+      orders = await this.deps.orders.ordersForCustomer(identity);
+    } catch {
+      await context.sendActivity(MessageFactory.suggestedActions([Buttons.talkToPerson], Messages.backendUnavailable));
+      return;
+    }
+    await this.events.record(context, { name: 'verify.orders_listed', count: orders.length });
+    if (orders.length === 0) {
+      await context.sendActivity(Messages.noOrdersForYou);
+      return;
+    }
+    const flags = await this.deps.flags.get(context, { consecutiveFallbacks: 0 });
+    const now = (this.deps.verification.now ?? Date.now)();
+    const customerId = customerKey(context);
+    flags.verifiedOrders = { ...(flags.verifiedOrders ?? {}) };
+    for (const order of orders) flags.verifiedOrders[order.id.toUpperCase()] = { method: 'identity', customerId, at: now };
+    await context.sendActivity(Messages.yourOrders(orders.map((o) => `- ${o.id}: ${statusLabel(o.status)}`)));
+  }
+
+  /**
+   * What a handoff may tell the agent about orders: the order this customer verified most recently
+   * in this conversation (still valid), and whether and how they were verified.
+   */
+  private async verifiedDetails(context: TurnContext): Promise<Pick<HandoffRequest, 'orderId' | 'intent' | 'verification'>> {
+    const { policy, rememberSeconds } = this.deps.verification;
+    if (policy === 'none') return { verification: { verified: false, method: 'none' } };
+    const flags = await this.deps.flags.get(context, { consecutiveFallbacks: 0 });
+    const now = (this.deps.verification.now ?? Date.now)();
+    const customerId = customerKey(context);
+    const latest = Object.entries(flags.verifiedOrders ?? {})
+      .filter(([, entry]) => stillVerified(entry, customerId, now, rememberSeconds))
+      .sort(([, a], [, b]) => b.at - a.at)[0];
+    if (!latest) return { verification: { verified: false } };
+    return { orderId: latest[0], intent: Intents.askOrderStatus, verification: { verified: true, method: latest[1].method } };
   }
 
   /** After a status was given, ask "Was this helpful?"; the answer is read by the next turn's routeStep. */

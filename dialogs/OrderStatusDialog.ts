@@ -1,4 +1,4 @@
-import { ActivityTypes, MessageFactory } from 'botbuilder-core';
+import { ActivityTypes, MessageFactory, type StatePropertyAccessor } from 'botbuilder-core';
 import {
   ConfirmPrompt,
   DialogContext,
@@ -15,8 +15,22 @@ import { InterruptibleDialog } from './InterruptibleDialog';
 import { Buttons, Messages } from './messages';
 import { findOrderId, type OrderIdRules } from './orderId';
 import { orderStatusActivity } from './orderStatusReply';
-import type { HandoffRequester, OrderService } from './ports';
+import type { HandoffRequester, HandoffVerification, Order, OrderService } from './ports';
 import { getRecognition, Intents } from './recognition';
+import {
+  accessSubject,
+  pruneVerified,
+  stillVerified,
+  verifiedIdentity,
+  type VerificationMethod,
+  type VerificationOptions,
+  type VerifiedOrder,
+} from './verification';
+
+/** Conversation-level memory of verified orders (part of MainFlags in conversation state). */
+export interface VerificationMemory {
+  verifiedOrders?: Record<string, VerifiedOrder>;
+}
 
 /** Options a caller may pass when starting the form. */
 export interface OrderStatusOptions {
@@ -27,7 +41,7 @@ export interface OrderStatusOptions {
 }
 
 /** How the form ended, returned to the parent dialog. */
-export type OrderStatusOutcome = 'delivered' | 'not_found' | 'backend_error' | 'too_many_attempts';
+export type OrderStatusOutcome = 'delivered' | 'not_found' | 'backend_error' | 'too_many_attempts' | 'not_verified' | 'locked_out';
 
 export interface OrderStatusResult {
   outcome: OrderStatusOutcome;
@@ -47,14 +61,20 @@ const GAVE_UP = '\u0000gave-up';
  * answer. Help, cancel and "talk to a person" work at every step (see InterruptibleDialog).
  */
 export class OrderStatusDialog extends InterruptibleDialog {
+  private readonly now: () => number;
+
   constructor(
     private readonly orders: OrderService,
     handoff: HandoffRequester,
     private readonly rules: OrderIdRules & { maxAttempts: number },
-    events?: ConversationEvents,
+    events: ConversationEvents | undefined,
+    private readonly verification: VerificationOptions,
+    private readonly memory: StatePropertyAccessor<VerificationMemory>,
   ) {
     super(DialogIds.orderStatus, handoff, events);
+    this.now = verification.now ?? Date.now;
     this.addDialog(new TextPrompt(DialogIds.orderIdPrompt, (p) => this.validateOrderId(p)));
+    this.addDialog(new TextPrompt(DialogIds.verificationPrompt, (p) => this.validateAnswer(p)));
     this.addDialog(
       new ConfirmPrompt(DialogIds.confirmPrompt, (p) => this.validateConfirmation(p), 'en-us').configure({
         style: ListStyle.suggestedAction,
@@ -64,7 +84,10 @@ export class OrderStatusDialog extends InterruptibleDialog {
       new WaterfallDialog(DialogIds.orderStatusWaterfall, [
         (step) => this.askOrderIdStep(step),
         (step) => this.confirmStep(step),
-        (step) => this.lookupStep(step),
+        // Step 2 reads the confirmation, as it always has: conversations waiting at the
+        // confirmation when this version was deployed carry on here.
+        (step) => this.accessStep(step),
+        (step) => this.answerStep(step),
       ]),
     );
     this.initialDialogId = DialogIds.orderStatusWaterfall;
@@ -97,35 +120,130 @@ export class OrderStatusDialog extends InterruptibleDialog {
     });
   }
 
-  private async lookupStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+  /**
+   * After "yes": decide whether the customer may see this order. Nothing about the order (not
+   * even whether it exists) is said before the check passes.
+   */
+  private async accessStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const orderId = (step.values as FormValues).orderId as string;
     if (step.result !== true) {
       await this.events.record(step.context, { name: 'form.denied' });
       return step.replaceDialog(DialogIds.orderStatusWaterfall, { reask: true } satisfies OrderStatusOptions);
     }
     await this.events.record(step.context, { name: 'form.confirmed' });
+    const { policy, guard } = this.verification;
+    if (policy === 'none') return this.deliver(step, orderId, 'none');
+
+    const subject = accessSubject(step.context, orderId);
+    const remembered = (await this.memory.get(step.context, {})).verifiedOrders?.[orderId];
+    if (stillVerified(remembered, subject.customerId, this.now(), this.verification.rememberSeconds)) {
+      await this.events.record(step.context, { name: 'verify.reused', method: (remembered as VerifiedOrder).method });
+      return this.deliver(step, orderId, (remembered as VerifiedOrder).method);
+    }
+    const identity = policy === 'identity' ? verifiedIdentity(step.context) : undefined;
+    if (await this.lockedOut(step, subject, identity ? 'identity' : 'knowledge')) return step.endDialog({ outcome: 'locked_out', orderId } satisfies OrderStatusResult);
+
+    if (identity) {
+      await step.context.sendActivity({ type: ActivityTypes.Typing });
+      let owned: Order | undefined;
+      try {
+        const mine = this.orders.ordersForCustomer ? await this.orders.ordersForCustomer(identity) : [];
+        owned = mine.find((o) => o.id.toUpperCase() === orderId.toUpperCase());
+      } catch {
+        return this.backendError(step, orderId);
+      }
+      if (!owned) return this.failed(step, orderId, 'identity');
+      await guard.recordSuccess(subject, 'identity');
+      await this.remember(step, orderId, 'identity');
+      return this.deliver(step, orderId, 'identity', owned);
+    }
+    await this.events.record(step.context, { name: 'verify.asked' });
+    return step.prompt(DialogIds.verificationPrompt, {
+      prompt: MessageFactory.text(Messages.askVerification),
+      retryPrompt: MessageFactory.text(Messages.verificationRetry),
+    });
+  }
+
+  /** The customer's e-mail address or postcode, checked by the order system. */
+  private async answerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const orderId = (step.values as FormValues).orderId as string;
+    const answer = String(step.result ?? '');
+    const subject = accessSubject(step.context, orderId);
+    // Checked again: another conversation may have locked the order while this one waited.
+    if (await this.lockedOut(step, subject, 'knowledge')) return step.endDialog({ outcome: 'locked_out', orderId } satisfies OrderStatusResult);
+    await step.context.sendActivity({ type: ActivityTypes.Typing });
+    let match: boolean;
+    try {
+      match = this.orders.verifyOrder ? await this.orders.verifyOrder(orderId, answer) : false;
+    } catch {
+      return this.backendError(step, orderId);
+    }
+    if (!match) return this.failed(step, orderId, 'knowledge');
+    await this.verification.guard.recordSuccess(subject, 'knowledge');
+    await this.remember(step, orderId, 'knowledge');
+    return this.deliver(step, orderId, 'knowledge');
+  }
+
+  private async lockedOut(step: WaterfallStepContext, subject: ReturnType<typeof accessSubject>, method: VerificationMethod): Promise<boolean> {
+    if (!(await this.verification.guard.isLockedOut(subject))) return false;
+    this.verification.guard.recordLockedOut(subject, method);
+    await this.events.record(step.context, { name: 'verify.locked_out' });
+    await step.context.sendActivity(MessageFactory.suggestedActions([Buttons.talkToPerson], Messages.verificationLockedOut));
+    return true;
+  }
+
+  /** A wrong ID and a wrong answer get the same words. */
+  private async failed(step: WaterfallStepContext, orderId: string, method: VerificationMethod): Promise<DialogTurnResult> {
+    const { lockedOut } = await this.verification.guard.recordFailure(accessSubject(step.context, orderId), method);
+    await this.events.record(step.context, { name: 'verify.failed', method, lockedOut });
+    await step.context.sendActivity(
+      MessageFactory.suggestedActions(lockedOut ? [Buttons.talkToPerson] : [Buttons.checkOrder, Buttons.talkToPerson], lockedOut ? `${Messages.noMatchingOrder}\n${Messages.verificationLockedOut}` : Messages.noMatchingOrder),
+    );
+    return step.endDialog({ outcome: lockedOut ? 'locked_out' : 'not_verified', orderId } satisfies OrderStatusResult);
+  }
+
+  private async remember(step: WaterfallStepContext, orderId: string, method: VerificationMethod): Promise<void> {
+    const memory = await this.memory.get(step.context, {});
+    const now = this.now();
+    memory.verifiedOrders = { ...pruneVerified(memory.verifiedOrders ?? {}, now, this.verification.rememberSeconds), [orderId]: { method, customerId: accessSubject(step.context, orderId).customerId, at: now } };
+    await this.events.record(step.context, { name: 'verify.passed', method });
+  }
+
+  /** The status, once the customer may see it. `known` is the order when the check already fetched it. */
+  private async deliver(step: WaterfallStepContext, orderId: string, method: VerificationMethod, known?: Order): Promise<DialogTurnResult> {
     await step.context.sendActivity({ type: ActivityTypes.Typing });
     let result: OrderStatusResult;
     try {
-      const order = await this.orders.getOrderStatus(orderId);
+      const order = known ?? (await this.orders.getOrderStatus(orderId));
       if (order) {
         await step.context.sendActivity(orderStatusActivity(order));
         await this.events.record(step.context, { name: 'form.status_delivered', status: order.status });
         result = { outcome: 'delivered', orderId };
       } else {
-        await step.context.sendActivity(Messages.orderNotFound(orderId));
+        // Policy none, or an order deleted between the check and the lookup.
+        await step.context.sendActivity(method === 'none' ? Messages.orderNotFound(orderId) : Messages.noMatchingOrder);
         await this.events.record(step.context, { name: 'form.not_found' });
         result = { outcome: 'not_found', orderId };
       }
     } catch {
-      await this.events.record(step.context, { name: 'form.backend_error' });
-      // The backend client has already logged the cause and retried; the customer gets the truth.
-      await step.context.sendActivity(
-        MessageFactory.suggestedActions([Buttons.talkToPerson], Messages.backendUnavailable),
-      );
-      result = { outcome: 'backend_error', orderId };
+      return this.backendError(step, orderId);
     }
     return step.endDialog(result);
+  }
+
+  private async backendError(step: WaterfallStepContext, orderId: string): Promise<DialogTurnResult> {
+    await this.events.record(step.context, { name: 'form.backend_error' });
+    // The backend client has already logged the cause and retried; the customer gets the truth.
+    await step.context.sendActivity(MessageFactory.suggestedActions([Buttons.talkToPerson], Messages.backendUnavailable));
+    return step.endDialog({ outcome: 'backend_error', orderId } satisfies OrderStatusResult);
+  }
+
+  /** Any non-empty answer goes to the order system; an empty one is asked again. */
+  private async validateAnswer(prompt: PromptValidatorContext<string>): Promise<boolean> {
+    const value = (prompt.recognized.value ?? '').trim();
+    if (!value || value.length > 254) return false;
+    prompt.recognized.value = value;
+    return true;
   }
 
   private async validateOrderId(prompt: PromptValidatorContext<string>): Promise<boolean> {
@@ -180,10 +298,19 @@ export class OrderStatusDialog extends InterruptibleDialog {
   }
 
   protected override helpText(innerDc: DialogContext): string {
+    if (innerDc.activeDialog?.id === DialogIds.verificationPrompt) return Messages.helpDuringVerification;
     return innerDc.activeDialog?.id === DialogIds.confirmPrompt ? Messages.helpDuringConfirm : Messages.helpDuringOrderId;
   }
 
-  protected override handoffContext(innerDc: DialogContext): { intent?: string; orderId?: string } {
-    return { intent: Intents.askOrderStatus, orderId: this.currentOrderId(innerDc) };
+  /** The ticket names the order only when this customer verified it (or no check is configured). */
+  protected override async handoffContext(innerDc: DialogContext): Promise<{ intent?: string; orderId?: string; verification?: HandoffVerification }> {
+    const orderId = this.currentOrderId(innerDc);
+    if (this.verification.policy === 'none') return { intent: Intents.askOrderStatus, orderId, verification: { verified: false, method: 'none' } };
+    const entry = orderId ? (await this.memory.get(innerDc.context, {})).verifiedOrders?.[orderId] : undefined;
+    const customerId = accessSubject(innerDc.context, orderId ?? '').customerId;
+    if (orderId && stillVerified(entry, customerId, this.now(), this.verification.rememberSeconds)) {
+      return { intent: Intents.askOrderStatus, orderId, verification: { verified: true, method: (entry as VerifiedOrder).method } };
+    }
+    return { intent: Intents.askOrderStatus, verification: { verified: false } };
   }
 }

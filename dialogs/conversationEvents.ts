@@ -27,6 +27,15 @@ export type ConversationEvent =
   | { name: 'form.backend_error' }
   /** The customer left the form by "cancel" or "talk to a person"; `at` is the waiting prompt's id. */
   | { name: 'form.abandoned'; reason: 'cancel' | 'handoff'; at: string }
+  /** Order verification (policy knowledge or identity); no event carries the answer or the order. */
+  | { name: 'verify.asked' }
+  | { name: 'verify.passed'; method: 'knowledge' | 'identity' | 'none' }
+  | { name: 'verify.failed'; method: 'knowledge' | 'identity' | 'none'; lockedOut: boolean }
+  | { name: 'verify.locked_out' }
+  /** An order verified earlier in the conversation was asked about again (no new check). */
+  | { name: 'verify.reused'; method: 'knowledge' | 'identity' | 'none' }
+  /** "Which orders do I have?" answered for a verified identity, with how many orders. */
+  | { name: 'verify.orders_listed'; count: number }
   /** A misunderstanding and which answer the customer got. */
   | { name: 'fallback'; stage: 'did_you_mean' | 'explain' | 'offer_human' }
   /** "Was this helpful?" was asked, and answered. */

@@ -10,6 +10,8 @@ export const DialogIds = {
   orderStatusWaterfall: 'orderStatusDialog.waterfall',
   orderIdPrompt: 'orderStatusDialog.orderIdPrompt',
   confirmPrompt: 'orderStatusDialog.confirmPrompt',
+  /** Asks for the e-mail address or postcode on the order (knowledge verification). */
+  verificationPrompt: 'orderStatusDialog.verificationPrompt',
 } as const;
 
 /**
@@ -20,5 +22,5 @@ export const DialogIds = {
  */
 export const WaterfallSteps: Readonly<Record<string, readonly string[]>> = {
   [DialogIds.mainWaterfall]: ['route', 'finish'],
-  [DialogIds.orderStatusWaterfall]: ['askOrderId', 'confirm', 'lookup'],
+  [DialogIds.orderStatusWaterfall]: ['askOrderId', 'confirm', 'access', 'answer'],
 };

@@ -31,6 +31,26 @@ export type OrderStatusCode = (typeof ORDER_STATUS_CODES)[number];
 /** Looks orders up. Resolves `null` for an unknown ID; rejects when the backend cannot answer. */
 export interface OrderService {
   getOrderStatus(orderId: string): Promise<Order | null>;
+  /**
+   * The knowledge check: does `answer` (the e-mail address or postcode the customer gave) match
+   * the one on the order? Resolves false for an unknown order, so a wrong ID and a wrong answer
+   * look the same. Without this method every knowledge check fails closed.
+   */
+  verifyOrder?(orderId: string, answer: string): Promise<boolean>;
+  /** The orders of a customer the channel has verified (identity policy); [] when none. */
+  ordersForCustomer?(customer: VerifiedIdentity): Promise<Order[]>;
+}
+
+/**
+ * A customer identity a channel has verified: never something the customer typed. Set at the
+ * edge (src/channels/identity.ts) only by adapters that authenticate their traffic.
+ */
+export interface VerifiedIdentity {
+  /** `teams`: Entra object ID (aadObjectId); `slack`: Slack user id; `webchat`: the host site's user id. */
+  provider: 'teams' | 'slack' | 'webchat';
+  id: string;
+  /** An e-mail address the identity provider vouches for, when known. */
+  email?: string;
 }
 
 export type HandoffReason =
@@ -41,9 +61,18 @@ export type HandoffReason =
 
 export interface HandoffRequest {
   reason: HandoffReason;
-  /** The intent and order the customer was asking about, when known. */
+  /** The intent and order the customer was asking about, when known (the order only once verified). */
   intent?: string;
   orderId?: string;
+  /** Whether and how the customer proved the order is theirs; shown to the agent. */
+  verification?: HandoffVerification;
+}
+
+/** What the agent is told about the customer's verification. */
+export interface HandoffVerification {
+  verified: boolean;
+  /** How: a second factor on the order, the channel's identity, or no check at all (policy none). */
+  method?: 'knowledge' | 'identity' | 'none';
 }
 
 /** Starts a handoff to a human. The implementation tells the customer what happens next. */

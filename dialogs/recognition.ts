@@ -12,6 +12,8 @@ export const Intents = {
   humanHandoff: 'human_handoff',
   help: 'help',
   cancel: 'cancel',
+  /** "Which orders do I have?" (identity policy). */
+  listOrders: 'list_orders',
   none: 'None',
 } as const;
 

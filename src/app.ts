@@ -13,6 +13,7 @@ import { createChannelMiddleware } from './channels/channelMiddleware';
 import { createDirectLineChannel } from './channels/directline';
 import { AzureSlackChannelMiddleware } from './channels/slack/azureSlackChannel';
 import { createSlackBridge, type SlackBridge } from './channels/slack/SlackBridge';
+import { verifiedIdentityMiddleware } from './channels/identity';
 import type { AppConfig } from './config/config';
 import { SupportBotError } from './errors';
 import { createHandoffLayer, type HandoffLayer } from './handoff/createHandoffLayer';
@@ -30,6 +31,8 @@ import { createLogger, type Logger } from './telemetry/logger';
 import type { BotMetrics } from './telemetry/metrics';
 import { createObservability, type Observability, type ObservabilityOverrides } from './telemetry/observability';
 import { drainAndStop, runClosers } from './telemetry/shutdown';
+import { MemoryAttemptStore, MongoAttemptStore } from './verification/attemptStore';
+import { CountingVerificationGuard } from './verification/VerificationGuard';
 
 /** Parts a test (or an embedding application) may supply instead of the configured ones. */
 export interface AppOverrides {
@@ -123,6 +126,21 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       : undefined;
   const handoff = overrides.handoff ?? handoffDesk?.customer ?? new LoggingHandoffRequester(logger);
 
+  // Who may see an order (ORDER_VERIFICATION); failed checks are counted in MongoDB when there
+  // is one, so a lockout holds on every instance.
+  const attemptStore = storageLayer.db ? new MongoAttemptStore(storageLayer.db) : new MemoryAttemptStore();
+  if (attemptStore instanceof MongoAttemptStore) await attemptStore.ensureIndexes();
+  const verificationGuard = new CountingVerificationGuard({
+    store: attemptStore,
+    maxFailures: config.verification.maxFailures,
+    windowSeconds: config.verification.windowSeconds,
+    metrics: observability.metrics,
+    logger,
+    hashKey: 'order-support-bot/verification-attempts/v1',
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
+  logger.info({ policy: config.verification.policy }, 'order verification policy');
+
   const dialog = new MainDialog({
     recognizer: new InstrumentedRecognizer(recognizer, observability.metrics),
     orders,
@@ -131,6 +149,12 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     orderIdRules: { pattern: config.nlu.orderIdPattern },
     maxOrderIdAttempts: config.dialog.maxOrderIdAttempts,
     events: observability.events,
+    verification: {
+      policy: config.verification.policy,
+      guard: verificationGuard,
+      rememberSeconds: config.verification.rememberSeconds,
+      ...(overrides.now ? { now: overrides.now } : {}),
+    },
   });
   // Waterfall start/step/complete/cancel events for every dialog in the tree.
   dialog.telemetryClient = observability.telemetry;
@@ -170,6 +194,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     createStateGuard({ conversationState, userState, root: dialog, events: observability.events, logger, newerVersion: config.state.newerVersion }),
   ];
   adapter.use(...sharedMiddleware);
+  // Teams identities are trusted only when /api/messages checks Bot Framework tokens.
+  adapter.use(verifiedIdentityMiddleware('botframework', Boolean(config.auth.MicrosoftAppId)));
   // Proactive handoff messages: the CloudAdapter for Azure Bot Service channels and the Emulator.
   handoffDesk?.messenger.setFallback((reference, logic) => adapter.continueConversationAsync(config.auth.MicrosoftAppId, reference, logic));
 
@@ -194,11 +220,12 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         bot: { id: config.auth.MicrosoftAppId || 'order-support-bot', name: 'Order assistant' },
         db: storageLayer.db,
         maxBodyBytes: config.limits.maxBodyBytes,
+        userTokenSecret: config.verification.webchatUserTokenSecret,
       })
     : undefined;
   if (directLine?.adapter) {
     directLine.adapter.onTurnError = adapter.onTurnError;
-    directLine.adapter.use(...sharedMiddleware);
+    directLine.adapter.use(...sharedMiddleware, verifiedIdentityMiddleware('directline', true));
   }
   directLine?.mount(server, (context) => bot.run(context));
   const selfHostedDirectLine = directLine?.adapter;
@@ -227,7 +254,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       })
     : undefined;
   if (slack) {
-    slack.adapter.use(...sharedMiddleware);
+    slack.adapter.use(...sharedMiddleware, verifiedIdentityMiddleware('slack', true));
     slack.mount(server);
     closers.push(() => slack.close());
     handoffDesk?.messenger.addRoute({

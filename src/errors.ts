@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'DIRECTLINE_UPLOAD_UNSUPPORTED'
   | 'DIRECTLINE_UPSTREAM_FAILED'
   | 'WEBCHAT_BUNDLE_MISSING'
+  // Signed-in Web Chat users (src/channels/directline/hostUserToken.ts)
+  | 'WEBCHAT_USER_TOKEN_INVALID'
   | 'TEAMS_PACKAGE_INVALID'
   // Operations (src/telemetry/): HTTP answers while shutting down, and GET /metrics without its token
   | 'SHUTTING_DOWN'

@@ -41,8 +41,8 @@ export async function sendTurn(baseUrl: string, conversationId: string, userId: 
   return { texts: (body.activities ?? []).filter((a) => a.type === 'message').map((a) => a.text ?? '') };
 }
 
-/** One full order-status conversation: greet, ask with an ID, confirm. */
-export const ORDER_CONVERSATION = ['hi', 'where is my order 12345?', 'yes'];
+/** One full order-status conversation: greet, ask with an ID, confirm, answer the order check. */
+export const ORDER_CONVERSATION = ['hi', 'where is my order 12345?', 'yes', 'alex.morgan@example.com'];
 
 /** Checks the last reply of an order conversation really is the status. */
 export function isOrderStatus(reply: TurnReply): boolean {

@@ -36,6 +36,8 @@ const END_REASONS: Record<string, DropReason | 'delivered'> = {
   'form.not_found': 'not_found',
   'form.backend_error': 'backend_error',
   'form.too_many_attempts': 'too_many_attempts',
+  'verify.failed': 'not_verified',
+  'verify.locked_out': 'locked_out',
 };
 
 /** Longest misunderstood message kept for the report; longer ones are cut. */
@@ -67,6 +69,7 @@ export class ConversationAnalytics {
   private readonly ratings = new Map<string, number>();
   private ratingShares: number[] = [];
   private readonly days = new Map<string, DailyRow>();
+  private readonly verify = { asked: 0, passed: new Map<string, number>(), failed: new Map<string, number>(), lockouts: 0, refusedLockedOut: 0, reused: 0 };
 
   constructor(private readonly options: AnalyzeOptions = {}) {}
 
@@ -130,6 +133,22 @@ export class ConversationAnalytics {
         case 'satisfaction':
           this.countRating(event);
           break;
+        case 'verify.asked':
+          this.verify.asked += 1;
+          break;
+        case 'verify.passed':
+          increment(this.verify.passed, String(event.method ?? 'unknown'));
+          break;
+        case 'verify.failed':
+          increment(this.verify.failed, String(event.method ?? 'unknown'));
+          if (event.lockedOut === true) this.verify.lockouts += 1;
+          break;
+        case 'verify.locked_out':
+          this.verify.refusedLockedOut += 1;
+          break;
+        case 'verify.reused':
+          this.verify.reused += 1;
+          break;
         default:
           break;
       }
@@ -179,7 +198,22 @@ export class ConversationAnalytics {
         averageShare: this.ratingShares.length ? round(this.ratingShares.reduce((a, b) => a + b, 0) / this.ratingShares.length) : undefined,
         distribution: Object.fromEntries([...this.ratings.entries()].sort()),
       },
+      verification: this.verificationReport(),
       daily: [...this.days.values()].sort((a, b) => a.date.localeCompare(b.date)),
+    };
+  }
+
+  private verificationReport(): AnalyticsReport['verification'] {
+    const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+    const passed = sum(this.verify.passed);
+    return {
+      asked: this.verify.asked,
+      passed: Object.fromEntries(this.verify.passed),
+      failed: Object.fromEntries(this.verify.failed),
+      lockouts: this.verify.lockouts,
+      refusedLockedOut: this.verify.refusedLockedOut,
+      reused: this.verify.reused,
+      passRate: ratio(passed, passed + sum(this.verify.failed)),
     };
   }
 

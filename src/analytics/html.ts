@@ -50,6 +50,15 @@ export function renderHtml(report: AnalyticsReport): string {
         : columns(Object.entries(satisfaction.distribution).map(([label, value]) => ({ label, value }))),
     ),
     section(
+      `Order verification <small>asked ${report.verification.asked}, ${percent(report.verification.passRate)} passed; lockouts ${report.verification.lockouts}, refused while locked ${report.verification.refusedLockedOut}, reused ${report.verification.reused}</small>`,
+      Object.keys(report.verification.passed).length + Object.keys(report.verification.failed).length === 0
+        ? '<p>No order checks.</p>'
+        : horizontalBars([
+            ...Object.entries(report.verification.passed).map(([method, value]) => ({ label: `passed (${method})`, value })),
+            ...Object.entries(report.verification.failed).map(([method, value]) => ({ label: `failed (${method})`, value })),
+          ]),
+    ),
+    section(
       `Handoffs <small>${handoffs.requested} requests, ${percent(handoffs.rate)} of active conversations; claimed ${handoffs.claimed}, resolved ${handoffs.resolved}</small>`,
       Object.keys(handoffs.byReason).length === 0
         ? '<p>No handoffs.</p>'

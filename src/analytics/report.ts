@@ -16,7 +16,24 @@ export interface AnalyticsReport {
   handoffs: HandoffReport;
   feedback: FeedbackReport;
   satisfaction: SatisfactionReport;
+  /** Order verification outcomes (ORDER_VERIFICATION knowledge or identity). */
+  verification: VerificationReport;
   daily: DailyRow[];
+}
+
+export interface VerificationReport {
+  /** Times the bot asked for the e-mail address or postcode. */
+  asked: number;
+  /** Checks passed and failed, by method (knowledge, identity). */
+  passed: Record<string, number>;
+  failed: Record<string, number>;
+  /** Failed checks that started a lockout, and checks refused because one was in force. */
+  lockouts: number;
+  refusedLockedOut: number;
+  /** Questions about an order already verified in the conversation (no new check). */
+  reused: number;
+  /** passed / (passed + failed); undefined without checks. */
+  passRate?: number;
 }
 
 /** The order form's steps, in order. */
@@ -24,7 +41,7 @@ export const FUNNEL_STEPS = ['asked', 'id_given', 'confirmed', 'status_delivered
 export type FunnelStep = (typeof FUNNEL_STEPS)[number];
 
 /** Why a form run ended without a status. */
-export type DropReason = 'cancelled' | 'handoff' | 'too_many_attempts' | 'not_found' | 'backend_error' | 'no_reply';
+export type DropReason = 'cancelled' | 'handoff' | 'too_many_attempts' | 'not_found' | 'backend_error' | 'no_reply' | 'not_verified' | 'locked_out';
 
 export interface FunnelReport {
   /** Form runs (a conversation can run the form several times). */

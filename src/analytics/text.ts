@@ -15,6 +15,8 @@ export const DROP_LABELS: Record<DropReason, string> = {
   not_found: 'order not found',
   backend_error: 'order system unavailable',
   no_reply: 'stopped answering',
+  not_verified: 'failed the order check',
+  locked_out: 'locked out after failed checks',
 };
 
 export function percent(share: number | undefined): string {
@@ -45,6 +47,8 @@ export function renderText(report: AnalyticsReport): string {
   lines.push('');
   lines.push(`Handoffs: ${handoffs.requested} requests in ${handoffs.conversations} conversations (${percent(handoffs.rate)} of active conversations) ${JSON.stringify(handoffs.byReason)}; claimed ${handoffs.claimed}, resolved ${handoffs.resolved}`);
   lines.push(`"Was this helpful?": asked ${feedback.asked}, answered ${feedback.answered} (${percent(feedback.responseRate)}), helpful ${feedback.helpful}, not helpful ${feedback.notHelpful} (${percent(feedback.helpfulRate)} helpful)`);
+  const v = report.verification;
+  lines.push(`Order verification: asked ${v.asked}, passed ${JSON.stringify(v.passed)}, failed ${JSON.stringify(v.failed)} (${percent(v.passRate)} passed), lockouts ${v.lockouts}, refused while locked ${v.refusedLockedOut}, reused ${v.reused}`);
   lines.push(`Satisfaction ratings: ${satisfaction.ratings}${satisfaction.averageShare === undefined ? '' : `, average ${percent(satisfaction.averageShare)} of the scale`} ${JSON.stringify(satisfaction.distribution)}`);
   return `${lines.join('\n')}\n`;
 }

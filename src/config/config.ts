@@ -9,6 +9,7 @@ import { readDirectLineConfig, type DirectLineConfig } from './directline';
 import { readTeamsConfig, type TeamsConfig } from './teams';
 import { readSlackConfig, type SlackConfig } from './slack';
 import { readTelemetryConfig, type TelemetryConfig } from './telemetry';
+import { readVerificationConfig, type VerificationConfig } from './verification';
 import {
   collectConfigProblems,
   Env,
@@ -117,6 +118,8 @@ export interface AppConfig {
   teams: TeamsConfig;
   /** Native Slack channel (Bolt); undefined when no SLACK_* setting is given. */
   slack: SlackConfig | undefined;
+  /** Who may see an order: ORDER_VERIFICATION and its limits. */
+  verification: VerificationConfig;
 }
 
 function readAuth(env: Env): BotAuthConfig {
@@ -217,8 +220,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   // Every reader records a bad value and goes on, and each section's cross-field checks end only
   // that section: the operator sees every setting to fix in one start-up.
   const config = collectConfigProblems(env, (section): AppConfig => {
+    const nodeEnv = readEnum<NodeEnv>(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
     const read: AppConfig = {
-    nodeEnv: readEnum(env, 'NODE_ENV', ['development', 'production', 'test'], 'development'),
+    nodeEnv,
     host: readString(env, 'HOST', '0.0.0.0'),
     port: readInt(env, 'PORT', 3978, 0, 65535),
     logLevel: readEnum(env, 'LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
@@ -233,6 +237,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     directLine: section(() => readDirectLineConfig(env)),
     teams: section(() => readTeamsConfig(env)),
     slack: section(() => readSlackConfig(env)),
+    verification: section(() => readVerificationConfig(env, nodeEnv)),
     limits: {
       maxMessageChars: readInt(env, 'MAX_MESSAGE_CHARS', 2000, 10, 100_000),
       maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),

@@ -239,6 +239,7 @@ export class CustomerHandoff implements HandoffRequester {
       reason: request.reason,
       intent: request.intent,
       orderId: request.orderId,
+      ...(request.verification ? { verification: request.verification } : {}),
       transcript,
       createdAt: now,
       lastActivityAt: now,

@@ -16,7 +16,9 @@ export function inferRequest(request: HandoffRequest, lines: readonly Transcript
     if (last.startsWith(Messages.backendUnavailable)) reason = 'backend_unavailable';
     else if (last.startsWith(Messages.tooManyAttempts)) reason = 'form_failed';
   }
-  const orderId = request.orderId ?? lastConfirmedOrder(botLines);
+  // With verification info the dialogs already chose what may be shared: an unverified order
+  // ID stays off the ticket. Without it (older callers) the confirmed ID is read back as before.
+  const orderId = request.orderId ?? (request.verification ? undefined : lastConfirmedOrder(botLines));
   return {
     ...request,
     reason,

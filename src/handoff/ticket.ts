@@ -1,5 +1,5 @@
 import type { ConversationReference } from 'botbuilder-core';
-import type { HandoffReason } from '../../dialogs/ports';
+import type { HandoffReason, HandoffVerification } from '../../dialogs/ports';
 import { HandoffError } from './errors';
 
 /**
@@ -109,6 +109,8 @@ export interface Ticket {
   reason: HandoffReason;
   intent?: string;
   orderId?: string;
+  /** Whether and how the customer proved the order is theirs (absent on tickets from before). */
+  verification?: HandoffVerification;
   /** Recent lines before the handoff, oldest first. */
   transcript: TranscriptLine[];
   thread?: DeskThread;

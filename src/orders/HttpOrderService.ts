@@ -1,4 +1,5 @@
-import type { Order, OrderService } from '../../dialogs/ports';
+import type { Order, OrderService, VerifiedIdentity } from '../../dialogs/ports';
+import { normaliseAnswer } from '../verification/answers';
 import { OrderBackendError } from '../errors';
 import type { Logger } from '../telemetry/logger';
 import { secondsSince, type BotMetrics, type OrderBackendOutcome } from '../telemetry/metrics';
@@ -34,19 +35,56 @@ export class HttpOrderService implements OrderService {
 
   async getOrderStatus(orderId: string): Promise<Order | null> {
     const url = `${this.options.baseUrl}/orders/${encodeURIComponent(orderId)}`;
+    return this.withRetries({ orderId }, () => this.fetchOnce(url, orderId), (order) => (order ? 'found' : 'not_found'));
+  }
+
+  /**
+   * POST /orders/{id}/verify with `{"email"}` or `{"postcode"}` (normalised): the order system
+   * compares and answers `{"match": true|false}`, so the bot never sees the stored value. 404
+   * (unknown order) is a no-match, like a wrong answer.
+   */
+  async verifyOrder(orderId: string, answer: string): Promise<boolean> {
+    const url = `${this.options.baseUrl}/orders/${encodeURIComponent(orderId)}/verify`;
+    const given = normaliseAnswer(answer);
+    return this.withRetries({ orderId }, async () => {
+      const body = await this.postOnce(url, { [given.kind]: given.value });
+      if (body === null) return false;
+      const match = (body as { match?: unknown }).match;
+      if (typeof match !== 'boolean') throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', 'Order backend answered the verify call without a boolean "match"');
+      return match;
+    }, () => 'found');
+  }
+
+  /** POST /customers/orders with the verified identity: that customer's orders only. */
+  async ordersForCustomer(customer: VerifiedIdentity): Promise<Order[]> {
+    const url = `${this.options.baseUrl}/customers/orders`;
+    return this.withRetries({}, async () => {
+      const body = await this.postOnce(url, { provider: customer.provider, id: customer.id, ...(customer.email ? { email: customer.email } : {}) });
+      if (body === null) return [];
+      const list = (body as { orders?: unknown }).orders;
+      if (!Array.isArray(list)) throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', 'Order backend answered the customer lookup without an "orders" array');
+      return list.map((item) => {
+        const order = parseOrder(item);
+        if (typeof order === 'string') throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', `Order backend answered with a malformed order: ${order}`);
+        return order;
+      });
+    }, () => 'found');
+  }
+
+  private async withRetries<T>(logFields: Record<string, string>, once: () => Promise<T>, outcome: (value: T) => OrderBackendOutcome): Promise<T> {
     let lastError: unknown;
     for (let attempt = 0; attempt <= this.options.retries; attempt++) {
       if (attempt > 0) await delay(Math.random() * this.backoffMs * 2 ** (attempt - 1));
       const started = process.hrtime.bigint();
       try {
-        const order = await this.fetchOnce(url, orderId);
-        this.options.metrics?.orderBackend(secondsSince(started), order ? 'found' : 'not_found');
-        return order;
+        const value = await once();
+        this.options.metrics?.orderBackend(secondsSince(started), outcome(value));
+        return value;
       } catch (err) {
         this.options.metrics?.orderBackend(secondsSince(started), attemptOutcome(err));
         if (!(err instanceof RetryableError)) throw err;
         lastError = err;
-        this.options.logger.warn({ orderId, attempt: attempt + 1, err: err.message }, 'order backend attempt failed');
+        this.options.logger.warn({ ...logFields, attempt: attempt + 1, err: err.message }, 'order backend attempt failed');
       }
     }
     throw new OrderBackendError(
@@ -54,6 +92,36 @@ export class HttpOrderService implements OrderService {
       `Order backend did not answer after ${this.options.retries + 1} attempts: ${(lastError as Error).message}`,
       { cause: lastError },
     );
+  }
+
+  /** One POST with a JSON body; resolves the JSON answer, or null on 404. */
+  private async postOnce(url: string, payload: unknown): Promise<unknown> {
+    const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(payload), signal: AbortSignal.timeout(this.options.timeoutMs) });
+    } catch (err) {
+      const reason = (err as Error).name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs} ms` : (err as Error).message;
+      throw new RetryableError(reason);
+    }
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null;
+    }
+    if (response.status === 429 || response.status >= 500) {
+      await response.body?.cancel();
+      throw new RetryableError(`HTTP ${response.status}`);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new OrderBackendError('ORDER_BACKEND_UNAVAILABLE', `Order backend refused the request: HTTP ${response.status}`);
+    }
+    try {
+      return await response.json();
+    } catch (err) {
+      throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', 'Order backend answered with invalid JSON', { cause: err });
+    }
   }
 
   private async fetchOnce(url: string, orderId: string): Promise<Order | null> {

@@ -1,5 +1,5 @@
 import CircuitBreaker from 'opossum';
-import type { Order, OrderService } from '../../dialogs/ports';
+import type { Order, OrderService, VerifiedIdentity } from '../../dialogs/ports';
 import { OrderBackendError } from '../errors';
 import type { Logger } from '../telemetry/logger';
 import { Bulkhead, BulkheadFullError } from './Bulkhead';
@@ -25,12 +25,16 @@ export interface ResilienceOptions {
  * to recover; one trial call after `resetTimeoutMs` closes the circuit again.
  */
 export class ResilientOrderService implements OrderService {
-  private readonly breaker: CircuitBreaker<[string], Order | null>;
+  private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   private readonly bulkhead: Bulkhead;
 
-  constructor(inner: OrderService, options: ResilienceOptions) {
+  constructor(
+    private readonly inner: OrderService,
+    options: ResilienceOptions,
+  ) {
     this.bulkhead = new Bulkhead(options.maxConcurrency, options.maxQueue);
-    this.breaker = new CircuitBreaker((orderId: string) => this.bulkhead.run(() => inner.getOrderStatus(orderId)), {
+    // One breaker and one bulkhead for every call to the backend: lookups, checks, customer lists.
+    this.breaker = new CircuitBreaker((task: () => Promise<unknown>) => this.bulkhead.run(task), {
       timeout: false, // the inner client owns per-attempt timeouts and retries
       errorThresholdPercentage: options.errorThresholdPercentage,
       volumeThreshold: options.volumeThreshold,
@@ -45,8 +49,24 @@ export class ResilientOrderService implements OrderService {
   }
 
   async getOrderStatus(orderId: string): Promise<Order | null> {
+    return this.call(() => this.inner.getOrderStatus(orderId));
+  }
+
+  async verifyOrder(orderId: string, answer: string): Promise<boolean> {
+    const verify = this.inner.verifyOrder?.bind(this.inner);
+    if (!verify) return false; // fails closed, like the dialog without the method
+    return this.call(() => verify(orderId, answer));
+  }
+
+  async ordersForCustomer(customer: VerifiedIdentity): Promise<Order[]> {
+    const list = this.inner.ordersForCustomer?.bind(this.inner);
+    if (!list) return [];
+    return this.call(() => list(customer));
+  }
+
+  private async call<T>(task: () => Promise<T>): Promise<T> {
     try {
-      return await this.breaker.fire(orderId);
+      return (await this.breaker.fire(task)) as T;
     } catch (err) {
       if (err instanceof OrderBackendError) throw err;
       if (err instanceof BulkheadFullError) {

@@ -12,6 +12,8 @@
  */
 
 /** A stored state item (botbuilder's ConversationState or UserState object), minus its eTag. */
+import { DialogIds } from '../../dialogs/dialogIds';
+
 export type StoredState = Record<string, unknown>;
 
 export interface StateMigration {
@@ -30,6 +32,12 @@ export interface StateMigration {
  * example `{ from: 1, description: 'confirm prompt renamed', conversation: renameDialogIds({ ... }) }`.
  */
 export const MIGRATIONS: readonly StateMigration[] = [
+  {
+    from: 1,
+    description: 'order check added: the confirmation is now read by "access" (same index as "lookup" was), "answer" and the verification prompt are new',
+    // Identity map, kept explicit: a stack waiting at step 0 or 1 resumes where it did.
+    conversation: remapWaterfallSteps(DialogIds.orderStatusWaterfall, [0, 1, 2]),
+  },
 ];
 
 /**

@@ -13,7 +13,7 @@ import { HandoffStateKeys } from '../handoff/createHandoffLayer';
  * compares {@link currentSchema} with the committed history in ./schemaHistory.json and fails
  * until both are done. Step by step: docs/operations.md, "Upgrading".
  */
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 /** State written before versioning existed carries no stamp and has this version's shape. */
 export const BASELINE_VERSION = 1;

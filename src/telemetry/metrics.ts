@@ -33,9 +33,13 @@ export interface BotMetrics {
   feedback(helpful: boolean): void;
   /** Versioned state: a conversation migrated, reset (with why), or a newer version's state left alone. */
   stateRecovery(action: StateRecoveryAction, reason: string): void;
+  /** One order-verification check: passed, failed, or refused because of a lockout. */
+  verification(method: VerificationMetricMethod, outcome: VerificationOutcome): void;
 }
 
 export type StateRecoveryAction = 'migrated' | 'reset' | 'left_newer';
+export type VerificationMetricMethod = 'knowledge' | 'identity' | 'none';
+export type VerificationOutcome = 'passed' | 'failed' | 'locked_out';
 
 export type TurnOutcome = 'ok' | 'error';
 export type FallbackStage = 'did_you_mean' | 'explain' | 'offer_human';
@@ -75,6 +79,7 @@ export class PromBotMetrics implements BotMetrics {
   private readonly slackAckSeconds: Histogram;
   private readonly feedbacks: Counter<'helpful'>;
   private readonly stateRecoveries: Counter<'action' | 'reason'>;
+  private readonly verifications: Counter<'method' | 'outcome'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -96,6 +101,7 @@ export class PromBotMetrics implements BotMetrics {
     this.slackAckSeconds = new Histogram({ name: `${p}slack_ack_seconds`, help: 'Time to acknowledge a Slack event (Slack retries after 3 s).', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5], registers });
     this.feedbacks = new Counter({ name: `${p}feedback_total`, help: 'Answers to "Was this helpful?".', labelNames: ['helpful'], registers });
     this.stateRecoveries = new Counter({ name: `${p}state_recoveries_total`, help: 'Stored conversation state migrated, reset (by reason) or, when newer, left alone.', labelNames: ['action', 'reason'], registers });
+    this.verifications = new Counter({ name: `${p}order_verifications_total`, help: 'Order verification checks, by method (knowledge, identity) and outcome (passed, failed, locked_out).', labelNames: ['method', 'outcome'], registers });
     // No prefix: process_* and nodejs_* keep their standard names, so stock Node.js dashboards work.
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
@@ -164,6 +170,10 @@ export class PromBotMetrics implements BotMetrics {
   stateRecovery(action: StateRecoveryAction, reason: string): void {
     this.stateRecoveries.inc({ action, reason: boundedLabel(reason) });
   }
+
+  verification(method: VerificationMetricMethod, outcome: VerificationOutcome): void {
+    this.verifications.inc({ method, outcome });
+  }
 }
 
 /** Does nothing; used when metrics are switched off and in unit tests. */
@@ -180,6 +190,7 @@ export class NoopBotMetrics implements BotMetrics {
   slackAck(): void {}
   feedback(): void {}
   stateRecovery(): void {}
+  verification(): void {}
 }
 
 /** Channel ids come from requests: keep label cardinality bounded to known channels. */

@@ -44,9 +44,10 @@ async function playCustomers(): Promise<MemoryTranscriptStore> {
   const store = new MemoryTranscriptStore();
   const events = new ConversationEventRecorder({ metrics: new NoopBotMetrics(), telemetry: new NullTelemetryClient(), logger: silentLogger });
   for (const script of [
-    ['where is my order 12345', 'yes', '👍 Yes'],
+    ['where is my order 12345', 'yes', 'alex.morgan@example.com', '👍 Yes'],
     ['can I pay with bitcoin', 'where is my order', 'x', 'y', 'z'],
     ['order 98765', 'cancel'],
+    ['where is my order 55555', 'yes', 'wrong@example.com'],
   ]) {
     const { adapter } = createTestBot({ events });
     adapter.conversation = TestAdapter.createConversation(`customer-${script[0]}`);
@@ -66,12 +67,13 @@ describe('analytics end to end', function () {
     for await (const transcript of readTranscripts(store, { channels: ['test'] })) analytics.add(transcript);
     const report = analytics.report();
 
-    assert.equal(report.conversations, 3);
-    assert.deepEqual(report.funnel.steps.map((s) => s.forms), [3, 2, 1, 1]);
+    assert.equal(report.conversations, 4);
+    assert.deepEqual(report.funnel.steps.map((s) => s.forms), [4, 3, 2, 1]);
     assert.deepEqual(
       report.funnel.dropOffs.map((d) => `${d.lastStep}/${d.reason}`).sort(),
-      ['asked/too_many_attempts', 'id_given/cancelled'],
+      ['asked/too_many_attempts', 'confirmed/not_verified', 'id_given/cancelled'],
     );
+    assert.deepEqual(report.verification, { asked: 2, passed: { knowledge: 1 }, failed: { knowledge: 1 }, lockouts: 0, refusedLockedOut: 0, reused: 0, passRate: 0.5 });
     assert.deepEqual(report.fallbacks.topUtterances, [{ text: 'can i pay with bitcoin', count: 1 }]);
     assert.deepEqual([report.feedback.asked, report.feedback.helpful], [1, 1]);
   });
@@ -88,7 +90,9 @@ describe('analytics end to end', function () {
 
       const { stdout, report, html } = await runCli(['--transcripts', dir]);
 
-      assert.match(stdout, /Order form funnel \(3 form runs\)/);
+      assert.match(stdout, /Order form funnel \(4 form runs\)/);
+      assert.match(stdout, /Order verification: asked 2, passed \{"knowledge":1\}, failed \{"knowledge":1\}/);
+      assert.match(html, /Order verification/);
       assert.match(stdout, /can i pay with bitcoin/);
       assert.equal(report.funnel.steps[3]?.forms, 1);
       assert.match(html, /<svg /);
@@ -114,7 +118,7 @@ describe('analytics end to end', function () {
       try {
         const { url } = await app.listen();
         const happy = new BotClient(url);
-        for (const text of ['hi', 'where is my order 12345?', 'yes', '👎 No']) await happy.say(text);
+        for (const text of ['hi', 'where is my order 12345?', 'yes', 'SW1A 1AA', '👎 No']) await happy.say(text);
         const lost = new BotClient(url);
         for (const text of ['I want to check on my order', 'purple monkey dishwasher']) await lost.say(text);
       } finally {
@@ -127,6 +131,7 @@ describe('analytics end to end', function () {
       assert.deepEqual(report.funnel.steps.map((s) => s.forms), [2, 1, 1, 1]);
       assert.deepEqual([report.feedback.answered, report.feedback.notHelpful], [1, 1]);
       assert.equal(report.funnel.invalidIds, 1);
+      assert.deepEqual(report.verification.passed, { knowledge: 1 });
     });
   });
 });

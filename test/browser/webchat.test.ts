@@ -69,7 +69,7 @@ describe('Web Chat in a real browser (headless Chromium)', function () {
     page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
   }
 
-  it('should check an order end to end: type the question, click Yes, see the order status', async () => {
+  it('should check an order end to end: type the question, click Yes, answer the order check, see the order status', async () => {
     const page = context.pages()[0] ?? (await context.newPage());
     watch(page);
     await page.goto(`${baseUrl}/webchat`);
@@ -82,6 +82,12 @@ describe('Web Chat in a real browser (headless Chromium)', function () {
 
     await said(page, 'You asked about order 12345. Is that correct?').waitFor();
     await page.getByRole('toolbar', { name: 'Suggested actions' }).getByRole('button', { name: 'Yes', exact: true }).click();
+
+    // The order check: nothing about the order is shown until the e-mail or postcode matches.
+    await said(page, /e-mail address or the postcode on the order/).waitFor();
+    assert.equal(await page.locator('.ac-adaptiveCard').count(), 0, 'no order card before the check');
+    await input.fill('alex.morgan@example.com');
+    await input.press('Enter');
 
     // The Adaptive Card: status, carrier fact and the tracking button.
     const card = page.locator('.ac-adaptiveCard').filter({ hasText: 'Order 12345' });

@@ -25,7 +25,8 @@ describe('"Was this helpful?" feedback', () => {
 
     await playTranscript(adapter, [
       ['where is my order 12345', [/Is that correct\?/]],
-      ['yes', [/^Order 12345 is in transit/, FEEDBACK]],
+      ['yes', [Messages.askVerification]],
+      ['alex.morgan@example.com', [/^Order 12345 is in transit/, FEEDBACK]],
       ['👍 Yes', [Messages.thanksHelpful]],
     ]);
 
@@ -37,6 +38,7 @@ describe('"Was this helpful?" feedback', () => {
     const { adapter } = createTestBot({ events });
     await say(adapter, 'where is my order 98765');
     await say(adapter, 'yes');
+    await say(adapter, 'SW1A 1AA');
 
     const replies = await say(adapter, '👎 No');
 
@@ -50,6 +52,7 @@ describe('"Was this helpful?" feedback', () => {
     const { adapter } = createTestBot({ events });
     await say(adapter, 'where is my order 12345');
     await say(adapter, 'yes');
+    await say(adapter, 'alex.morgan@example.com');
 
     await say(adapter, 'no');
 
@@ -61,6 +64,7 @@ describe('"Was this helpful?" feedback', () => {
     const { adapter } = createTestBot({ events });
     await say(adapter, 'where is my order 12345');
     await say(adapter, 'yes');
+    await say(adapter, 'alex.morgan@example.com');
 
     const replies = await say(adapter, 'where is my order 98765');
 
@@ -73,7 +77,8 @@ describe('"Was this helpful?" feedback', () => {
 
     await playTranscript(adapter, [
       ['where is my order 11111', [/Is that correct\?/]],
-      ['yes', [Messages.orderNotFound('11111')]],
+      ['yes', [Messages.askVerification]],
+      ['alex.morgan@example.com', [withButtons(/^I couldn't find an order matching those details/, ['Check an order', 'Talk to a person'])]],
     ]);
   });
 
@@ -81,6 +86,7 @@ describe('"Was this helpful?" feedback', () => {
     const { adapter } = createTestBot();
     await say(adapter, 'where is my order 12345');
     await say(adapter, 'yes');
+    await say(adapter, 'alex.morgan@example.com');
     await say(adapter, 'hi');
 
     const replies = await say(adapter, '👍 Yes');
@@ -98,12 +104,15 @@ describe('conversation events from the dialogs', () => {
     await say(adapter, 'banana');
     await say(adapter, '12345');
     await say(adapter, 'yes');
+    await say(adapter, 'SW1A 1AA');
 
     assert.deepEqual(events.events, [
       { name: 'form.started', withOrderId: false },
       { name: 'form.id_invalid', attempt: 1 },
       { name: 'form.id_given' },
       { name: 'form.confirmed' },
+      { name: 'verify.asked' },
+      { name: 'verify.passed', method: 'knowledge' },
       { name: 'form.status_delivered', status: 'in_transit' },
       { name: 'feedback.asked' },
     ]);
@@ -129,13 +138,14 @@ describe('conversation events from the dialogs', () => {
     const events = new RecordingEvents();
     const { adapter } = createTestBot({
       events,
-      orders: { getOrderStatus: async () => Promise.reject(new Error('down')) },
+      orders: { getOrderStatus: async () => Promise.reject(new Error('down')), verifyOrder: async () => Promise.reject(new Error('down')) },
     });
 
     await say(adapter, 'order 12345');
     await say(adapter, 'no');
     await say(adapter, '98765');
     await say(adapter, 'yes');
+    await say(adapter, 'SW1A 1AA');
     await say(adapter, 'order status');
     for (const junk of ['x', 'y', 'z']) await say(adapter, junk);
 

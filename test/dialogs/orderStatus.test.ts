@@ -7,6 +7,9 @@ import { createTestBot } from '../support/testBot';
 const CONFIRM_12345 = withButtons(/^You asked about order 12345\. Is that correct\?$/, ['Yes', 'No']);
 const STATUS_12345 = /^Order 12345 is in transit \(carrier: UPS\)\.\nExpected delivery: Fri, 27 Nov 2026\.\nTrack it here: https:\/\/www\.ups\.com/;
 const FEEDBACK = withButtons(/^Was this helpful\?$/, ['👍 Yes', '👎 No']);
+// The knowledge check (the default policy): after "yes" the bot asks for the e-mail or postcode.
+const ASK_CHECK = Messages.askVerification;
+const NO_MATCH = withButtons(/^I couldn't find an order matching those details\./, ['Check an order', 'Talk to a person']);
 
 const transcripts: { title: string; turns: TranscriptTurn[] }[] = [
   {
@@ -14,7 +17,8 @@ const transcripts: { title: string; turns: TranscriptTurn[] }[] = [
     turns: [
       ['hi', [/order assistant/]],
       ['where is my order 12345?', [CONFIRM_12345]],
-      ['yes', [STATUS_12345, FEEDBACK]],
+      ['yes', [ASK_CHECK]],
+      ['alex.morgan@example.com', [STATUS_12345, FEEDBACK]],
     ],
   },
   {
@@ -22,7 +26,8 @@ const transcripts: { title: string; turns: TranscriptTurn[] }[] = [
     turns: [
       ['where is my order?', [Messages.askOrderId]],
       ['#12345', [CONFIRM_12345]],
-      ['yes', [STATUS_12345, FEEDBACK]],
+      ['yes', [ASK_CHECK]],
+      ['alex.morgan@example.com', [STATUS_12345, FEEDBACK]],
     ],
   },
   {
@@ -48,7 +53,8 @@ const transcripts: { title: string; turns: TranscriptTurn[] }[] = [
       ['where is order 12345', [CONFIRM_12345]],
       ['no', [Messages.askCorrectOrderId]],
       ['98765', [withButtons(/order 98765/, ['Yes', 'No'])]],
-      ['yes', [/^Order 98765 is delivered \(carrier: DHL\)\.\nDelivered on/, FEEDBACK]],
+      ['yes', [ASK_CHECK]],
+      ['sw1a 1aa', [/^Order 98765 is delivered \(carrier: DHL\)\.\nDelivered on/, FEEDBACK]],
     ],
   },
   {
@@ -56,10 +62,11 @@ const transcripts: { title: string; turns: TranscriptTurn[] }[] = [
     turns: [['any news about 55555?', [/^You asked about order 55555\. Is that correct\?$/]]],
   },
   {
-    title: 'should say clearly when an order does not exist',
+    title: 'should not say whether an order exists: an unknown ID gets the same answer as a wrong check',
     turns: [
       ['where is my order 11111', [/order 11111\. Is that correct/]],
-      ['yes', [Messages.orderNotFound('11111')]],
+      ['yes', [ASK_CHECK]],
+      ['alex.morgan@example.com', [NO_MATCH]],
     ],
   },
   {
@@ -67,7 +74,8 @@ const transcripts: { title: string; turns: TranscriptTurn[] }[] = [
     turns: [
       ['where is my order 12345', [CONFIRM_12345]],
       ['sorry, I meant order 98765', [/You asked about order 98765/]],
-      ['yes', [/^Order 98765 is delivered/, FEEDBACK]],
+      ['yes', [ASK_CHECK]],
+      ['SW1A1AA', [/^Order 98765 is delivered/, FEEDBACK]],
     ],
   },
   {
@@ -83,7 +91,8 @@ const transcripts: { title: string; turns: TranscriptTurn[] }[] = [
     turns: [
       ['order 12345 status', [CONFIRM_12345]],
       ['help', [Messages.helpDuringConfirm, CONFIRM_12345]],
-      ['yes', [STATUS_12345, FEEDBACK]],
+      ['yes', [ASK_CHECK]],
+      ['alex.morgan@example.com', [STATUS_12345, FEEDBACK]],
     ],
   },
   {
@@ -121,13 +130,24 @@ describe('order-status dialogs (transcripts)', () => {
     });
   }
 
-  it('should hand off when the customer asks for a person mid-form, with the order in the request', async () => {
+  it('should hand off mid-form without the unverified order ID, saying the customer is not verified', async () => {
     const { adapter, handoff } = createTestBot();
     await playTranscript(adapter, [
       ['where is order 12345', [CONFIRM_12345]],
       ['let me talk to a person', ['[handoff requested]']],
     ]);
-    assert.deepEqual(handoff.requests, [{ reason: 'user_request', intent: 'ask_order_status', orderId: '12345' }]);
+    assert.deepEqual(handoff.requests, [{ reason: 'user_request', intent: 'ask_order_status', verification: { verified: false } }]);
+  });
+
+  it('should hand off with the order and how the customer was verified once the check passed', async () => {
+    const { adapter, handoff } = createTestBot();
+    await playTranscript(adapter, [
+      ['where is order 12345', [CONFIRM_12345]],
+      ['yes', [ASK_CHECK]],
+      ['alex.morgan@example.com', [STATUS_12345, FEEDBACK]],
+      ['let me talk to a person', ['[handoff requested]']],
+    ]);
+    assert.deepEqual(handoff.requests, [{ reason: 'user_request', intent: 'ask_order_status', orderId: '12345', verification: { verified: true, method: 'knowledge' } }]);
   });
 
   it('should hand off after a fallback offer is accepted', async () => {
@@ -144,11 +164,15 @@ describe('order-status dialogs (transcripts)', () => {
       getOrderStatus: async (): Promise<Order | null> => {
         throw new Error('connection refused');
       },
+      verifyOrder: async (): Promise<boolean> => {
+        throw new Error('connection refused');
+      },
     };
     const { adapter } = createTestBot({ orders: failing });
     await playTranscript(adapter, [
       ['where is order 12345', [CONFIRM_12345]],
-      ['yes', [withButtons(/can't reach the order system/, ['Talk to a person'])]],
+      ['yes', [ASK_CHECK]],
+      ['alex.morgan@example.com', [withButtons(/can't reach the order system/, ['Talk to a person'])]],
     ]);
   });
 

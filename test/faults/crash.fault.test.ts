@@ -27,6 +27,8 @@ describe('fault injection: the bot is SIGKILLed mid-turn', function () {
       this.skip();
     }
     orders = await startHttpStub((req, res) => {
+      // The order check (POST .../verify) passes; the lookup after it is the call held in flight.
+      if (req.method === 'POST' && (req.url ?? '').endsWith('/verify')) return sendJson(res, 200, { match: true });
       const id = decodeURIComponent((req.url ?? '').split('/').pop() ?? '');
       if (holding) held.push(res);
       else sendJson(res, 200, { id, status: 'shipped', eta: '2026-11-28', carrier: 'DHL', trackingUrl: null });
@@ -56,7 +58,9 @@ describe('fault injection: the bot is SIGKILLed mid-turn', function () {
     const first = new BotClient(bot.url, conversationId);
     assert.equal((await first.say('where is my order 77777'))[0]?.text, 'You asked about order 77777. Is that correct?');
 
-    const inFlight = first.say('yes').then(
+    assert.match((await first.say('yes'))[0]?.text ?? '', /e-mail address or the postcode/);
+
+    const inFlight = first.say('customer@example.com').then(
       () => 'answered',
       () => 'connection lost',
     );
@@ -68,7 +72,7 @@ describe('fault injection: the bot is SIGKILLed mid-turn', function () {
     holding = false;
     bot = await spawnBotProcess(script, env);
     const retry = new BotClient(bot.url, conversationId);
-    const replies = await retry.say('yes');
+    const replies = await retry.say('customer@example.com');
     const statuses = replies.filter((r) => /^Order 77777 is shipped/.test(r.text ?? ''));
     assert.equal(statuses.length, 1, JSON.stringify(replies.map((r) => r.text)));
     assert.match((await retry.say('hi'))[0]?.text ?? '', /order assistant/);

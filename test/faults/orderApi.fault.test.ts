@@ -22,9 +22,11 @@ describe('fault injection: the orders API misbehaves', function () {
   let url: string;
 
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const id = decodeURIComponent((req.url ?? '').split('/').pop() ?? '');
+    const id = decodeURIComponent((req.url ?? '').split('/')[2] ?? '');
     switch (mode) {
       case 'ok':
+        // The order check first (POST /orders/{id}/verify), then the lookup.
+        if (req.method === 'POST') return sendJson(res, 200, { match: true });
         return sendJson(res, 200, { id, status: 'in_transit', eta: '2026-11-27', carrier: 'UPS', trackingUrl: null });
       case 'slow':
         return void setTimeout(() => sendJson(res, 200, { id, status: 'shipped' }), 2_000);
@@ -67,7 +69,8 @@ describe('fault injection: the orders API misbehaves', function () {
   async function askAbout(client: BotClient, id: string): Promise<string[]> {
     const confirm = await client.say(`where is my order ${id}`);
     assert.equal(confirm[0]?.text, `You asked about order ${id}. Is that correct?`);
-    return (await client.say('yes')).map((r) => r.text ?? '');
+    assert.deepEqual((await client.say('yes')).map((r) => r.text), [Messages.askVerification]);
+    return (await client.say('customer@example.com')).map((r) => r.text ?? '');
   }
 
   for (const broken of ['slow', '500', 'garbage', 'wrong-shape', 'reset'] as const) {

@@ -29,6 +29,8 @@ describe('Handoff end to end: customers on /api/messages and Slack, agents in a 
   it('should run the whole flow for an Emulator customer: queue, claim, two-way relay, notes, resolve, rating, back to the bot', async () => {
     const customer = bot.customer(connector.url);
     await customer.say('where is my order 12345?');
+    await customer.say('yes');
+    await customer.say('alex.morgan@example.com'); // the order check: the ticket may now name the order
     const queued = await customer.say('talk to a person');
     assert.equal(queued.find((a) => a.type === 'event')?.name, 'handoff.initiate');
     const queuedText = queued.find((a) => a.type === 'message');
@@ -40,6 +42,7 @@ describe('Handoff end to end: customers on /api/messages and Slack, agents in a 
     const allText = JSON.stringify(blocks);
     assert.match(allText, /Bot Framework Emulator/);
     assert.match(allText, /\*Order ID\*\\n12345/);
+    assert.match(allText, /\*Verified\*\\nyes: e-mail or postcode on the order/);
     assert.match(allText, /\*Intent\*\\nask_order_status/);
     assert.match(allText, /where is my order 12345\?/);
     const buttons = blocks.filter((b) => b.type === 'actions').flatMap((b) => (b.elements ?? []).map((e) => (typeof e.text === 'string' ? e.text : e.text.text)));

@@ -14,6 +14,7 @@ const SECRETS = {
   SLACK_SIGNING_SECRET: 'sEcReT-signing-secret-42',
   DIRECTLINE_SECRET: 'sEcReT-directline-secret-0123456789',
   METRICS_TOKEN: 'sEcReT-metrics-token-42',
+  WEBCHAT_USER_TOKEN_SECRET: 'sEcReT-webchat-user-token-secret-0123456789',
 };
 
 /**
@@ -31,7 +32,8 @@ describe('security: secrets never reach the logs', function () {
 
   before(async () => {
     orders = await startHttpStub((req, res) => {
-      if ((req.url ?? '').endsWith('/55555')) return sendJson(res, 500, { error: `backend echo of ${req.headers.authorization}` });
+      if ((req.url ?? '').includes('/55555')) return sendJson(res, 500, { error: `backend echo of ${req.headers.authorization}` });
+      if ((req.url ?? '').endsWith('/verify')) return sendJson(res, 200, { match: true });
       sendJson(res, 200, { id: '12345', status: 'shipped' });
     });
     slack = await startSlackApiStub();
@@ -66,12 +68,15 @@ describe('security: secrets never reach the logs', function () {
     const client = new BotClient(url);
     await client.say('where is my order 12345');
     await client.say('yes');
+    await client.say('alex.morgan@example.com');
     await client.say('where is my order 55555');
     await client.say('yes');
+    await client.say('sam.lee@example.org');
     await fetch(`${url}/api/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-slack-signature': `v0=${SECRETS.SLACK_SIGNING_SECRET}`, 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)) }, body: '{}' });
     await fetch(`${url}/metrics`, { headers: { authorization: `Bearer wrong-${SECRETS.METRICS_TOKEN}` } });
     await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST', headers: { authorization: `Bearer ${SECRETS.DIRECTLINE_SECRET}` } });
     await fetch(`${url}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${SECRETS.DIRECTLINE_SECRET}x` } });
+    await fetch(`${url}/api/directline/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userToken: `${SECRETS.WEBCHAT_USER_TOKEN_SECRET}.x.y` }) });
     await new Promise((r) => setTimeout(r, 200));
 
     const log = lines.join('');

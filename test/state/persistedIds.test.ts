@@ -12,7 +12,7 @@ import { fromRoot } from '../../src/paths';
 import { allDialogs, waterfallLength } from '../../src/state/dialogStack';
 import { forEachStackEntry, MIGRATIONS, migrationPath, type StoredState } from '../../src/state/migrations';
 import { currentSchema, STATE_VERSION, type PersistedSchema } from '../../src/state/schema';
-import { RecordingHandoff } from '../support/testBot';
+import { RecordingHandoff, testVerification } from '../support/testBot';
 import { DEFAULT_SCRIPT, ScriptedRecognizer } from '../support/ScriptedRecognizer';
 
 /**
@@ -33,6 +33,7 @@ function buildMainDialog(): MainDialog {
     flags: accessors.mainFlags,
     orderIdRules: { pattern: DEFAULT_ORDER_ID_PATTERN },
     maxOrderIdAttempts: 3,
+    verification: testVerification(),
   });
 }
 

@@ -46,7 +46,7 @@ describe('rolling updates: two builds serve one conversation store', function ()
       this.skip();
     }
     dbName = uniqueDatabaseName('rolling');
-    env = { PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'development', LOG_LEVEL: 'info', MONGODB_URI: environment.uri, MONGODB_DB: dbName, RATE_LIMIT_USER_PER_MINUTE: '0', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0' };
+    env = { PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'development', LOG_LEVEL: 'info', MONGODB_URI: environment.uri, MONGODB_DB: dbName, RATE_LIMIT_USER_PER_MINUTE: '0', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0', ORDER_VERIFICATION: 'none' };
     mongo = new MongoClient(environment.uri);
     await mongo.connect();
   });

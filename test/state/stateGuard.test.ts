@@ -10,6 +10,7 @@ import { DEFAULT_COLLECTIONS } from '../../src/storage/indexes';
 import { BotClient } from '../support/botClient';
 import { useMongoDatabase } from '../support/mongo';
 import { DEFAULT_SCRIPT, ScriptedRecognizer } from '../support/ScriptedRecognizer';
+import { STATE_VERSION } from '../../src/state/schema';
 import { startTestApp, TEST_APP_ENV, type RunningTestApp } from '../support/testApp';
 
 /**
@@ -38,7 +39,9 @@ describe('versioned state: the state guard in the running app', function () {
   let running: RunningTestApp;
   let recognizer: FailingRecognizer;
 
-  async function start(env: Record<string, string> = {}): Promise<void> {
+  // These tests are about stored state, not the order check: the form answers right after "yes".
+  async function start(overrides: Record<string, string> = {}): Promise<void> {
+    const env = { ORDER_VERIFICATION: 'none', ...overrides };
     const config = loadConfig({ ...TEST_APP_ENV, ...env });
     layer = await createStorageLayer(config.storage);
     recognizer = new FailingRecognizer();
@@ -75,7 +78,7 @@ describe('versioned state: the state guard in the running app', function () {
     assert.deepEqual(texts(await client.say('where is my order 12345')), [Messages.confirmOrderId('12345')], 'the form works again');
     const after = await stored(client);
     assert.deepEqual(after.handoff, { ticketId: 'T-kept' }, 'the handoff ticket is kept');
-    assert.equal(after.stateVersion, 1);
+    assert.equal(after.stateVersion, STATE_VERSION);
     assert.match(await metric('supportbot_state_recoveries_total'), /action="reset",reason="unreadable"} 1/);
   });
 
@@ -121,7 +124,7 @@ describe('versioned state: the state guard in the running app', function () {
     await client.say('where is my order 12345');
     await rewrite(client, (state) => ({ ...state, stateVersion: 99 }));
     assert.deepEqual(texts(await client.say('hi')), [StateMessages.startedAfresh, Messages.greet]);
-    assert.equal((await stored(client)).stateVersion, 1);
+    assert.equal((await stored(client)).stateVersion, STATE_VERSION);
   });
 
   it('should reset the dialogs after the same failure twice in a row, with one apology, and carry on', async () => {
@@ -180,7 +183,7 @@ describe('versioned state: a corrupt stored document in MongoDB', function () {
   afterEach(async () => running?.app.close());
 
   it('should start the conversation afresh instead of failing every turn', async () => {
-    running = await startTestApp({ MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName }, { recognizer: new ScriptedRecognizer(DEFAULT_SCRIPT) });
+    running = await startTestApp({ MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName, ORDER_VERIFICATION: 'none' }, { recognizer: new ScriptedRecognizer(DEFAULT_SCRIPT) });
     const client = new BotClient(running.url);
     await client.say('where is my order 12345');
     const states = mongo.db.collection<{ _id: string; state: string }>(DEFAULT_COLLECTIONS.state);
@@ -192,6 +195,6 @@ describe('versioned state: a corrupt stored document in MongoDB', function () {
     assert.deepEqual(replies, [StateMessages.startedAfresh, Messages.greet]);
     assert.deepEqual(texts(await client.say('where is my order 12345')), [Messages.confirmOrderId('12345')]);
     const repaired = await states.findOne({ _id });
-    assert.equal((JSON.parse(repaired?.state ?? '{}') as { stateVersion?: number }).stateVersion, 1, 'the corrupt document was overwritten');
+    assert.equal((JSON.parse(repaired?.state ?? '{}') as { stateVersion?: number }).stateVersion, STATE_VERSION, 'the corrupt document was overwritten');
   });
 });

@@ -15,7 +15,7 @@ import { migrationPath, remapWaterfallSteps, renameDialogIds, type StateMigratio
 import { failureReason, isTransient, StateGuard } from '../../src/state/StateGuard';
 import { StorageUnavailableError } from '../../src/storage/errors';
 import { DEFAULT_SCRIPT, ScriptedRecognizer } from '../support/ScriptedRecognizer';
-import { RecordingHandoff, silentLogger } from '../support/testBot';
+import { RecordingHandoff, silentLogger, testVerification } from '../support/testBot';
 
 const CONVERSATION_KEY = 'test/conversations/Convo1/';
 
@@ -32,6 +32,7 @@ function harness(version: number, migrations: readonly StateMigration[]) {
     flags: accessors.mainFlags,
     orderIdRules: { pattern: DEFAULT_ORDER_ID_PATTERN },
     maxOrderIdAttempts: 3,
+    verification: testVerification({ policy: 'none' }),
   });
   const bot = new SupportBot({ conversationState, userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000 });
   const adapter = new TestAdapter((context) => bot.run(context));
@@ -108,7 +109,7 @@ describe('versioned state: parts', () => {
     assert.equal(findUnreadableDialogState(dialog, prompt(DialogIds.confirmPrompt, { options: {}, state: {} })), undefined);
     assert.match(findUnreadableDialogState(dialog, prompt('gone', {})) ?? '', /unknown dialog id 'gone'/);
     assert.match(findUnreadableDialogState(dialog, prompt(DialogIds.confirmPrompt, { state: {} })) ?? '', /unreadable prompt state/);
-    assert.match(findUnreadableDialogState(dialog, prompt(DialogIds.orderStatusWaterfall, { stepIndex: 3 })) ?? '', /step 3 of 3/);
+    assert.match(findUnreadableDialogState(dialog, prompt(DialogIds.orderStatusWaterfall, { stepIndex: 4 })) ?? '', /step 4 of 4/);
     assert.match(findUnreadableDialogState(dialog, { dialogStack: 'x' }) ?? '', /not a dialog stack/);
   });
 

@@ -90,7 +90,8 @@ describe('The bot on MongoDB', function () {
     const client = new BotClient(url);
     assert.equal((await client.say('I want to check on my order'))[0]?.text, 'What is your order ID?');
     assert.equal((await client.say('#98765'))[0]?.text, 'You asked about order 98765. Is that correct?');
-    assert.match((await client.say('yes'))[0]?.text ?? '', /^Order 98765 is delivered/);
+    assert.match((await client.say('yes'))[0]?.text ?? '', /e-mail address or the postcode/);
+    assert.match((await client.say('SW1A 1AA'))[0]?.text ?? '', /^Order 98765 is delivered/);
 
     const state = await mongo.db.collection(DEFAULT_COLLECTIONS.state).findOne({ _id: `emulator/conversations/${client.conversationId}/` as never });
     assert.ok(state, 'conversation state is in MongoDB');

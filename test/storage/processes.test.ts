@@ -44,7 +44,8 @@ describe('Bot processes sharing MongoDB', function () {
     const second = await spawnBotProcess('src/index.ts', env);
     running.push(second);
     const after = new BotClient(second.url, before.conversationId);
-    assert.match((await after.say('yes'))[0]?.text ?? '', /^Order 98765 is delivered/, second.output());
+    assert.match((await after.say('yes'))[0]?.text ?? '', /e-mail address or the postcode/, second.output());
+    assert.match((await after.say('SW1A 1AA'))[0]?.text ?? '', /^Order 98765 is delivered/, second.output());
   });
 
   it('should count to exactly 20 in each of 50 conversations fed alternately through two processes', async function () {

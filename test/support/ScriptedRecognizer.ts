@@ -50,6 +50,7 @@ export const DEFAULT_SCRIPT: ScriptRule[] = [
   { match: /^(help|what can you do)/i, intent: 'help' },
   { match: /^(cancel|stop|never mind)/i, intent: 'cancel' },
   { match: /(talk to a person|human|agent)/i, intent: 'human_handoff' },
+  { match: /^(which orders|list my orders|show my orders)/i, intent: 'list_orders' },
   { match: /^(yes|yep|correct|that's right)\b/i, intent: 'affirm' },
   { match: /^(no|nope|wrong)\b/i, intent: 'deny' },
   { match: /(?:order|status|package|parcel)\b.*?(#?\b[A-Z0-9-]*\d[A-Z0-9-]*\b)/i, intent: 'ask_order_status' },

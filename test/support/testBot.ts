@@ -9,6 +9,10 @@ import { DEFAULT_ORDER_ID_PATTERN } from '../../src/config/config';
 import { FileOrderService } from '../../src/orders/FileOrderService';
 import { fromRoot } from '../../src/paths';
 import { DEFAULT_SCRIPT, ScriptedRecognizer } from './ScriptedRecognizer';
+import type { VerificationOptions, VerificationPolicy } from '../../dialogs/verification';
+import { NoopBotMetrics } from '../../src/telemetry/metrics';
+import { MemoryAttemptStore, type AttemptStore } from '../../src/verification/attemptStore';
+import { CountingVerificationGuard } from '../../src/verification/VerificationGuard';
 
 /** Records handoff requests instead of contacting anyone; says a fixed sentence. */
 export class RecordingHandoff implements HandoffRequester {
@@ -27,7 +31,22 @@ export interface TestBot {
 }
 
 /** A full bot (real dialogs, state, sample orders) on botbuilder's TestAdapter. */
-export function createTestBot(options: { orders?: OrderService; maxAttempts?: number; events?: ConversationEvents } = {}): TestBot {
+export interface TestBotOptions {
+  orders?: OrderService;
+  maxAttempts?: number;
+  events?: ConversationEvents;
+  /** Order verification policy; default knowledge, as `npm start`. */
+  policy?: VerificationPolicy;
+  /** Failed checks before a lockout (per conversation, customer and order). */
+  maxFailures?: number;
+  rememberSeconds?: number;
+  /** Clock of the verification memory and the failure windows. */
+  now?: () => number;
+  /** Shared failure counters (two bots = two instances). */
+  attempts?: AttemptStore;
+}
+
+export function createTestBot(options: TestBotOptions = {}): TestBot {
   const storage = new MemoryStorage();
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
@@ -41,9 +60,36 @@ export function createTestBot(options: { orders?: OrderService; maxAttempts?: nu
     orderIdRules: { pattern: DEFAULT_ORDER_ID_PATTERN },
     maxOrderIdAttempts: options.maxAttempts ?? 3,
     events: options.events,
+    verification: testVerification(options),
   });
   const bot = new SupportBot({ conversationState, userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000 });
   const adapter = new TestAdapter((context) => bot.run(context));
   adapter.onTurnError = createTurnErrorHandler(silentLogger, false);
   return { adapter, handoff };
 }
+
+/** Verification for in-process test bots: the policy (default knowledge) with real counters. */
+export function testVerification(options: Pick<TestBotOptions, 'policy' | 'maxFailures' | 'rememberSeconds' | 'now' | 'attempts'> = {}): VerificationOptions {
+  return {
+    policy: options.policy ?? 'knowledge',
+    guard: new CountingVerificationGuard({
+      store: options.attempts ?? new MemoryAttemptStore(),
+      maxFailures: options.maxFailures ?? 5,
+      windowSeconds: 3600,
+      metrics: new NoopBotMetrics(),
+      logger: silentLogger,
+      hashKey: 'test',
+      ...(options.now ? { now: options.now } : {}),
+    }),
+    rememberSeconds: options.rememberSeconds ?? 1800,
+    ...(options.now ? { now: options.now } : {}),
+  };
+}
+
+/** The sample orders' second factors (data/orders.json), for tests that go through the check. */
+export const SAMPLE_ANSWERS: Readonly<Record<string, string>> = {
+  '12345': 'alex.morgan@example.com',
+  '98765': 'SW1A 1AA',
+  ABC123: 'sam.lee@example.org',
+  '55555': '10115',
+};

@@ -18,6 +18,7 @@ async function orderConversation(url: string): Promise<BotClient> {
   await client.say('hi');
   await client.say('where is my order 12345?');
   await client.say('yes');
+  await client.say('alex.morgan@example.com');
   await client.say('👍 Yes');
   return client;
 }

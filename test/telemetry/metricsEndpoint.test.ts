@@ -22,7 +22,7 @@ describe('GET /metrics (Prometheus)', () => {
 
   it('should count turns, recognitions, form steps, fallbacks and feedback of real conversations', async () => {
     const client = new BotClient(url);
-    for (const text of ['hi', 'where is my order 12345?', 'yes', '👎 No', 'the weather on mars is purple']) await client.say(text);
+    for (const text of ['hi', 'where is my order 12345?', 'yes', 'SW1A 1AA', '👎 No', 'the weather on mars is purple']) await client.say(text);
 
     const response = await fetch(`${url}/metrics`);
     const text = await response.text();
@@ -35,6 +35,7 @@ describe('GET /metrics (Prometheus)', () => {
     assert.equal(sample(text, 'supportbot_form_events_total{event="started"}'), 1);
     assert.equal(sample(text, 'supportbot_form_events_total{event="completed"}'), 1);
     assert.equal(sample(text, 'supportbot_feedback_total{helpful="no"}'), 1);
+    assert.equal(sample(text, 'supportbot_order_verifications_total{method="knowledge",outcome="passed"}'), 1);
     assert.ok((sample(text, 'supportbot_recognitions_total{intent="None"}') ?? 0) >= 1);
     assert.equal(sample(text, 'supportbot_turns_in_flight'), 0);
     assert.ok((sample(text, 'supportbot_storage_duration_seconds_count{op="read",ok="true"}') ?? 0) >= 1);

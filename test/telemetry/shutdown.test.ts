@@ -28,7 +28,9 @@ class FlushRecorder extends NullTelemetryClient {
 
 /** An orders API that answers after `delayMs`, noting when a request arrives and is answered. */
 async function slowOrdersApi(delayMs: number, timeline: Timeline): Promise<HttpStub> {
-  return startHttpStub((_req, res) => {
+  return startHttpStub((req, res) => {
+    // The order check (POST .../verify) answers at once; the lookup after it is the slow call.
+    if (req.method === 'POST') return sendJson(res, 200, { match: true });
     timeline.add('backend called');
     setTimeout(() => {
       timeline.add('backend answered');
@@ -73,7 +75,8 @@ describe('graceful shutdown', function () {
     await start(600, 10_000);
     const customer = new BotClient(url);
     await customer.say('where is my order 12345');
-    const inFlight = customer.say('yes').then((replies) => {
+    await customer.say('yes');
+    const inFlight = customer.say('alex.morgan@example.com').then((replies) => {
       timeline.add('customer got the status');
       return replies;
     });
@@ -95,7 +98,8 @@ describe('graceful shutdown', function () {
     await start(600, 10_000);
     const customer = new BotClient(url);
     await customer.say('where is my order 12345');
-    const inFlight = customer.say('yes');
+    await customer.say('yes');
+    const inFlight = customer.say('alex.morgan@example.com');
     await until(() => timeline.entries.includes('backend called'));
 
     const closing = app.close();
@@ -113,7 +117,8 @@ describe('graceful shutdown', function () {
     await start(4000, 200);
     const customer = new BotClient(url);
     await customer.say('where is my order 12345');
-    const inFlight = customer.say('yes').catch(() => []);
+    await customer.say('yes');
+    const inFlight = customer.say('alex.morgan@example.com').catch(() => []);
     await until(() => timeline.entries.includes('backend called'));
 
     await app.close();

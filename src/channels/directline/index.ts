@@ -27,6 +27,8 @@ export interface DirectLineOptions {
   /** MongoDB shared by every instance; undefined: the activity log lives in this process. */
   db?: Db;
   maxBodyBytes: number;
+  /** WEBCHAT_USER_TOKEN_SECRET: the token route accepts host-signed user tokens (self-hosted mode). */
+  userTokenSecret?: string;
 }
 
 /** The self-hosted Direct Line and the Web Chat page, built but not yet mounted. */
@@ -93,5 +95,6 @@ function mountPage(server: restify.Server, options: DirectLineOptions, tokenSour
     publicUrl: options.config.publicUrl,
     azureEndpoint: options.config.azureEndpoint,
     allowedOrigins: options.config.allowedOrigins,
+    userTokenSecret: options.userTokenSecret,
   });
 }

@@ -14,16 +14,19 @@ export interface WebChatToken {
 
 /** Where Web Chat tokens come from: the secret never leaves the server. */
 export interface WebChatTokenSource {
-  /** `publicBase` is this bot's public URL as the browser sees it. */
-  issue(publicBase: string): Promise<WebChatToken>;
+  /**
+   * `publicBase` is this bot's public URL as the browser sees it; `userId` a signed-in user's id
+   * (checked by the token route), otherwise an anonymous one is made.
+   */
+  issue(publicBase: string, userId?: string): Promise<WebChatToken>;
 }
 
 /** Tokens for the bot's own Direct Line endpoint, signed locally. */
 export class SelfHostedTokenSource implements WebChatTokenSource {
   constructor(private readonly tokens: DirectLineTokens) {}
 
-  async issue(publicBase: string): Promise<WebChatToken> {
-    const userId = newUserId();
+  async issue(publicBase: string, verifiedUserId?: string): Promise<WebChatToken> {
+    const userId = verifiedUserId ?? newUserId();
     const issued = this.tokens.issue(newConversationId(), userId);
     return {
       token: issued.token,
@@ -56,8 +59,8 @@ export class AzureTokenSource implements WebChatTokenSource {
     this.fetch = options.fetch ?? fetch;
   }
 
-  async issue(): Promise<WebChatToken> {
-    const userId = newUserId();
+  async issue(_publicBase?: string, verifiedUserId?: string): Promise<WebChatToken> {
+    const userId = verifiedUserId ?? newUserId();
     let response: Response;
     try {
       response = await this.fetch(`${this.options.endpoint}/tokens/generate`, {

@@ -4,9 +4,10 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { gzip as gzipCallback, gzipSync } from 'node:zlib';
-import type restify from 'restify';
+import restify from 'restify';
 import { fromRoot } from '../../paths';
 import type { Logger } from '../../telemetry/logger';
+import { checkHostUserToken } from './hostUserToken';
 import { publicBaseUrl, sendJsonError } from './http';
 import type { WebChatTokenSource } from './tokenSources';
 
@@ -20,6 +21,8 @@ export interface WebChatPageDependencies {
   allowedOrigins: readonly string[];
   /** Directory of index.html, page.js, page.css, embed.js; default `public/`. */
   publicDir?: string;
+  /** WEBCHAT_USER_TOKEN_SECRET: lets the host website vouch for a signed-in user (hostUserToken.ts). */
+  userTokenSecret?: string;
 }
 
 /** A file held in memory, with its compressed twin and validator. */
@@ -83,10 +86,22 @@ export function mountWebChatPage(server: restify.Server, deps: WebChatPageDepend
     sendAsset(req, res, await bundle, 'public, max-age=86400');
   });
 
-  server.post('/api/directline/token', async (req: restify.Request, res: restify.Response) => {
+  const parseJson = restify.plugins.bodyParser({ maxBodySize: 8192, mapParams: false, mapFiles: false });
+  server.post('/api/directline/token', ...parseJson, async (req: restify.Request, res: restify.Response) => {
     res.header('Cache-Control', 'no-store');
+    // Optional: {"userToken": "<HS256 JWT from the host website>"} for a signed-in user.
+    const userToken = req.body && typeof req.body === 'object' ? (req.body as { userToken?: unknown }).userToken : undefined;
+    let verifiedUserId: string | undefined;
+    if (userToken !== undefined) {
+      const checked = checkHostUserToken(userToken, deps.userTokenSecret);
+      if (!checked.ok) {
+        sendJsonError(res, 401, 'WEBCHAT_USER_TOKEN_INVALID', checked.reason);
+        return;
+      }
+      verifiedUserId = checked.userId;
+    }
     try {
-      const token = await deps.tokenSource.issue(publicBaseUrl(req, deps.publicUrl));
+      const token = await deps.tokenSource.issue(publicBaseUrl(req, deps.publicUrl), verifiedUserId);
       res.json(token);
     } catch (err) {
       deps.logger.error({ err }, 'could not issue a Web Chat token');

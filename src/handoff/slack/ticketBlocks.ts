@@ -45,6 +45,7 @@ export function renderTicket(ticket: Ticket): DeskMessage {
   ];
   if (ticket.intent) fields.push({ type: 'mrkdwn', text: `*Intent*\n${escape(ticket.intent)}` });
   if (ticket.orderId) fields.push({ type: 'mrkdwn', text: `*Order ID*\n${escape(ticket.orderId)}` });
+  if (ticket.verification) fields.push({ type: 'mrkdwn', text: `*Verified*\n${verifiedLine(ticket.verification)}` });
 
   const blocks: types.KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: `Ticket ${ticket.id}` } },
@@ -130,4 +131,10 @@ function clip(text: string): string {
 /** "14:05 UTC": agents span time zones; Slack shows the message time in each one's own zone anyway. */
 function clock(at: number): string {
   return `${new Date(at).toISOString().slice(11, 16)} UTC`;
+}
+
+/** "yes: e-mail or postcode on the order" / "no": what the agent may rely on. */
+export function verifiedLine(verification: NonNullable<Ticket['verification']>): string {
+  if (!verification.verified) return verification.method === 'none' ? 'no (order checks are off)' : 'no: do not share order details before checking who they are';
+  return verification.method === 'identity' ? 'yes: signed-in account (channel identity)' : 'yes: e-mail or postcode on the order';
 }

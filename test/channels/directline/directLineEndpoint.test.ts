@@ -48,7 +48,9 @@ describe('Self-hosted Direct Line 3.0 endpoint (real server)', () => {
     assert.deepEqual(confirm.suggestedActions?.actions.map((a) => a.title), ['Yes', 'No']);
 
     const yesId = await client.say('Yes');
-    const status = await client.waitFor((a) => a.replyToId === yesId && a.type === 'message' && /^Order 12345/.test(a.text ?? ''));
+    await client.waitFor((a) => a.replyToId === yesId && a.type === 'message' && /e-mail address or the postcode/.test(a.text ?? ''));
+    const answerId = await client.say('alex.morgan@example.com');
+    const status = await client.waitFor((a) => a.replyToId === answerId && a.type === 'message' && /^Order 12345/.test(a.text ?? ''));
     const card = status.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive');
     assert.ok(card, 'Web Chat gets the order status as an Adaptive Card');
     assert.equal((card.content as { version: string }).version, '1.5');

@@ -52,7 +52,10 @@ describe('Direct Line across two instances sharing MongoDB', function () {
     // The next turn goes to B and continues the dialog A started (shared state), reply streamed on B.
     const yes = await onB.post({ type: 'message', text: 'yes', from: { id: viaA.userId } });
     assert.equal(yes.status, 200);
-    const status = await onB.waitFor((a) => a.replyToId === yes.json.id && /^Order 12345/.test(a.text ?? ''));
+    await onB.waitFor((a) => a.replyToId === yes.json.id && /e-mail address or the postcode/.test(a.text ?? ''));
+    // The answer goes back through A: the check's state is shared too.
+    const answerId = await viaA.say('SW1A 1AA');
+    const status = await onB.waitFor((a) => a.replyToId === answerId && /^Order 12345/.test(a.text ?? ''));
     assert.ok(status.attachments?.some((x) => x.contentType === 'application/vnd.microsoft.card.adaptive'));
 
     const ids = onB.received.map((a) => a.id);

@@ -12,7 +12,7 @@ import { DEFAULT_ORDER_ID_PATTERN } from '../../../src/config/config';
 import { FileOrderService } from '../../../src/orders/FileOrderService';
 import { fromRoot } from '../../../src/paths';
 import { DEFAULT_SCRIPT, ScriptedRecognizer } from '../../support/ScriptedRecognizer';
-import { RecordingHandoff, silentLogger } from '../../support/testBot';
+import { RecordingHandoff, silentLogger, testVerification } from '../../support/testBot';
 
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
 
@@ -29,6 +29,7 @@ function botOn(channelId: string, template: Partial<Activity> = {}, orders?: Ord
     flags: accessors.mainFlags,
     orderIdRules: { pattern: DEFAULT_ORDER_ID_PATTERN },
     maxOrderIdAttempts: 3,
+    verification: testVerification(),
   });
   const bot = new SupportBot({ conversationState, userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000 });
   const adapter = new TestAdapter((context) => bot.run(context), { channelId, ...template });
@@ -54,7 +55,8 @@ async function converse(adapter: TestAdapter, inputs: (string | Partial<Activity
 
 describe('Channel-aware rendering', () => {
   it('should give Web Chat the order status as an Adaptive Card 1.5 and keep suggested actions', async () => {
-    const [confirm, status] = await converse(botOn('webchat'), ['where is my order 12345', 'yes']);
+    const [confirm, check, status] = await converse(botOn('webchat'), ['where is my order 12345', 'yes', 'alex.morgan@example.com']);
+    assert.match(String(check?.[0]?.text), /e-mail address or the postcode/, 'the order check comes first');
     assert.deepEqual(confirm?.[0]?.suggestedActions?.actions.map((a) => a.title), ['Yes', 'No']);
     const card = cardOf(status?.[0] ?? {});
     assert.ok(card, 'card attached');
@@ -69,10 +71,11 @@ describe('Channel-aware rendering', () => {
   it('should give Teams a 1.4 card at full width, and strip the @mention before recognising', async () => {
     const adapter = botOn('msteams', { conversation: { id: 'c1', conversationType: 'channel', isGroup: true, name: '' } });
     const mention = { type: 'mention', mentioned: { id: 'bot', name: 'Order Assistant' }, text: '<at>Order Assistant</at>' };
-    const [confirm, status] = await converse(adapter, [
+    const [confirm] = await converse(adapter, [
       { type: 'message', text: '<at>Order Assistant</at> where is my order 12345', entities: [mention] },
       { type: 'message', text: '<at>Order Assistant</at> yes', entities: [mention] },
     ]);
+    const [status] = await converse(adapter, [{ type: 'message', text: '<at>Order Assistant</at> alex.morgan@example.com', entities: [mention] }]);
     assert.equal(confirm?.[0]?.text, 'You asked about order 12345. Is that correct?');
     assert.equal(confirm?.[0]?.suggestedActions?.actions.length, 2, 'Teams shows up to three suggested actions');
     const card = cardOf(status?.[0] ?? {});
@@ -82,7 +85,7 @@ describe('Channel-aware rendering', () => {
 
   it('should turn buttons into numbered text on SMS and accept the number as the answer', async () => {
     const adapter = botOn('sms');
-    const [confirm, status, later] = await converse(adapter, ['where is my order 12345', '1', '2']);
+    const [confirm, , status, later] = await converse(adapter, ['where is my order 12345', '1', 'SW1A 1AA', '2']);
     assert.equal(confirm?.[0]?.text, 'You asked about order 12345. Is that correct?\n\n1. Yes\n2. No');
     assert.equal(confirm?.[0]?.suggestedActions, undefined);
     assert.match(String(status?.[0]?.text), /^Order 12345 is in transit/);
@@ -97,15 +100,15 @@ describe('Channel-aware rendering', () => {
   });
 
   it('should leave Slack alone: its adapter renders Block Kit', async () => {
-    const [confirm, status] = await converse(botOn('slack'), ['where is my order 12345', 'yes']);
+    const [confirm, , status] = await converse(botOn('slack'), ['where is my order 12345', 'yes', 'alex.morgan@example.com']);
     assert.equal(confirm?.[0]?.suggestedActions?.actions.length, 2);
     assert.equal(status?.[0]?.attachments, undefined);
   });
 
   it('should escape order fields in the card and drop a tracking link that is not http(s)', async () => {
     const evil: Order = { id: 'ABC123', status: 'delayed', carrier: '[click me](https://evil.example) *bold*', trackingUrl: 'javascript:alert(1)', eta: null };
-    const orders: OrderService = { getOrderStatus: async () => evil };
-    const [, status] = await converse(botOn('directline', {}, orders), ['where is my order ABC123', 'yes']);
+    const orders: OrderService = { getOrderStatus: async () => evil, verifyOrder: async () => true };
+    const [, , status] = await converse(botOn('directline', {}, orders), ['where is my order ABC123', 'yes', 'sam.lee@example.org']);
     const card = cardOf(status?.[0] ?? {});
     assert.equal(status?.[0]?.textFormat, 'plain', 'the message text cannot turn into links either');
     const json = JSON.stringify({ body: card?.body, actions: card?.actions });

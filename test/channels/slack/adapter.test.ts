@@ -95,7 +95,9 @@ describe("Slack through Azure Bot Service's Slack channel (/api/messages, channe
     assert.deepEqual((card?.content as { buttons: Array<{ type: string; title: string; value: string }> }).buttons.map((b) => [b.type, b.value]), [['imBack', 'Yes'], ['imBack', 'No']]);
     assert.equal(confirm?.channelData, undefined, 'no native Slack payload on the Azure path');
 
-    const [status] = await client.say('Yes');
+    const [check] = await client.say('Yes');
+    assert.match(check?.text ?? '', /e-mail address or the postcode/);
+    const [status] = await client.say('alex.morgan@example.com');
     assert.match(status?.text ?? '', /^Order 12345 is in transit \(carrier: UPS\)/);
   });
 

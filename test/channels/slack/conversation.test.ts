@@ -43,7 +43,9 @@ describe('Slack conversations through the real bot (HTTP mode, Web API stand-in)
       assert.deepEqual(buttonsOf(prompt), ['Yes', 'No']);
       assert.equal(prompt.token, 'xoxb-test-token');
 
-      const status = await turn(click(prompt, 'Yes', 'U1'), 'interaction');
+      const [check] = await turn(click(prompt, 'Yes', 'U1'), 'interaction');
+      assert.match(String(check?.params.text), /e-mail address or the postcode/, 'the order check comes before any detail');
+      const status = await turn(dm('U1', 'D1', 'alex.morgan@example.com'));
       assert.ok(status.length >= 1);
       const answer = status[0]!;
       assert.match(String(answer.params.text), /^Order 12345 is in transit \(carrier: UPS\)/);
@@ -72,7 +74,9 @@ describe('Slack conversations through the real bot (HTTP mode, Web API stand-in)
     it('should treat typing the answer the same as clicking it', async () => {
       await turn(dm('U3', 'D3', 'where is my order 98765'));
 
-      const [answer] = await turn(dm('U3', 'D3', 'yes'));
+      const [check] = await turn(dm('U3', 'D3', 'yes'));
+      assert.match(String(check?.params.text), /e-mail address or the postcode/);
+      const [answer] = await turn(dm('U3', 'D3', 'SW1A 1AA'));
 
       assert.match(String(answer?.params.text), /^Order 98765 is delivered/);
     });
@@ -113,7 +117,8 @@ describe('Slack conversations through the real bot (HTTP mode, Web API stand-in)
       assert.equal(prompt?.params.thread_ts, questionTs);
       assert.equal(prompt?.params.text, 'You asked about order 98765. Is that correct?');
 
-      const [answer] = await turn(channelMessage('U10', 'C10', 'yes', { thread_ts: questionTs }));
+      await turn(channelMessage('U10', 'C10', 'yes', { thread_ts: questionTs }));
+      const [answer] = await turn(channelMessage('U10', 'C10', 'SW1A 1AA', { thread_ts: questionTs }));
       assert.equal(answer?.params.thread_ts, questionTs);
       assert.match(String(answer?.params.text), /^Order 98765 is delivered/);
     });
@@ -132,7 +137,8 @@ describe('Slack conversations through the real bot (HTTP mode, Web API stand-in)
       await turn(first);
       await turn(second);
 
-      const [answerFirst] = await turn(channelMessage('U12', 'C12', 'yes', { thread_ts: (first.event as { ts: string }).ts }));
+      await turn(channelMessage('U12', 'C12', 'yes', { thread_ts: (first.event as { ts: string }).ts }));
+      const [answerFirst] = await turn(channelMessage('U12', 'C12', 'alex.morgan@example.com', { thread_ts: (first.event as { ts: string }).ts }));
 
       assert.match(String(answerFirst?.params.text), /^Order 12345/);
     });
@@ -140,7 +146,9 @@ describe('Slack conversations through the real bot (HTTP mode, Web API stand-in)
     it('should continue the dialog when a button in a channel thread is clicked', async () => {
       const [prompt] = await turn(mention('U14', 'C14', 'where is my order 12345'));
 
-      const [answer] = await turn(click(prompt!, 'Yes', 'U14'), 'interaction');
+      const [check] = await turn(click(prompt!, 'Yes', 'U14'), 'interaction');
+      assert.equal(check?.params.thread_ts, prompt?.params.thread_ts);
+      const [answer] = await turn(channelMessage('U14', 'C14', 'alex.morgan@example.com', { thread_ts: String(prompt?.params.thread_ts) }));
 
       assert.equal(answer?.params.thread_ts, prompt?.params.thread_ts);
       assert.match(String(answer?.params.text), /^Order 12345 is in transit/);
@@ -198,7 +206,8 @@ describe('Slack conversations through the real bot (HTTP mode, Web API stand-in)
       });
       for (const body of [edit, unfurl, deletion]) assert.deepEqual(await turn(body), []);
 
-      const [answer] = await turn(dm('U21', 'D21', 'yes'));
+      await turn(dm('U21', 'D21', 'yes'));
+      const [answer] = await turn(dm('U21', 'D21', 'alex.morgan@example.com'));
       assert.match(String(answer?.params.text), /^Order 12345/, 'the edit did not change the order being confirmed');
     });
 

@@ -81,9 +81,11 @@ describe('Slack Web API failures: 429, 5xx and errors (stand-in)', function () {
   it('should space messages to one channel by SLACK_POST_INTERVAL_MS', async () => {
     await bot.sender.event(dm('U5', 'D5', 'where is my order 12345'));
     await bot.idle();
+    await bot.sender.event(dm('U5', 'D5', 'yes'));
+    await bot.idle();
     const before = stub.succeeded('chat.postMessage').length;
 
-    await bot.sender.event(dm('U5', 'D5', 'yes'));
+    await bot.sender.event(dm('U5', 'D5', 'alex.morgan@example.com'));
     await bot.idle();
 
     const turnMessages = stub.succeeded('chat.postMessage').slice(before);
