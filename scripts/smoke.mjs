@@ -90,8 +90,8 @@ try {
   }
   let reply = transcript.at(-1);
   if (/e-?mail|postcode|verify/i.test(reply)) {
-    reply = await say('jane.doe@example.com');
-    transcript.push(`> jane.doe@example.com\n${reply}`);
+    reply = await say('alex.morgan@example.com');
+    transcript.push(`> alex.morgan@example.com\n${reply}`);
   }
   if (!/in transit/i.test(reply) || !/UPS/.test(reply)) fail(`no order status in the conversation:\n${transcript.join('\n')}`);
 
