@@ -113,6 +113,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
           logger,
           latestReference: (conversationId) => channelMiddleware.references.get(conversationId),
           conversationEvents: observability.events,
+          ...(storageLayer.cipher ? { cipher: storageLayer.cipher } : {}),
           ...(overrides.now ? { now: overrides.now } : {}),
         })
       : undefined;

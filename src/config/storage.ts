@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors';
+import { readEncryption, type EncryptionConfig } from './encryption';
 import { Env, readBool, readInt, readOptional, readString } from './env';
 
 /** Where conversation state, user state, leases and transcripts live. */
@@ -9,6 +10,8 @@ export interface StorageConfig {
   transcripts: TranscriptConfig;
   /** Conversation leases (one turn at a time per conversation, across instances). */
   lock: { leaseTtlMs: number; maxWaitMs: number };
+  /** Field encryption of personal data at rest (DATA_ENCRYPTION, DATA_ENCRYPTION_KEYS). */
+  encryption: EncryptionConfig;
 }
 
 export interface MongoConfig {
@@ -79,5 +82,6 @@ export function readStorage(env: Env): StorageConfig {
       leaseTtlMs: readInt(env, 'CONVERSATION_LEASE_TTL_MS', 30_000, 1000, 600_000),
       maxWaitMs: readInt(env, 'CONVERSATION_LOCK_WAIT_MS', 20_000, 100, 600_000),
     },
+    encryption: readEncryption(env),
   };
 }
