@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { ConfigError } from '../errors';
 import { KEY_ID_PATTERN, type DataKey } from '../storage/encryption/FieldCipher';
 import { Env, readBool, readOptional } from './env';
@@ -28,7 +29,7 @@ function parseKeys(raw: string): DataKey[] {
       if (key.length !== 32) {
         throw new ConfigError('DATA_ENCRYPTION_KEYS', `key "${id}" must be 32 random bytes in base64 (44 characters), got ${key.length} bytes; create one with openssl rand -base64 32.`);
       }
-      return { id, key };
+      return { id, key: createSecretKey(key) };
     });
   const ids = keys.map((k) => k.id);
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);

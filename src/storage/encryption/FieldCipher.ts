@@ -1,10 +1,13 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { SupportBotError } from '../../errors';
 
-/** One data key: its id (stored in every envelope) and 32 bytes of key material. */
+/**
+ * One data key: its id (stored in every envelope) and 32 bytes of key material, as a KeyObject
+ * (configuration holds that form: it cannot be logged or serialised by accident) or a Buffer.
+ */
 export interface DataKey {
   id: string;
-  key: Buffer;
+  key: KeyObject | Buffer;
 }
 
 /** A stored value could not be decrypted: wrong or missing key, or it was changed. */
@@ -34,7 +37,7 @@ const ENVELOPE = /^enc1\.([A-Za-z0-9_-]{1,32})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9
  * new key first, keep the old one until everything was rewritten".
  */
 export class FieldCipher {
-  private readonly keys: ReadonlyMap<string, Buffer>;
+  private readonly keys: ReadonlyMap<string, KeyObject>;
   readonly currentKeyId: string;
 
   /**
@@ -47,11 +50,13 @@ export class FieldCipher {
   ) {
     const first = keys[0];
     if (!first) throw new Error('FieldCipher needs at least one key');
-    for (const { id, key } of keys) {
+    const secrets = keys.map(({ id, key }): [string, KeyObject] => {
       if (!KEY_ID_PATTERN.test(id)) throw new Error(`FieldCipher: key id "${id}" must match ${KEY_ID_PATTERN}`);
-      if (key.length !== 32) throw new Error(`FieldCipher: key "${id}" must be 32 bytes, got ${key.length}`);
-    }
-    this.keys = new Map(keys.map((k) => [k.id, k.key]));
+      const secret = Buffer.isBuffer(key) ? createSecretKey(key) : key;
+      if (secret.symmetricKeySize !== 32) throw new Error(`FieldCipher: key "${id}" must be 32 bytes, got ${secret.symmetricKeySize}`);
+      return [id, secret];
+    });
+    this.keys = new Map(secrets);
     if (this.keys.size !== keys.length) throw new Error('FieldCipher: key ids must be unique');
     this.currentKeyId = first.id;
   }
@@ -68,7 +73,7 @@ export class FieldCipher {
 
   /** Encrypts `plaintext` with the current key, bound to `context`. */
   seal(plaintext: string, context: string): string {
-    const key = this.keys.get(this.currentKeyId) as Buffer;
+    const key = this.keys.get(this.currentKeyId) as KeyObject;
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(aad(this.currentKeyId, context));

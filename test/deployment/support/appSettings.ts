@@ -121,7 +121,7 @@ export const KUBERNETES_PRODUCTION_VALUES: Record<string, string> = {
 
 /** A key whose value is a credential. */
 export function isSecretKey(key: string): boolean {
-  return /(PASSWORD|SECRET|TOKEN|_KEY|Password|Secret)$/.test(key) || key === 'MONGODB_URI';
+  return /(PASSWORD|SECRET|TOKEN|_KEY|_KEYS|Password|Secret)$/.test(key) || key === 'MONGODB_URI';
 }
 
 /** Formats `key -> sites` for failure messages. */
