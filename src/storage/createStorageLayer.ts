@@ -88,11 +88,13 @@ export async function createStorageLayer(config: StorageConfig, deps: StorageLay
   const cipher = createCipher(config);
   if (config.kind === 'memory' || !config.mongodb) return createMemoryLayer(config, deps, cipher);
 
-  const { uri, dbName, connectTimeoutMs, maxDocumentBytes } = config.mongodb;
+  const { uri, dbName, connectTimeoutMs, maxDocumentBytes, requireTls } = config.mongodb;
   const client = new MongoClient(uri, {
     serverSelectionTimeoutMS: connectTimeoutMs,
     connectTimeoutMS: connectTimeoutMs,
     appName: 'order-support-bot',
+    // MONGODB_REQUIRE_TLS: TLS whatever the URI says (the config refused URIs that weaken it).
+    ...(requireTls ? { tls: true } : {}),
     ...deps.clientOptions,
   });
   const db = client.db(dbName);
