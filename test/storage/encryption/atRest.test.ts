@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Document } from 'mongodb';
 import type { BotApp } from '../../../src/app';
 import { HandoffCollections, MongoHandoffStore, decodeTicketDocument, type TicketDocument } from '../../../src/handoff/store/MongoHandoffStore';
@@ -186,5 +189,26 @@ describe('field encryption: key rotation and tampering on MongoDB', function () 
     } finally {
       await layer.close();
     }
+  });
+
+  it('should rewrite old-key data from the command line: npm run user-data -- reencrypt', async function () {
+    this.timeout(60_000);
+    await storeSomething(`k0:${K0}`, 'cli-a');
+    await storeSomething(`k0:${K0}`, 'cli-broken');
+    const txs = mongo.db.collection<TranscriptDocument>(DEFAULT_COLLECTIONS.transcripts);
+    const broken = await txs.findOne({ conversationId: 'cli-broken' });
+    await txs.updateOne({ _id: broken!._id }, { $set: { activity: broken!.activity.slice(0, -2) + (broken!.activity.endsWith('A') ? 'BB' : 'AA') } });
+    const root = path.resolve(__dirname, '..', '..', '..');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/userData.ts'), 'reencrypt'], {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: 'test', MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName, DATA_ENCRYPTION: 'true', DATA_ENCRYPTION_KEYS: `k1:${K1},k0:${K0}` },
+    });
+    const report = JSON.parse(stdout) as { currentKey: string; state: { rewritten: number }; transcripts: { rewritten: number; failed: number }; failures: string[] };
+    assert.equal(report.currentKey, 'k1');
+    assert.ok(report.state.rewritten > 0 && report.transcripts.rewritten > 0, stdout);
+    assert.equal(report.transcripts.failed, 1, 'the corrupted entry is reported, and the others still rotate');
+    assert.match(report.failures[0] ?? '', /transcript:emulator\/cli-broken.*failed authentication/);
+    const transcripts = await mongo.db.collection<TranscriptDocument>(DEFAULT_COLLECTIONS.transcripts).find({ conversationId: 'cli-a' }).toArray();
+    assert.deepEqual([...new Set(transcripts.map((d) => FieldCipher.keyIdOf(d.activity)))], ['k1']);
   });
 });
