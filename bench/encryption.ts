@@ -34,14 +34,28 @@ interface Variant {
   latencies: number[];
   cpuMs: number;
   turns: number;
+  seals: number;
+  opens: number;
 }
+
+/** Counts seal/open calls, to report how many a turn makes. */
+const calls = { seal: 0, open: 0 };
+const { seal, open } = FieldCipher.prototype;
+FieldCipher.prototype.seal = function (this: FieldCipher, ...args: Parameters<typeof seal>) {
+  calls.seal += 1;
+  return seal.apply(this, args);
+};
+FieldCipher.prototype.open = function (this: FieldCipher, ...args: Parameters<typeof open>) {
+  calls.open += 1;
+  return open.apply(this, args);
+};
 
 async function main(): Promise<void> {
   let mongo: RunningMongoTestServer | undefined;
   const mongoUri = process.env.MONGODB_URI ?? (mongo = await startMongoTestServer()).uri;
   const variants: Variant[] = [];
   for (const storage of ['memory', 'mongodb'] as const) {
-    for (const encrypted of [false, true]) variants.push({ name: `${storage}${encrypted ? ' + encryption' : ''}`, storage, encrypted, latencies: [], cpuMs: 0, turns: 0 });
+    for (const encrypted of [false, true]) variants.push({ name: `${storage}${encrypted ? ' + encryption' : ''}`, storage, encrypted, latencies: [], cpuMs: 0, turns: 0, seals: 0, opens: 0 });
   }
   const logger = pino({ level: 'silent' });
   try {
@@ -55,11 +69,16 @@ async function main(): Promise<void> {
     const conversation = async (variant: Variant, id: string, record: boolean): Promise<void> => {
       for (const text of ORDER_CONVERSATION) {
         const cpu = process.cpuUsage();
+        const before = { ...calls };
         const started = performance.now();
         await sendTurn(variant.url as string, id, `u-${id}`, text);
+        // Transcript writes finish after the reply: wait for the next tick of the event loop.
+        await new Promise((resolve) => setImmediate(resolve));
         const elapsed = performance.now() - started;
         const used = process.cpuUsage(cpu);
         if (!record) continue;
+        variant.seals += calls.seal - before.seal;
+        variant.opens += calls.open - before.open;
         variant.latencies.push(elapsed);
         variant.cpuMs += (used.user + used.system) / 1000;
         variant.turns += 1;
@@ -77,7 +96,7 @@ async function main(): Promise<void> {
   }
 
   console.log(`field encryption per turn: ${ROUNDS} rounds x ${CONVERSATIONS} conversations x ${ORDER_CONVERSATION.length} turns per bot, sequential`);
-  console.log('bot                        turns  p50 ms  mean ms  CPU ms/turn  mean ratio  CPU ratio');
+  console.log('bot                        turns  p50 ms  mean ms  CPU ms/turn  mean ratio  CPU ratio  seal+open/turn');
   for (const variant of variants) {
     const base = variants.find((v) => v.storage === variant.storage && !v.encrypted) as Variant;
     const s = summarize(variant.latencies);
@@ -85,7 +104,7 @@ async function main(): Promise<void> {
     const cpu = variant.cpuMs / variant.turns;
     const baseCpu = base.cpuMs / base.turns;
     console.log(
-      `${variant.name.padEnd(26)} ${String(variant.turns).padStart(5)} ${fmt(s.p50, 2).padStart(7)} ${fmt(s.mean, 2).padStart(8)} ${fmt(cpu, 2).padStart(12)} ${fmt(s.mean / b.mean, 3).padStart(11)} ${fmt(cpu / baseCpu, 3).padStart(10)}`,
+      `${variant.name.padEnd(26)} ${String(variant.turns).padStart(5)} ${fmt(s.p50, 2).padStart(7)} ${fmt(s.mean, 2).padStart(8)} ${fmt(cpu, 2).padStart(12)} ${fmt(s.mean / b.mean, 3).padStart(11)} ${fmt(cpu / baseCpu, 3).padStart(10)} ${fmt((variant.seals + variant.opens) / variant.turns, 1).padStart(15)}`,
     );
   }
 
