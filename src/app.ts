@@ -121,6 +121,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
           logger,
           latestReference: (conversationId) => channelMiddleware.references.get(conversationId),
           conversationEvents: observability.events,
+          ...(storageLayer.cipher ? { cipher: storageLayer.cipher } : {}),
           ...(overrides.now ? { now: overrides.now } : {}),
         })
       : undefined;
@@ -184,7 +185,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   // activity telemetry; then the storage outage guard, one turn at a time per conversation
   // (loads and saves the states) and the transcript logger; then channel-aware replies and
   // stored conversation references.
-  const channelMiddleware = createChannelMiddleware(conversationState, storageLayer.db, logger);
+  const channelMiddleware = createChannelMiddleware(conversationState, storageLayer.db, logger, storageLayer.cipher);
   const sharedMiddleware = [
     ...observability.middleware,
     ...storageLayer.middleware([conversationState, userState]),

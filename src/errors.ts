@@ -35,6 +35,8 @@ export type ErrorCode =
   | 'STORAGE_INVALID_ARGUMENT'
   | 'CONVERSATION_LOCK_TIMEOUT'
   | 'CONVERSATION_LOCK_LOST'
+  // Field encryption of personal data at rest (src/storage/encryption/)
+  | 'DATA_DECRYPTION_FAILED'
   // Handoff (src/handoff/errors.ts)
   | 'HANDOFF_TICKET_NOT_FOUND'
   | 'HANDOFF_INVALID_TRANSITION'

@@ -462,6 +462,11 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
           value: mongoDatabaseName
         }
         {
+          // Cosmos DB vCore and Atlas accept TLS only; the bot refuses to connect without it.
+          name: 'MONGODB_REQUIRE_TLS'
+          value: 'true'
+        }
+        {
           name: 'TRANSCRIPT_RETENTION_DAYS'
           value: string(transcriptRetentionDays)
         }

@@ -1,5 +1,6 @@
 import type { ConversationState, Middleware } from 'botbuilder';
 import type { Db } from 'mongodb';
+import type { FieldCipher } from '../storage/encryption/FieldCipher';
 import type { Logger } from '../telemetry/logger';
 import { ConversationReferenceRecorder } from './references/ConversationReferenceRecorder';
 import { MemoryConversationReferenceStore, type ConversationReferenceStore } from './references/ConversationReferenceStore';
@@ -18,8 +19,8 @@ export interface ChannelMiddleware {
   references: ConversationReferenceStore;
 }
 
-export function createChannelMiddleware(conversationState: ConversationState, db: Db | undefined, logger: Logger): ChannelMiddleware {
-  const references: ConversationReferenceStore = db ? new MongoConversationReferenceStore(db) : new MemoryConversationReferenceStore();
+export function createChannelMiddleware(conversationState: ConversationState, db: Db | undefined, logger: Logger, cipher?: FieldCipher): ChannelMiddleware {
+  const references: ConversationReferenceStore = db ? new MongoConversationReferenceStore(db, cipher ? { cipher } : {}) : new MemoryConversationReferenceStore();
   const rendering = new ChannelRenderingMiddleware({
     offeredChoices: conversationState.createProperty<OfferedChoices | undefined>(OFFERED_CHOICES_PROPERTY),
   });

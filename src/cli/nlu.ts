@@ -15,12 +15,14 @@ import {
   type TrainingData,
 } from '../../recognizers';
 import { crossValidate, evaluateRecognizer, timedTrain, trainAndEvaluate, type EvaluationReport } from '../../recognizers/evaluation/evaluate';
+import { checkGate, formatGate, readGateThresholds } from '../../recognizers/evaluation/gate';
 import { writeReportDir } from '../../recognizers/evaluation/reports';
 import { DEFAULT_MARGINS, DEFAULT_THRESHOLDS, formatSweep, recommend, sweep, type SweepRow } from '../../recognizers/evaluation/sweep';
 
 const ROOT = resolve(__dirname, '../..');
 const DEFAULT_NLU = resolve(ROOT, 'data/nlu.yml');
 const DEFAULT_MODEL = resolve(ROOT, 'models/nlu.model.json');
+const DEFAULT_GATE = resolve(ROOT, 'data/nlu-gate.json');
 
 const USAGE = `usage: npm run nlu -- <command> [flags]
 
@@ -30,6 +32,10 @@ commands:
   evaluate [--train FILE | --model FILE] (--test FILE | --folds N)
            [--out report.json] [--report-dir DIR] [--sweep] [--builtins]
                                                evaluate and print a summary
+  gate [--thresholds FILE] [--test FILE] [--train FILE]
+                                               regression gate: exit 1 when intent accuracy or an
+                                               entity's F1 on the held-out file is below the
+                                               thresholds (default data/nlu-gate.json)
 flags:
   --train FILE     training data (.yml/.yaml Rasa NLU or .jsonl); repeat to merge files
                    (e.g. train + dev); default data/nlu.yml
@@ -44,7 +50,8 @@ flags:
   --margin X       ambiguity margin in [0, 1]
   --seed N         training seed
   --builtins       evaluate with built-in entities (number, datetime, ...) switched on
-  --no-mlp         linear intent model only (faster training)`;
+  --no-mlp         linear intent model only (faster training)
+  --thresholds FILE gate thresholds (JSON: minIntentAccuracy, minEntityF1, test)`;
 
 /** A command-line mistake: printed with the usage text, exit code 2. */
 class UsageError extends Error {}
@@ -55,7 +62,7 @@ interface Flags {
   switches: Set<string>;
 }
 
-const VALUE_FLAGS = new Set(['train', 'test', 'folds', 'out', 'threshold', 'margin', 'seed', 'model', 'report-dir']);
+const VALUE_FLAGS = new Set(['train', 'test', 'folds', 'out', 'threshold', 'margin', 'seed', 'model', 'report-dir', 'thresholds']);
 const SWITCHES = new Set(['sweep', 'builtins', 'no-mlp']);
 
 function parseFlags(argv: string[]): Flags {
@@ -198,6 +205,24 @@ async function runEvaluate(flags: Flags): Promise<void> {
   }
 }
 
+/** Trains on the training data, evaluates the held-out file and compares with the thresholds. */
+function runGate(flags: Flags): number {
+  const thresholdsFile = existing('thresholds', one(flags, 'thresholds') ?? DEFAULT_GATE);
+  const thresholds = readGateThresholds(thresholdsFile);
+  const testFlag = one(flags, 'test');
+  if (testFlag === undefined && thresholds.test === undefined) throw new UsageError(`gate needs --test FILE (or "test" in ${thresholdsFile})`);
+  const testFile = existing('test', testFlag ?? resolve(ROOT, thresholds.test as string));
+  const test = loadTrainingData(testFile).examples;
+  const model = modelFlag(flags);
+  const options = recognizerOptions(flags, true);
+  const report = model !== undefined
+    ? evaluateRecognizer(model, test, { trainExamples: 0, trainSeconds: 0, trainCpuSeconds: 0 })
+    : trainAndEvaluate(trainingData(flags).data, test, options).report;
+  const result = checkGate(report, thresholds);
+  process.stdout.write(`NLU gate: ${test.length} held-out examples from ${testFile}, thresholds from ${thresholdsFile}\n${formatGate(result)}\n`);
+  return result.passed ? 0 : 1;
+}
+
 /** Entry point; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) {
@@ -210,6 +235,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'parse') runParse(flags);
     else if (command === 'train') runTrain(flags);
     else if (command === 'evaluate') await runEvaluate(flags);
+    else if (command === 'gate') return runGate(flags);
     else throw new UsageError(command === undefined ? 'missing command' : `unknown command "${command}"`);
     return 0;
   } catch (err) {

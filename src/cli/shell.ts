@@ -3,6 +3,7 @@ import { stdin, stdout } from 'node:process';
 import type { Activity } from 'botbuilder';
 import { createApp, type BotApp } from '../app';
 import { loadConfig } from '../config/config';
+import { ConversationRecorder } from '../conversationTests/record';
 import { SupportBotError } from '../errors';
 import { createLogger } from '../telemetry/logger';
 
@@ -10,7 +11,8 @@ import { createLogger } from '../telemetry/logger';
  * `npm run shell`: chat with the bot in a terminal, as `rasa shell` does. It starts the bot in
  * this process (or talks to a running one with --url) and drives turns over HTTP with
  * expectReplies, so the shell exercises exactly what a channel would. Buttons are shown as
- * numbered choices; typing the number picks it.
+ * numbered choices; typing the number picks it. `--record FILE` writes the session as a
+ * conversation test (`.yml` or `.transcript`, see docs/testing.md) when it ends.
  */
 async function main(): Promise<void> {
   const urlFlag = process.argv.indexOf('--url');
@@ -24,28 +26,38 @@ async function main(): Promise<void> {
     baseUrl = (await app.listen()).url;
   }
 
+  const recordFlag = process.argv.indexOf('--record');
+  const recordFile = recordFlag >= 0 ? process.argv[recordFlag + 1] : undefined;
+  if (recordFlag >= 0 && (!recordFile || !/\.(ya?ml|transcript)$/i.test(recordFile))) {
+    console.error('--record needs a file ending in .yml, .yaml or .transcript, e.g. --record test/conversations/my-flow.yml');
+    process.exit(2);
+  }
+  const recorder = recordFile ? new ConversationRecorder('shell') : undefined;
+
   const conversationId = `shell-${Date.now()}`;
   let choices: string[] = [];
   const send = async (fields: Partial<Activity>): Promise<void> => {
+    const activity: Partial<Activity> = {
+      channelId: 'shell',
+      serviceUrl: baseUrl,
+      deliveryMode: 'expectReplies',
+      from: { id: 'shell-user', name: 'You', role: 'user' },
+      recipient: { id: 'bot', name: 'Order bot', role: 'bot' },
+      conversation: { id: conversationId } as Activity['conversation'],
+      type: 'message',
+      ...fields,
+    };
     const response = await fetch(`${baseUrl}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        channelId: 'shell',
-        serviceUrl: baseUrl,
-        deliveryMode: 'expectReplies',
-        from: { id: 'shell-user', name: 'You', role: 'user' },
-        recipient: { id: 'bot', role: 'bot' },
-        conversation: { id: conversationId },
-        type: 'message',
-        ...fields,
-      }),
+      body: JSON.stringify(activity),
     });
     if (!response.ok) {
       console.log(`(the bot answered HTTP ${response.status}: ${await response.text()})`);
       return;
     }
     const body = (await response.json()) as { activities?: Partial<Activity>[] };
+    recorder?.add(activity, body.activities ?? []);
     choices = [];
     for (const reply of body.activities ?? []) {
       if (reply.type !== 'message') continue;
@@ -77,6 +89,10 @@ async function main(): Promise<void> {
   } finally {
     rl.close();
     await app?.close();
+    if (recorder && recordFile) {
+      recorder.write(recordFile);
+      console.log(`\nRecorded ${recorder.size} turns to ${recordFile}; run them with npm run test:conversations.`);
+    }
   }
 }
 

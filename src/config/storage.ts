@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors';
+import { readEncryption, type EncryptionConfig } from './encryption';
 import { Env, readBool, readInt, readOptional, readString } from './env';
 
 /** Where conversation state, user state, leases and transcripts live. */
@@ -9,6 +10,8 @@ export interface StorageConfig {
   transcripts: TranscriptConfig;
   /** Conversation leases (one turn at a time per conversation, across instances). */
   lock: { leaseTtlMs: number; maxWaitMs: number };
+  /** Field encryption of personal data at rest (DATA_ENCRYPTION, DATA_ENCRYPTION_KEYS). */
+  encryption: EncryptionConfig;
 }
 
 export interface MongoConfig {
@@ -19,6 +22,8 @@ export interface MongoConfig {
   connectTimeoutMs: number;
   /** 16 MiB for MongoDB; 2 MiB for Azure Cosmos DB for MongoDB. */
   maxDocumentBytes: number;
+  /** MONGODB_REQUIRE_TLS: connect only over TLS with certificate checks, whatever the URI says. */
+  requireTls: boolean;
 }
 
 export interface TranscriptConfig {
@@ -57,6 +62,8 @@ export function readStorage(env: Env): StorageConfig {
     throw new ConfigError('MONGODB_DB', `"${dbName}" is not a valid MongoDB database name.`);
   }
   const retentionDays = readInt(env, 'TRANSCRIPT_RETENTION_DAYS', 30, 0, 36_500);
+  const requireTls = readBool(env, 'MONGODB_REQUIRE_TLS', false);
+  if (uri && requireTls) assertTlsUri(uri);
   return {
     kind: uri ? 'mongodb' : 'memory',
     mongodb: uri
@@ -65,6 +72,7 @@ export function readStorage(env: Env): StorageConfig {
           dbName,
           connectTimeoutMs: readInt(env, 'MONGODB_CONNECT_TIMEOUT_MS', 5000, 100, 120_000),
           maxDocumentBytes: readInt(env, 'MONGODB_MAX_DOCUMENT_BYTES', 16 * MIB, 64 * 1024, 16 * MIB),
+          requireTls,
         }
       : undefined,
     transcripts: {
@@ -79,5 +87,24 @@ export function readStorage(env: Env): StorageConfig {
       leaseTtlMs: readInt(env, 'CONVERSATION_LEASE_TTL_MS', 30_000, 1000, 600_000),
       maxWaitMs: readInt(env, 'CONVERSATION_LOCK_WAIT_MS', 20_000, 100, 600_000),
     },
+    encryption: readEncryption(env),
   };
+}
+
+/**
+ * With MONGODB_REQUIRE_TLS the client always uses TLS; a URI that turns TLS or its certificate
+ * checks off contradicts the setting and is refused rather than silently overridden.
+ */
+function assertTlsUri(uri: string): void {
+  const query = uri.split('?')[1] ?? '';
+  const options = new URLSearchParams(query);
+  for (const [name, value] of options) {
+    const lower = name.toLowerCase();
+    if ((lower === 'tls' || lower === 'ssl') && value.toLowerCase() === 'false') {
+      throw new ConfigError('MONGODB_URI', `has ${name}=false but MONGODB_REQUIRE_TLS=true: remove it (the database must accept TLS), or set MONGODB_REQUIRE_TLS=false for a database on a private network.`);
+    }
+    if (['tlsinsecure', 'tlsallowinvalidcertificates', 'tlsallowinvalidhostnames', 'tlsdisableocspendpointcheck'].includes(lower) && value.toLowerCase() === 'true') {
+      throw new ConfigError('MONGODB_URI', `has ${name}=true, which turns certificate checks off; remove it while MONGODB_REQUIRE_TLS=true.`);
+    }
+  }
 }

@@ -20,6 +20,7 @@ import { TicketNotifier } from './TicketNotifier';
 import type { HandoffStore } from './store/HandoffStore';
 import { MemoryHandoffStore } from './store/MemoryHandoffStore';
 import { MongoHandoffStore } from './store/MongoHandoffStore';
+import type { FieldCipher } from '../storage/encryption/FieldCipher';
 import type { ConversationEvents } from '../../dialogs/conversationEvents';
 
 /** Conversation-state property names; renaming one orphans conversations in a handoff. */
@@ -45,6 +46,8 @@ export interface HandoffLayerOptions {
   deskApi?: SlackDeskApi;
   /** Conversation events (satisfaction ratings reach analytics, metrics and the transcript). */
   conversationEvents?: ConversationEvents;
+  /** Field encryption of customer names and lines in stored tickets (DATA_ENCRYPTION). */
+  cipher?: FieldCipher;
 }
 
 /** The human handoff, built: what the composition root wires into the bot and the channels. */
@@ -73,7 +76,7 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
   const logger = rootLogger.child({ component: 'handoff' });
   const now = options.now ?? Date.now;
 
-  const store: HandoffStore = options.db ? MongoHandoffStore.fromDb(options.db) : new MemoryHandoffStore();
+  const store: HandoffStore = options.db ? MongoHandoffStore.fromDb(options.db, options.cipher) : new MemoryHandoffStore();
   const api = options.deskApi ?? new WebClientDeskApi(deskWebClient(options.slack, logger));
   const desk = new SlackAgentDesk(api, config.slackChannel);
   const messenger = new ChannelMessenger(options.latestReference);

@@ -1,6 +1,7 @@
 import type { Activity, PagedResult, TranscriptInfo, TranscriptStore } from 'botbuilder';
 import { Collection, Filter, ObjectId } from 'mongodb';
 import { Clock } from './ConversationLock';
+import { FieldCipher } from './encryption/FieldCipher';
 import { toStorageError } from './MongoBatcher';
 import { TranscriptRedactionOptions, redactActivity, storedUserId } from './redaction';
 
@@ -12,7 +13,10 @@ export interface TranscriptDocument {
   /** The human in the exchange (hashed if configured), for per-user export and deletion. */
   userId: string | null;
   timestamp: Date;
-  /** The (redacted) activity as JSON: channel data may hold `$` and `.` in field names. */
+  /**
+   * The (redacted) activity as JSON: channel data may hold `$` and `.` in field names. With
+   * field encryption, an envelope of that JSON bound to the conversation (see FieldCipher).
+   */
   activity: string;
   /** When the TTL index removes this entry; absent when transcripts are kept forever. */
   expiresAt?: Date;
@@ -27,6 +31,8 @@ export interface MongoTranscriptStoreOptions {
   /** Items per page of `getTranscriptActivities` and `listTranscripts` (botbuilder uses 20). */
   pageSize?: number;
   now?: Clock;
+  /** Field encryption of the stored activity (DATA_ENCRYPTION); undefined stores plain JSON. */
+  cipher?: FieldCipher;
 }
 
 const DAY_MS = 86_400_000;
@@ -72,6 +78,7 @@ export class MongoTranscriptStore implements TranscriptStore {
   private readonly redaction: TranscriptRedactionOptions;
   private readonly pageSize: number;
   private readonly now: Clock;
+  private readonly cipher: FieldCipher | undefined;
   private pending: { doc: TranscriptDocument; done: (error?: unknown) => void }[] = [];
 
   constructor(
@@ -82,6 +89,7 @@ export class MongoTranscriptStore implements TranscriptStore {
     this.redaction = options.redaction ?? {};
     this.pageSize = options.pageSize ?? 20;
     this.now = options.now ?? Date.now;
+    this.cipher = options.cipher;
   }
 
   /** The form a user id takes in stored transcripts (hashed when redaction says so). */
@@ -104,7 +112,7 @@ export class MongoTranscriptStore implements TranscriptStore {
       conversationId,
       userId: humanIdOf(redacted),
       timestamp: toDate(activity.timestamp, now),
-      activity: JSON.stringify(redacted),
+      activity: this.cipher ? this.cipher.protect(JSON.stringify(redacted), transcriptContext(channelId, conversationId)) : JSON.stringify(redacted),
     };
     if (this.retentionDays > 0) doc.expiresAt = new Date(now + this.retentionDays * DAY_MS);
     return new Promise((resolve, reject) => {
@@ -151,7 +159,7 @@ export class MongoTranscriptStore implements TranscriptStore {
     const page = docs.slice(0, this.pageSize);
     const last = page[page.length - 1];
     return {
-      items: page.map((doc) => reviveActivity(doc.activity)),
+      items: page.map((doc) => reviveActivity(storedActivityJson(doc, this.cipher))),
       continuationToken:
         docs.length > this.pageSize && last ? encodeToken({ t: last.timestamp.getTime(), i: last._id.toHexString() }) : '',
     };
@@ -185,6 +193,18 @@ export class MongoTranscriptStore implements TranscriptStore {
       throw toStorageError(error);
     });
   }
+}
+
+/** What the activity of a stored transcript entry is bound to when encrypted. */
+export function transcriptContext(channelId: string, conversationId: string): string {
+  return `transcript:${channelId}/${conversationId}`;
+}
+
+/** The activity JSON of a stored entry, decrypted when it is an envelope. */
+export function storedActivityJson(doc: Pick<TranscriptDocument, 'activity' | 'channelId' | 'conversationId'>, cipher: FieldCipher | undefined): string {
+  if (!FieldCipher.isEnvelope(doc.activity)) return doc.activity;
+  if (!cipher) throw new Error(`transcript of ${doc.channelId}/${doc.conversationId} is encrypted but DATA_ENCRYPTION_KEYS is not set`);
+  return cipher.open(doc.activity, transcriptContext(doc.channelId, doc.conversationId));
 }
 
 function reviveActivity(json: string): Activity {

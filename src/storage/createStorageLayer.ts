@@ -3,6 +3,8 @@ import { MemoryTranscriptStore, TranscriptLoggerMiddleware } from 'botbuilder';
 import { Db, MongoClient, MongoClientOptions } from 'mongodb';
 import type { StorageConfig } from '../config/storage';
 import { ConversationLock, MemoryConversationLock } from './ConversationLock';
+import { EncryptedStorage } from './encryption/EncryptedStorage';
+import { FieldCipher } from './encryption/FieldCipher';
 import { StorageErrorCode, StorageUnavailableError, isStorageUnavailable } from './errors';
 import { DEFAULT_COLLECTIONS, ensureStorageIndexes } from './indexes';
 import { MemoryStorage } from './MemoryStorage';
@@ -31,6 +33,11 @@ export interface StorageLayer {
   userData?: UserDataStores;
   /** Readiness: true when the database answers a ping quickly. */
   isReady(): Promise<boolean>;
+  /**
+   * Field encryption of personal data (DATA_ENCRYPTION, DATA_ENCRYPTION_KEYS); undefined when no
+   * key is configured. Other stores of personal data (handoff tickets) use it too.
+   */
+  cipher?: FieldCipher;
   /** The driver client, for command monitoring in benchmarks; undefined on memory storage. */
   client?: MongoClient;
   db?: Db;
@@ -78,13 +85,16 @@ function transcriptMiddleware(logger: TranscriptLogger, onError: StorageLayerDep
  * other: a MongoDB that cannot be reached at start-up is an error.
  */
 export async function createStorageLayer(config: StorageConfig, deps: StorageLayerDeps = {}): Promise<StorageLayer> {
-  if (config.kind === 'memory' || !config.mongodb) return createMemoryLayer(config, deps);
+  const cipher = createCipher(config);
+  if (config.kind === 'memory' || !config.mongodb) return createMemoryLayer(config, deps, cipher);
 
-  const { uri, dbName, connectTimeoutMs, maxDocumentBytes } = config.mongodb;
+  const { uri, dbName, connectTimeoutMs, maxDocumentBytes, requireTls } = config.mongodb;
   const client = new MongoClient(uri, {
     serverSelectionTimeoutMS: connectTimeoutMs,
     connectTimeoutMS: connectTimeoutMs,
     appName: 'order-support-bot',
+    // MONGODB_REQUIRE_TLS: TLS whatever the URI says (the config refused URIs that weaken it).
+    ...(requireTls ? { tls: true } : {}),
     ...deps.clientOptions,
   });
   const db = client.db(dbName);
@@ -109,17 +119,21 @@ export async function createStorageLayer(config: StorageConfig, deps: StorageLay
   const transcripts = new MongoTranscriptStore(db.collection<TranscriptDocument>(DEFAULT_COLLECTIONS.transcripts), {
     retentionDays: config.transcripts.retentionDays,
     redaction: redactionOf(config.transcripts),
+    ...(cipher ? { cipher } : {}),
   });
   let closed = false;
+  const mongoStorage = new MongoStorage(batcher, { maxDocumentBytes });
   const layer: StorageLayer = {
     kind: 'mongodb',
-    storage: new MongoStorage(batcher, { maxDocumentBytes }),
+    storage: cipher ? new EncryptedStorage(mongoStorage, cipher) : mongoStorage,
+    ...(cipher ? { cipher } : {}),
     middleware: (states) =>
       assemble(layer, config, deps, lock, states, config.transcripts.enabled ? transcripts : undefined),
     userData: {
       state: batcher.collection,
       transcripts: db.collection<TranscriptDocument>(DEFAULT_COLLECTIONS.transcripts),
       storedUserId: (id) => transcripts.storedUserId(id),
+      ...(cipher ? { cipher } : {}),
     },
     isReady: () => ping(db),
     client,
@@ -133,11 +147,20 @@ export async function createStorageLayer(config: StorageConfig, deps: StorageLay
   return layer;
 }
 
-function createMemoryLayer(config: StorageConfig, deps: StorageLayerDeps): StorageLayer {
+/** The cipher of DATA_ENCRYPTION_KEYS: encrypts when DATA_ENCRYPTION is on, else only decrypts. */
+function createCipher(config: StorageConfig): FieldCipher | undefined {
+  const { enabled, keys } = config.encryption;
+  return keys.length > 0 ? new FieldCipher(keys, enabled) : undefined;
+}
+
+function createMemoryLayer(config: StorageConfig, deps: StorageLayerDeps, cipher: FieldCipher | undefined): StorageLayer {
   const lock = new MemoryConversationLock();
+  // Memory state never leaves the process; it is encrypted too, so both kinds behave the same
+  // (and the per-turn cost can be measured without a database).
   const layer: StorageLayer = {
     kind: 'memory',
-    storage: new MemoryStorage(),
+    storage: cipher?.encrypt ? new EncryptedStorage(new MemoryStorage(), cipher) : new MemoryStorage(),
+    ...(cipher ? { cipher } : {}),
     middleware: (states) =>
       assemble(layer, config, deps, lock, states, config.transcripts.enabled ? new MemoryTranscriptStore() : undefined),
     isReady: async () => true,

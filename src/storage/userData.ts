@@ -1,8 +1,10 @@
 import type { Activity } from 'botbuilder';
 import type { Collection, Document, Filter } from 'mongodb';
+import { openStateItem } from './encryption/EncryptedStorage';
+import type { FieldCipher } from './encryption/FieldCipher';
 import { toStorageError } from './MongoBatcher';
 import { BotStateRecord, StateDocument, keyOfStateDocument, leaseDocumentId } from './mongoDocuments';
-import { TranscriptDocument } from './MongoTranscriptStore';
+import { TranscriptDocument, storedActivityJson } from './MongoTranscriptStore';
 
 /**
  * Export and deletion of everything stored about one user (GDPR-style requests).
@@ -23,7 +25,9 @@ export interface UserDataStores {
    * Other collections whose documents name the user in a field (for example handoff tickets,
    * `customer.id`); the composition point adds them, so storage does not depend on features.
    */
-  extra?: { name: string; collection: Collection<Document>; userField: string }[];
+  extra?: { name: string; collection: Collection<Document>; userField: string; decode?: (doc: Document) => unknown }[];
+  /** Decrypts field-encrypted state and transcripts for the export (DATA_ENCRYPTION_KEYS). */
+  cipher?: FieldCipher;
 }
 
 /** Everything found for one user. */
@@ -75,8 +79,13 @@ async function readState(stores: UserDataStores, pattern: RegExp): Promise<State
   return (await stores.state.find(keyFilter(pattern)).toArray()) as unknown as StateDocument[];
 }
 
-function toItems(docs: StateDocument[]): Record<string, unknown> {
-  return Object.fromEntries(docs.map((doc) => [keyOfStateDocument(doc), JSON.parse(doc.state) as unknown]));
+function toItems(docs: StateDocument[], cipher: FieldCipher | undefined): Record<string, unknown> {
+  return Object.fromEntries(
+    docs.map((doc) => {
+      const key = keyOfStateDocument(doc);
+      return [key, openStateItem(cipher, key, JSON.parse(doc.state) as unknown)];
+    }),
+  );
 }
 
 async function conversationsOf(stores: UserDataStores, userId: string): Promise<{ channelId: string; conversationId: string }[]> {
@@ -93,7 +102,7 @@ async function conversationsOf(stores: UserDataStores, userId: string): Promise<
 /** Collects everything stored about `userId` as one JSON-ready object. */
 export async function exportUserData(stores: UserDataStores, userId: string): Promise<UserDataExport> {
   try {
-    const userState = toItems(await readState(stores, userKeyPattern(userId)));
+    const userState = toItems(await readState(stores, userKeyPattern(userId)), stores.cipher);
     const conversations: UserDataExport['conversations'] = [];
     for (const { channelId, conversationId } of await conversationsOf(stores, userId)) {
       const transcript = await stores.transcripts
@@ -103,13 +112,14 @@ export async function exportUserData(stores: UserDataStores, userId: string): Pr
       conversations.push({
         channelId,
         conversationId,
-        state: toItems(await readState(stores, conversationKeyPattern(channelId, conversationId))),
-        transcript: transcript.map((doc) => JSON.parse(doc.activity) as Activity),
+        state: toItems(await readState(stores, conversationKeyPattern(channelId, conversationId)), stores.cipher),
+        transcript: transcript.map((doc) => JSON.parse(storedActivityJson(doc, stores.cipher)) as Activity),
       });
     }
     const other: Record<string, unknown[]> = {};
-    for (const { name, collection, userField } of stores.extra ?? []) {
-      other[name] = await collection.find({ [userField]: userId }).toArray();
+    for (const { name, collection, userField, decode } of stores.extra ?? []) {
+      const docs = await collection.find({ [userField]: userId }).toArray();
+      other[name] = decode ? docs.map(decode) : docs;
     }
     return { userId, exportedAt: new Date().toISOString(), userState, conversations, other };
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { ConversationReference } from 'botbuilder';
 import type { Collection, Db } from 'mongodb';
+import type { FieldCipher } from '../../storage/encryption/FieldCipher';
 import type { ConversationReferenceStore } from './ConversationReferenceStore';
 
 interface ReferenceDoc {
@@ -16,17 +17,21 @@ export interface MongoConversationReferenceStoreOptions {
   collection?: string;
   /** Forget a conversation's reference this many days after it was last saved; default 90. */
   retentionDays?: number;
+  /** Field encryption of the reference (it names the customer; DATA_ENCRYPTION). */
+  cipher?: FieldCipher;
 }
 
 /** ConversationReferenceStore on MongoDB, shared by every instance; a TTL index drops stale ones. */
 export class MongoConversationReferenceStore implements ConversationReferenceStore {
   private readonly collection: Collection<ReferenceDoc>;
   private readonly retentionMs: number;
+  private readonly cipher: FieldCipher | undefined;
   private indexes: Promise<unknown> | undefined;
 
   constructor(db: Db, options: MongoConversationReferenceStoreOptions = {}) {
     this.collection = db.collection<ReferenceDoc>(options.collection ?? 'conversation_references');
     this.retentionMs = (options.retentionDays ?? 90) * 86_400_000;
+    this.cipher = options.cipher;
   }
 
   async save(reference: Partial<ConversationReference>): Promise<void> {
@@ -40,14 +45,16 @@ export class MongoConversationReferenceStore implements ConversationReferenceSto
     const now = Date.now();
     await this.collection.replaceOne(
       { _id: id },
-      { channelId: reference.channelId ?? '', json: JSON.stringify(reference), updatedAt: new Date(now), expiresAt: new Date(now + this.retentionMs) },
+      { channelId: reference.channelId ?? '', json: this.cipher ? this.cipher.protect(JSON.stringify(reference), `reference:${id}`) : JSON.stringify(reference), updatedAt: new Date(now), expiresAt: new Date(now + this.retentionMs) },
       { upsert: true },
     );
   }
 
   async get(conversationId: string): Promise<Partial<ConversationReference> | undefined> {
     const doc = await this.collection.findOne({ _id: conversationId });
-    return doc ? (JSON.parse(doc.json) as Partial<ConversationReference>) : undefined;
+    if (!doc) return undefined;
+    const json = this.cipher ? this.cipher.reveal(doc.json, `reference:${conversationId}`) : doc.json;
+    return JSON.parse(json) as Partial<ConversationReference>;
   }
 
   async delete(conversationId: string): Promise<void> {

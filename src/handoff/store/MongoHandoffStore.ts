@@ -1,6 +1,8 @@
 import type { Collection, Db, Filter, UpdateFilter } from 'mongodb';
+import type { FieldCipher } from '../../storage/encryption/FieldCipher';
 import type { Ticket, TicketPatch } from '../ticket';
 import type { HandoffStore, WaitSample } from './HandoffStore';
+import { openTicketFields, sealTicketFields } from './ticketEncryption';
 
 /** A ticket as stored: `_id` is the ticket id. */
 export type TicketDocument = Omit<Ticket, 'id'> & { _id: string };
@@ -28,13 +30,16 @@ export class MongoHandoffStore implements HandoffStore {
   constructor(
     private readonly tickets: Collection<TicketDocument>,
     private readonly seen: Collection<SeenDocument>,
+    /** Field encryption of customer names, lines and references (DATA_ENCRYPTION). */
+    private readonly cipher?: FieldCipher,
   ) {}
 
   /** Builds the store on `db` with the standard collection names. */
-  static fromDb(db: Db): MongoHandoffStore {
+  static fromDb(db: Db, cipher?: FieldCipher): MongoHandoffStore {
     return new MongoHandoffStore(
       db.collection<TicketDocument>(HandoffCollections.tickets),
       db.collection<SeenDocument>(HandoffCollections.seen),
+      cipher,
     );
   }
 
@@ -48,28 +53,29 @@ export class MongoHandoffStore implements HandoffStore {
   }
 
   async insert(ticket: Ticket): Promise<void> {
-    await this.tickets.insertOne(toDocument(ticket));
+    await this.tickets.insertOne(toDocument(sealTicketFields(this.cipher, ticket.id, ticket)));
   }
 
   async get(id: string): Promise<Ticket | undefined> {
     const doc = await this.tickets.findOne({ _id: id });
-    return doc ? fromDocument(doc) : undefined;
+    return doc ? this.fromDocument(doc) : undefined;
   }
 
   async findByThread(channel: string, ts: string): Promise<Ticket | undefined> {
     const doc = await this.tickets.findOne({ 'thread.channel': channel, 'thread.ts': ts });
-    return doc ? fromDocument(doc) : undefined;
+    return doc ? this.fromDocument(doc) : undefined;
   }
 
   async update(id: string, expectedVersion: number, patch: TicketPatch): Promise<Ticket | undefined> {
-    const update: UpdateFilter<TicketDocument> = { $set: { ...withoutUndefined(patch.set), version: expectedVersion + 1 } };
+    const set = sealTicketFields(this.cipher, id, withoutUndefined(patch.set));
+    const update: UpdateFilter<TicketDocument> = { $set: { ...set, version: expectedVersion + 1 } };
     if (patch.unset && patch.unset.length > 0) {
       update.$unset = Object.fromEntries(patch.unset.map((field) => [field, ''])) as UpdateFilter<TicketDocument>['$unset'];
     }
     const doc = await this.tickets.findOneAndUpdate({ _id: id, version: expectedVersion }, update, {
       returnDocument: 'after',
     });
-    return doc ? fromDocument(doc) : undefined;
+    return doc ? this.fromDocument(doc) : undefined;
   }
 
   async touch(id: string, at: number): Promise<void> {
@@ -104,11 +110,15 @@ export class MongoHandoffStore implements HandoffStore {
       { $set: { lease: { owner, until: now + leaseMs } } },
       { returnDocument: 'after', sort: { dueAt: 1 } },
     );
-    return doc ? fromDocument(doc) : undefined;
+    return doc ? this.fromDocument(doc) : undefined;
   }
 
   async releaseLease(id: string, owner: string): Promise<void> {
     await this.tickets.updateOne({ _id: id, 'lease.owner': owner }, { $unset: { lease: '' } });
+  }
+
+  private fromDocument(doc: TicketDocument): Ticket {
+    return decodeTicketDocument(doc, this.cipher);
   }
 
   async markOnce(key: string, ttlMs: number, now: number): Promise<boolean> {
@@ -143,4 +153,9 @@ function withoutUndefined<T extends object>(value: T): T {
 function fromDocument(doc: TicketDocument): Ticket {
   const { _id, ...rest } = doc;
   return { id: _id, ...rest } as Ticket;
+}
+
+/** A stored ticket as it reads in the export of a user's data: personal fields decrypted. */
+export function decodeTicketDocument(doc: TicketDocument, cipher: FieldCipher | undefined): Ticket {
+  return openTicketFields(cipher, doc._id, fromDocument(doc));
 }

@@ -117,11 +117,12 @@ export const KUBERNETES_PRODUCTION_VALUES: Record<string, string> = {
   LOG_FORMAT: 'json for the cluster log shipper',
   SHUTDOWN_TIMEOUT_MS: 'matched to terminationGracePeriodSeconds in deployment.yaml',
   TRANSCRIPTS_ENABLED: 'on explicitly: the cluster always runs with MongoDB',
+  MONGODB_REQUIRE_TLS: 'a cluster reaches its database over a network: TLS required',
 };
 
 /** A key whose value is a credential. */
 export function isSecretKey(key: string): boolean {
-  return /(PASSWORD|SECRET|TOKEN|_KEY|Password|Secret)$/.test(key) || key === 'MONGODB_URI';
+  return /(PASSWORD|SECRET|TOKEN|_KEY|_KEYS|Password|Secret)$/.test(key) || key === 'MONGODB_URI';
 }
 
 /** Formats `key -> sites` for failure messages. */

@@ -3,7 +3,7 @@
 // one whole order conversation over /api/messages (deliveryMode expectReplies) and checks the
 // status answer. Fails on any warning printed at start (deprecations included).
 //
-//   node scripts/smoke.mjs            (CI runs it on Node.js 22 after the suite on Node.js 24)
+//   node scripts/startup-smoke.mjs            (CI runs it on Node.js 22 after the suite on Node.js 24)
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
