@@ -21,6 +21,9 @@ import { FileOrderService } from './orders/FileOrderService';
 import { HttpOrderService } from './orders/HttpOrderService';
 import { ResilientOrderService } from './orders/ResilientOrderService';
 import { createServer } from './server/createServer';
+import type { InboundLimits } from './server/inbound';
+import { createRateLimitStore } from './server/rateLimitStore';
+import { SessionGate } from './server/sessionGate';
 import { HealthRegistry } from './server/health';
 import { createStorageLayer, type StorageLayer } from './storage/createStorageLayer';
 import { InstrumentedHandoffRequester, InstrumentedRecognizer, InstrumentedStorage } from './telemetry/instrumented';
@@ -129,6 +132,19 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
   // Waterfall start/step/complete/cancel events for every dialog in the tree.
   dialog.telemetryClient = observability.telemetry;
+  // Every rate limit's counters: MongoDB when configured (limits hold across instances), else memory.
+  const rateLimitStore = createRateLimitStore(storageLayer.db);
+  const inboundLimits: InboundLimits = {
+    maxBodyBytes: config.limits.maxBodyBytes,
+    maxJsonDepth: config.limits.maxJsonDepth,
+    maxMessageChars: config.limits.maxMessageChars,
+    maxAttachments: config.limits.maxAttachments,
+  };
+  const sessions = new SessionGate(rateLimitStore, {
+    perAddressPerMinute: config.limits.sessionsPerAddressPerMinute,
+    perMinute: config.limits.sessionsPerMinute,
+    trustProxyHops: config.limits.trustProxyHops,
+  });
   const bot = new SupportBot({
     conversationState,
     userState,
@@ -140,6 +156,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     rateLimiter: new RateLimiter({
       perUserPerMinute: config.limits.perUserPerMinute,
       perConversationPerMinute: config.limits.perConversationPerMinute,
+      perAddressPerMinute: config.limits.perAddressPerMinute,
+      store: rateLimitStore,
     }),
   });
 
@@ -167,6 +185,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     logger,
     maxBodyBytes: config.limits.maxBodyBytes,
     maxAttachments: config.limits.maxAttachments,
+    maxMessageChars: config.limits.maxMessageChars,
+    maxJsonDepth: config.limits.maxJsonDepth,
     metrics: observability.prometheus,
     metricsToken: telemetryConfig.metricsToken,
     isDraining: () => draining,
@@ -179,7 +199,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         logger,
         bot: { id: config.auth.MicrosoftAppId || 'order-support-bot', name: 'Order assistant' },
         db: storageLayer.db,
-        maxBodyBytes: config.limits.maxBodyBytes,
+        limits: inboundLimits,
+        sessions,
       })
     : undefined;
   if (directLine?.adapter) {
@@ -208,6 +229,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         logger,
         onTurnError: adapter.onTurnError,
         db: storageLayer.db,
+        maxBodyBytes: config.limits.maxBodyBytes,
+        maxJsonDepth: config.limits.maxJsonDepth,
         onAck: (ms) => observability.metrics.slackAck(ms / 1000),
         ...(handoffDesk ? { desk: handoffDesk.deskEvents } : {}),
       })

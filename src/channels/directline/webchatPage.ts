@@ -6,6 +6,7 @@ import path from 'node:path';
 import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import type restify from 'restify';
 import { fromRoot } from '../../paths';
+import { sendRateLimited, type SessionGate } from '../../server/sessionGate';
 import type { Logger } from '../../telemetry/logger';
 import { publicBaseUrl, sendJsonError } from './http';
 import type { WebChatTokenSource } from './tokenSources';
@@ -18,6 +19,8 @@ export interface WebChatPageDependencies {
   azureEndpoint?: string;
   /** Origins allowed to frame the page; empty means any (the page holds no secret). */
   allowedOrigins: readonly string[];
+  /** Rations tokens per client address and globally; absent: unlimited (tests of the page only). */
+  sessions?: SessionGate;
   /** Directory of index.html, page.js, page.css, embed.js; default `public/`. */
   publicDir?: string;
 }
@@ -77,6 +80,11 @@ export function mountWebChatPage(server: restify.Server, deps: WebChatPageDepend
 
   server.post('/api/directline/token', async (req: restify.Request, res: restify.Response) => {
     res.header('Cache-Control', 'no-store');
+    const admission = await deps.sessions?.admit(req, 'token');
+    if (admission && !admission.ok) {
+      sendRateLimited(res, admission, 'chat sessions');
+      return;
+    }
     try {
       const token = await deps.tokenSource.issue(publicBaseUrl(req, deps.publicUrl));
       res.json(token);
