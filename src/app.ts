@@ -10,7 +10,7 @@ import { createStateAccessors, SupportBot } from './bot/SupportBot';
 import { createTurnErrorHandler } from './bot/turnErrorHandler';
 import { createCloudAdapter } from './channels/botFrameworkAdapter';
 import { createChannelMiddleware } from './channels/channelMiddleware';
-import { createDirectLineChannel } from './channels/directline';
+import { createDirectLineChannel, type DirectLineChannel } from './channels/directline';
 import { AzureSlackChannelMiddleware } from './channels/slack/azureSlackChannel';
 import { createSlackBridge, type SlackBridge } from './channels/slack/SlackBridge';
 import type { AppConfig } from './config/config';
@@ -61,6 +61,8 @@ export interface BotApp {
   readonly slack: SlackBridge | undefined;
   /** Human handoff to agents in SLACK_HANDOFF_CHANNEL; undefined without it (requests are logged). */
   readonly handoffDesk: HandoffLayer | undefined;
+  /** The Web Chat channel (self-hosted Direct Line store and streams), when enabled. */
+  readonly directLine: DirectLineChannel | undefined;
   /** Starts listening on config.host:config.port (port 0 picks a free one). */
   listen(): Promise<{ port: number; url: string }>;
   /** Stops taking requests and releases every resource. Safe to call twice. */
@@ -261,6 +263,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     health,
     slack,
     handoffDesk,
+    directLine,
     listen: async () => {
       const address = await new Promise<{ port: number; url: string }>((resolve, reject) => {
         server.once('error', reject);

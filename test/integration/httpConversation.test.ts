@@ -134,7 +134,10 @@ describe('HTTP: whole conversations through /api/messages (expectReplies)', () =
       const client = new BotClient(baseUrl);
       assert.deepEqual(await client.say(''), []);
       assert.deepEqual(await client.say('   '), []);
-      assert.match((await client.say('a'.repeat(10_000)))[0]?.text ?? '', /longer than I can read/);
+      // Over MAX_MESSAGE_CHARS: refused at the HTTP edge with the reason, before the bot or any store sees it.
+      const long = await client.post(client.activity({ text: 'a'.repeat(10_000) }));
+      assert.equal(long.status, 400);
+      assert.equal((long.json as { error: { code: string } }).error.code, 'MESSAGE_TOO_LONG');
       const emoji = await client.say('🙂🙂🙂');
       assert.equal(emoji.length, 1);
       assert.ok(emoji[0]?.text);
@@ -151,13 +154,14 @@ describe('HTTP: whole conversations through /api/messages (expectReplies)', () =
       const attachments = Array.from({ length: 11 }, () => ({ contentType: 'text/plain', content: 'x' }));
       const { status, json } = await client.post(client.activity({ attachments }));
       assert.equal(status, 400);
-      assert.match((json as { error: { message: string } }).error.message, /At most 10 attachments/);
+      assert.equal((json as { error: { code: string } }).error.code, 'TOO_MANY_ATTACHMENTS');
+      assert.match((json as { error: { message: string } }).error.message, /at most 10 are accepted/);
     });
 
     it('should keep the form going after bad input in the middle of it', async () => {
       const client = new BotClient(baseUrl);
       await client.say('where is my order 12345');
-      await client.say('x'.repeat(5000));
+      assert.equal((await client.post(client.activity({ text: 'x'.repeat(5000) }))).status, 400);
       assert.match((await client.say('yes'))[0]?.text ?? '', /^Order 12345/);
     });
   });
