@@ -146,6 +146,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     perAddressPerMinute: config.limits.sessionsPerAddressPerMinute,
     perMinute: config.limits.sessionsPerMinute,
     trustProxyHops: config.limits.trustProxyHops,
+    activitiesPerAddressPerMinute: 2 * config.limits.perAddressPerMinute,
   });
   const bot = new SupportBot({
     conversationState,

@@ -11,9 +11,15 @@ export interface SessionLimits {
   perMinute: number;
   /** Reverse proxies in front of the bot whose X-Forwarded-For is trusted (TRUST_PROXY_HOPS). */
   trustProxyHops: number;
+  /**
+   * Hard cap on Direct Line posts per client address per minute, refused with 429 before the
+   * body is read or logged (twice RATE_LIMIT_ADDRESS_PER_MINUTE: below it the bot's own limiter
+   * answers with a polite warning). 0: no cap.
+   */
+  activitiesPerAddressPerMinute?: number;
 }
 
-export type SessionKind = 'token' | 'conversation';
+export type SessionKind = 'token' | 'conversation' | 'activity';
 
 export type Admission = { ok: true; address: string } | { ok: false; address: string; retryAfterSeconds: number; scope: 'address' | 'everyone' };
 
@@ -35,6 +41,12 @@ export class SessionGate {
 
   async admit(req: IncomingMessage, kind: SessionKind): Promise<Admission> {
     const address = this.addressOf(req);
+    if (kind === 'activity') {
+      const limit = this.limits.activitiesPerAddressPerMinute ?? 0;
+      if (limit <= 0) return { ok: true, address };
+      const take = await this.store.take(`s:activity:a:${address}`, limit, 60);
+      return take.allowed ? { ok: true, address } : { ok: false, address, retryAfterSeconds: Math.ceil(take.retryAfterMs / 1000), scope: 'address' };
+    }
     if (this.limits.perAddressPerMinute > 0) {
       const take = await this.store.take(`s:${kind}:a:${address}`, this.limits.perAddressPerMinute, 60);
       if (!take.allowed) return { ok: false, address, retryAfterSeconds: Math.ceil(take.retryAfterMs / 1000), scope: 'address' };

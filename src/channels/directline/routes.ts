@@ -159,6 +159,15 @@ export function mountDirectLineRoutes(server: restify.Server, deps: DirectLineRo
     const conversationId = String(req.params.conversationId);
     const credential = authorizeConversation(req, res, deps.tokens, conversationId);
     if (!credential) return;
+    // A flood from one address is refused before its body is even read (the secret is trusted).
+    if (credential.kind === 'token') {
+      const admission = await deps.sessions.admit(req, 'activity');
+      if (!admission.ok) {
+        req.resume();
+        sendRateLimited(res, admission, 'messages');
+        return;
+      }
+    }
     const input = await body(req, res);
     if (input === REFUSED) return;
     const checked = checkIncomingActivity(input, credential.kind === 'token' ? credential.claims.user : undefined);
