@@ -10,7 +10,7 @@ import { createStateAccessors, SupportBot } from './bot/SupportBot';
 import { createTurnErrorHandler } from './bot/turnErrorHandler';
 import { createCloudAdapter } from './channels/botFrameworkAdapter';
 import { createChannelMiddleware } from './channels/channelMiddleware';
-import { createDirectLineChannel } from './channels/directline';
+import { createDirectLineChannel, type DirectLineChannel } from './channels/directline';
 import { AzureSlackChannelMiddleware } from './channels/slack/azureSlackChannel';
 import { createSlackBridge, type SlackBridge } from './channels/slack/SlackBridge';
 import { verifiedIdentityMiddleware } from './channels/identity';
@@ -22,6 +22,9 @@ import { FileOrderService } from './orders/FileOrderService';
 import { HttpOrderService } from './orders/HttpOrderService';
 import { ResilientOrderService } from './orders/ResilientOrderService';
 import { createServer } from './server/createServer';
+import type { InboundLimits } from './server/inbound';
+import { createRateLimitStore } from './server/rateLimitStore';
+import { SessionGate } from './server/sessionGate';
 import { HealthRegistry } from './server/health';
 import { createStorageLayer, type StorageLayer } from './storage/createStorageLayer';
 import { createStateGuard } from './state/createStateGuard';
@@ -63,6 +66,8 @@ export interface BotApp {
   readonly slack: SlackBridge | undefined;
   /** Human handoff to agents in SLACK_HANDOFF_CHANNEL; undefined without it (requests are logged). */
   readonly handoffDesk: HandoffLayer | undefined;
+  /** The Web Chat channel (self-hosted Direct Line store and streams), when enabled. */
+  readonly directLine: DirectLineChannel | undefined;
   /** Starts listening on config.host:config.port (port 0 picks a free one). */
   listen(): Promise<{ port: number; url: string }>;
   /** Stops taking requests and releases every resource. Safe to call twice. */
@@ -159,6 +164,20 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
   // Waterfall start/step/complete/cancel events for every dialog in the tree.
   dialog.telemetryClient = observability.telemetry;
+  // Every rate limit's counters: MongoDB when configured (limits hold across instances), else memory.
+  const rateLimitStore = createRateLimitStore(storageLayer.db);
+  const inboundLimits: InboundLimits = {
+    maxBodyBytes: config.limits.maxBodyBytes,
+    maxJsonDepth: config.limits.maxJsonDepth,
+    maxMessageChars: config.limits.maxMessageChars,
+    maxAttachments: config.limits.maxAttachments,
+  };
+  const sessions = new SessionGate(rateLimitStore, {
+    perAddressPerMinute: config.limits.sessionsPerAddressPerMinute,
+    perMinute: config.limits.sessionsPerMinute,
+    trustProxyHops: config.limits.trustProxyHops,
+    activitiesPerAddressPerMinute: 2 * config.limits.perAddressPerMinute,
+  });
   const bot = new SupportBot({
     conversationState,
     userState,
@@ -170,6 +189,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     rateLimiter: new RateLimiter({
       perUserPerMinute: config.limits.perUserPerMinute,
       perConversationPerMinute: config.limits.perConversationPerMinute,
+      perAddressPerMinute: config.limits.perAddressPerMinute,
+      store: rateLimitStore,
     }),
   });
 
@@ -208,6 +229,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     logger,
     maxBodyBytes: config.limits.maxBodyBytes,
     maxAttachments: config.limits.maxAttachments,
+    maxMessageChars: config.limits.maxMessageChars,
+    maxJsonDepth: config.limits.maxJsonDepth,
     metrics: observability.prometheus,
     metricsToken: telemetryConfig.metricsToken,
     isDraining: () => draining,
@@ -220,7 +243,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         logger,
         bot: { id: config.auth.MicrosoftAppId || 'order-support-bot', name: 'Order assistant' },
         db: storageLayer.db,
-        maxBodyBytes: config.limits.maxBodyBytes,
+        limits: inboundLimits,
+        sessions,
         userTokenSecret: config.verification.webchatUserTokenSecret,
       })
     : undefined;
@@ -250,6 +274,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         logger,
         onTurnError: adapter.onTurnError,
         db: storageLayer.db,
+        maxBodyBytes: config.limits.maxBodyBytes,
+        maxJsonDepth: config.limits.maxJsonDepth,
         onAck: (ms) => observability.metrics.slackAck(ms / 1000),
         ...(handoffDesk ? { desk: handoffDesk.deskEvents } : {}),
       })
@@ -280,6 +306,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     health,
     slack,
     handoffDesk,
+    directLine,
     listen: async () => {
       const address = await new Promise<{ port: number; url: string }>((resolve, reject) => {
         server.once('error', reject);

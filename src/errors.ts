@@ -9,6 +9,13 @@ export type ErrorCode =
   | 'ORDER_BACKEND_BAD_RESPONSE'
   | 'NLU_TRAINING_FAILED'
   | 'REQUEST_INVALID'
+  // The public HTTP edge (src/server/inbound.ts, src/server/edgeLimits.ts): refused input and floods
+  | 'PAYLOAD_TOO_LARGE'
+  | 'JSON_TOO_DEEP'
+  | 'MESSAGE_TOO_LONG'
+  | 'TOO_MANY_ATTACHMENTS'
+  | 'RATE_LIMITED'
+  | 'DIRECTLINE_ORIGIN_FORBIDDEN'
   // Direct Line and Web Chat (src/channels/directline/), Teams package (scripts/teams-package.ts)
   | 'DIRECTLINE_UNAUTHORIZED'
   | 'DIRECTLINE_FORBIDDEN'

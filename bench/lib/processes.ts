@@ -28,10 +28,10 @@ export interface ServerProcess {
 }
 
 /** Starts a TypeScript entry point with tsx and waits until /healthz answers. */
-export async function startServer(name: string, entry: string, env: Record<string, string>): Promise<ServerProcess> {
+export async function startServer(name: string, entry: string, env: Record<string, string>, root = ROOT): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--no-deprecation', '--import', 'tsx', path.join(ROOT, entry)], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, ['--no-deprecation', '--import', 'tsx', path.join(root, entry)], {
+    cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

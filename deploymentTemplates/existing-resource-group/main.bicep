@@ -504,6 +504,11 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
           value: 'https://${webAppName}.azurewebsites.net'
         }
         {
+          // App Service's front ends are one proxy hop: the client address is their X-Forwarded-For entry.
+          name: 'TRUST_PROXY_HOPS'
+          value: '1'
+        }
+        {
           name: 'WEBCHAT_ALLOWED_ORIGINS'
           value: webChatAllowedOrigins
         }

@@ -87,7 +87,7 @@ export class SupportBot extends ActivityHandler {
 
   override async run(context: TurnContext): Promise<void> {
     if (context.activity.type === ActivityTypes.Message && this.options.rateLimiter) {
-      const decision = this.options.rateLimiter.check(context);
+      const decision = await this.options.rateLimiter.check(context);
       if (decision === 'reject-and-warn') await context.sendActivity(Messages.rateLimited);
       if (decision !== 'allow') return;
     }

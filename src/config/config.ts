@@ -93,6 +93,16 @@ export interface LimitsConfig {
   maxAttachments: number;
   perUserPerMinute: number;
   perConversationPerMinute: number;
+  /** Deepest JSON nesting accepted at the HTTP edge (MAX_JSON_DEPTH). */
+  maxJsonDepth: number;
+  /** Messages per minute from one client address on the self-hosted Direct Line (RATE_LIMIT_ADDRESS_PER_MINUTE). */
+  perAddressPerMinute: number;
+  /** Web Chat tokens and new conversations per client address per minute (WEBCHAT_SESSIONS_PER_ADDRESS_PER_MINUTE). */
+  sessionsPerAddressPerMinute: number;
+  /** Web Chat tokens and new conversations per minute for everyone (WEBCHAT_SESSIONS_PER_MINUTE). */
+  sessionsPerMinute: number;
+  /** Reverse proxies whose X-Forwarded-For is trusted for the client address (TRUST_PROXY_HOPS); 0: none. */
+  trustProxyHops: number;
 }
 
 export interface AppConfig {
@@ -244,6 +254,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxAttachments: readInt(env, 'MAX_ATTACHMENTS', 10, 0, 100),
       perUserPerMinute: readInt(env, 'RATE_LIMIT_USER_PER_MINUTE', 30, 0, 100_000),
       perConversationPerMinute: readInt(env, 'RATE_LIMIT_CONVERSATION_PER_MINUTE', 60, 0, 100_000),
+      maxJsonDepth: readInt(env, 'MAX_JSON_DEPTH', 32, 4, 1000),
+      perAddressPerMinute: readInt(env, 'RATE_LIMIT_ADDRESS_PER_MINUTE', 60, 0, 100_000),
+      sessionsPerAddressPerMinute: readInt(env, 'WEBCHAT_SESSIONS_PER_ADDRESS_PER_MINUTE', 10, 0, 100_000),
+      sessionsPerMinute: readInt(env, 'WEBCHAT_SESSIONS_PER_MINUTE', 600, 0, 1_000_000),
+      trustProxyHops: readInt(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     },
     };
     section(() => requireProductionAuth(env, read));

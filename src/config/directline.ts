@@ -24,6 +24,10 @@ export interface DirectLineConfig {
   historyTtlSeconds: number;
   /** Activities kept per conversation; older ones are trimmed. */
   maxActivitiesPerConversation: number;
+  /** Memory store: bytes of activities kept per conversation (DIRECTLINE_MAX_CONVERSATION_BYTES). */
+  maxConversationBytes: number;
+  /** Memory store: bytes held for all conversations; longest-idle evicted first (DIRECTLINE_MAX_MEMORY_BYTES). */
+  maxMemoryBytes: number;
   /** How often WebSocket streams look for activities written by other instances (MongoDB). */
   pollIntervalMs: number;
   /** Public base URL of the bot (e.g. https://bot.example.com); empty: derived from each request. */
@@ -78,6 +82,8 @@ export function readDirectLineConfig(env: Env): DirectLineConfig {
     tokenTtlSeconds: readInt(env, 'DIRECTLINE_TOKEN_TTL_SECONDS', 1800, 60, 86_400),
     historyTtlSeconds: readInt(env, 'DIRECTLINE_HISTORY_TTL_SECONDS', 86_400, 60, 90 * 86_400),
     maxActivitiesPerConversation: readInt(env, 'DIRECTLINE_MAX_ACTIVITIES', 1000, 10, 100_000),
+    maxConversationBytes: readInt(env, 'DIRECTLINE_MAX_CONVERSATION_BYTES', 512 * 1024, 16 * 1024, 64 * 1024 * 1024),
+    maxMemoryBytes: readInt(env, 'DIRECTLINE_MAX_MEMORY_BYTES', 64 * 1024 * 1024, 1024 * 1024, 16 * 1024 * 1024 * 1024),
     pollIntervalMs: readInt(env, 'DIRECTLINE_POLL_MS', 250, 20, 10_000),
     ...(publicUrl ? { publicUrl } : {}),
     ...(azureEndpoint ? { azureEndpoint } : {}),

@@ -2,7 +2,8 @@
  * Screens a POSTed body before the adapter sees it, so malformed input gets a 400 that says
  * what is wrong rather than a 500 from deep inside the SDK.
  */
-export function checkActivityBody(body: unknown, maxAttachments = 10): string | undefined {
+export function checkActivityBody(body: unknown, _maxAttachments = 10): string | undefined {
+  // Counts (attachments, text length) and depth are the shared gate's: src/server/inbound.ts.
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     return 'The body must be a JSON object (a Bot Framework activity) sent with Content-Type: application/json.';
   }
@@ -15,9 +16,6 @@ export function checkActivityBody(body: unknown, maxAttachments = 10): string | 
   if (a.from !== undefined && (typeof a.from !== 'object' || a.from === null)) return '"from" must be an object.';
   if (a.text !== undefined && a.text !== null && typeof a.text !== 'string') return '"text" must be a string.';
   if (a.attachments !== undefined && !Array.isArray(a.attachments)) return '"attachments" must be an array.';
-  if (Array.isArray(a.attachments) && a.attachments.length > maxAttachments) {
-    return `At most ${maxAttachments} attachments are accepted per activity.`;
-  }
   if (a.deliveryMode !== 'expectReplies' && (typeof a.serviceUrl !== 'string' || a.serviceUrl === '')) {
     return 'The activity needs "serviceUrl" (where replies go), unless "deliveryMode" is "expectReplies".';
   }

@@ -4,6 +4,7 @@ import { metricsHandler, requestContextHandler, type MetricsSource } from '../te
 import type { Logger } from '../telemetry/logger';
 import { checkActivityBody } from './activityBody';
 import type { HealthRegistry } from './health';
+import { checkActivityLimits, DEFAULT_MAX_JSON_DEPTH, readJsonBody, type InboundLimits } from './inbound';
 
 export interface ServerDependencies {
   adapter: CloudAdapter;
@@ -14,6 +15,10 @@ export interface ServerDependencies {
   maxBodyBytes: number;
   /** Most attachments one activity may carry; more get 400. */
   maxAttachments: number;
+  /** Longest activity text on the Direct Line-style gate; /api/messages answers longer text politely in the chat. */
+  maxMessageChars?: number;
+  /** Deepest JSON nesting accepted; deeper gets 400 JSON_TOO_DEEP. */
+  maxJsonDepth?: number;
   /** Served at GET /metrics (Prometheus); the route is absent when metrics are off. */
   metrics?: MetricsSource;
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
@@ -37,13 +42,33 @@ export function sendError(res: restify.Response, status: number, code: string, m
  */
 export function createServer(deps: ServerDependencies): restify.Server {
   const server = restify.createServer({ name: 'order-support-bot', handleUncaughtExceptions: false });
-  const parseJson = restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, mapFiles: false });
+  const limits: InboundLimits = {
+    maxBodyBytes: deps.maxBodyBytes,
+    maxAttachments: deps.maxAttachments,
+    maxMessageChars: deps.maxMessageChars ?? 2000,
+    maxJsonDepth: deps.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
+  };
   server.pre(requestContextHandler(deps.isDraining ?? (() => false), sendError));
 
-  server.post('/api/messages', ...parseJson, async (req: restify.Request, res: restify.Response) => {
-    const problem = checkActivityBody(req.body, deps.maxAttachments);
+  server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
+    // The shared inbound gate (src/server/inbound.ts): size, depth, text, attachments, shape.
+    const body = await readJsonBody(req, limits);
+    if (!body.ok) {
+      sendError(res, body.refusal.status, body.refusal.code, body.refusal.message);
+      return;
+    }
+    req.body = body.value;
+    const problem = checkActivityBody(body.value, deps.maxAttachments);
     if (problem) {
       sendError(res, 400, 'REQUEST_INVALID', problem);
+      return;
+    }
+    // Text length is the one limit answered in the chat here: the callers of /api/messages are
+    // authenticated channels (Teams, Azure Direct Line), whose users would otherwise see their
+    // message vanish; the turn replies politely and the body size still bounds what is held.
+    const refusal = checkActivityLimits(body.value as Record<string, unknown>, { ...limits, maxMessageChars: Number.POSITIVE_INFINITY });
+    if (refusal) {
+      sendError(res, refusal.status, refusal.code, refusal.message);
       return;
     }
     try {

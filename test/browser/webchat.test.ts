@@ -122,6 +122,42 @@ describe('Web Chat in a real browser (headless Chromium)', function () {
     }
   });
 
+  it('should run Web Chat on another origin with { token, domain } when that origin is in WEBCHAT_ALLOWED_ORIGINS (CORS)', async () => {
+    // The cross-origin recipe of docs/webchat.md: the shop's own page fetches a token from the
+    // bot and renders Web Chat itself, so every Direct Line call is cross-origin (preflighted).
+    let botUrl = '';
+    const site = await startHttpStub((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><title>Shop</title><div id="webchat" style="height:600px"></div>
+<script src="${botUrl}/webchat/webchat.js"></script>
+<script>
+  fetch('${botUrl}/api/directline/token', { method: 'POST' })
+    .then(function (r) { return r.json(); })
+    .then(function (t) {
+      window.WebChat.renderWebChat({ directLine: window.WebChat.createDirectLine({ token: t.token, domain: t.domain }) }, document.getElementById('webchat'));
+    });
+</script>`);
+    });
+    const bot = await startTestApp({ WEBCHAT_ALLOWED_ORIGINS: new URL(site.url).origin });
+    botUrl = bot.url;
+    const page = await context.newPage();
+    try {
+      watch(page);
+      problems.length = 0;
+      await page.goto(site.url);
+      await said(page, /order assistant\. I can check/).waitFor({ timeout: 30_000 });
+      const input = page.locator('[data-id="webchat-sendbox-input"]');
+      await input.fill('where is my order 12345');
+      await input.press('Enter');
+      await said(page, 'You asked about order 12345. Is that correct?').waitFor();
+      assert.deepEqual(problems.filter((p) => !/favicon\.ico/.test(p)), [], 'no CORS error, no failed request');
+    } finally {
+      await page.close();
+      await bot.app.close();
+      await site.close();
+    }
+  });
+
   it('should resume the same conversation after a reload', async () => {
     const page = context.pages()[0] as Page;
     await page.reload();

@@ -6,6 +6,7 @@ import {
   ResourceResponse,
   TurnContext,
 } from 'botbuilder';
+import { CLIENT_ADDRESS_KEY } from '../../bot/RateLimiter';
 import type { DirectLineStore, StoredActivity } from './store';
 
 /** Who the bot is in Direct Line conversations. */
@@ -65,7 +66,7 @@ export class DirectLineAdapter extends BotAdapter {
    * Logs a client's activity, runs the turn, and resolves with the logged activity once the
    * turn is over (so a POST answers after the bot has replied, as with Azure).
    */
-  async receive(conversationId: string, incoming: Partial<Activity>, logic: TurnLogic): Promise<StoredActivity> {
+  async receive(conversationId: string, incoming: Partial<Activity>, logic: TurnLogic, clientAddress?: string): Promise<StoredActivity> {
     const activity: Partial<Activity> = {
       ...incoming,
       channelId: this.channelId,
@@ -78,7 +79,9 @@ export class DirectLineAdapter extends BotAdapter {
     this.options.onAppended(conversationId);
     // The log's copy has dates as strings; the bot gets Date objects like the CloudAdapter gives.
     const forTurn = { ...stored, timestamp: new Date(stored.timestamp as unknown as string) } as Activity;
-    await this.serialize(conversationId, () => this.runTurn(forTurn, logic));
+    // The client's address rides in turnState (never in the activity a client could forge), so
+    // the rate limiter can tie together the many fresh "users" of one anonymous client.
+    await this.serialize(conversationId, () => this.runTurn(forTurn, logic, clientAddress));
     return stored;
   }
 
@@ -158,8 +161,9 @@ export class DirectLineAdapter extends BotAdapter {
     await this.continueConversation(reference, logic);
   }
 
-  private async runTurn(activity: Activity, logic: TurnLogic): Promise<void> {
+  private async runTurn(activity: Activity, logic: TurnLogic, clientAddress?: string): Promise<void> {
     const context = new TurnContext(this, activity);
+    if (clientAddress) context.turnState.set(CLIENT_ADDRESS_KEY, clientAddress);
     await this.runMiddleware(context, logic);
   }
 

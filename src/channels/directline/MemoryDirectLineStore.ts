@@ -13,24 +13,55 @@ interface Entry {
   conversation: DirectLineConversation;
   /** Kept in watermark order; trimmed from the front. */
   activities: Activity[];
+  /** JSON size of each kept activity, parallel to `activities`. */
+  sizes: number[];
+  /** Bytes this conversation is charged: its activities plus a fixed overhead. */
+  bytes: number;
   lastActivityAt: number;
 }
+
+/** What a conversation costs before its first activity (ids, dates, the map entry). */
+const CONVERSATION_OVERHEAD_BYTES = 512;
+const DEFAULT_MAX_CONVERSATION_BYTES = 512 * 1024;
+const DEFAULT_MAX_MEMORY_BYTES = 64 * 1024 * 1024;
 
 /**
  * The activity log of a single instance. Activities are stored as JSON copies, as the MongoDB
  * twin stores them, so a caller that mutates an activity after appending it changes nothing.
+ *
+ * Memory is bounded three ways: activities per conversation (count and bytes, oldest dropped
+ * first), and bytes for all conversations together: past `maxMemoryBytes` the conversations idle
+ * the longest are evicted first (the map is kept in last-activity order). Idle ones also expire
+ * after `historyTtlSeconds`.
  */
 export class MemoryDirectLineStore implements DirectLineStore {
   readonly shared = false;
   private readonly conversations = new Map<string, Entry>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly maxConversationBytes: number;
+  private readonly maxMemoryBytes: number;
+  private totalBytes = 0;
+  /** Conversations evicted for memory since start (for tests and the abuse benchmark). */
+  evictions = 0;
 
   constructor(
     private readonly limits: DirectLineStoreLimits,
     private readonly now: () => number = Date.now,
   ) {
+    this.maxConversationBytes = limits.maxConversationBytes ?? DEFAULT_MAX_CONVERSATION_BYTES;
+    this.maxMemoryBytes = limits.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES;
     this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, limits.historyTtlSeconds * 1000));
     this.sweeper.unref();
+  }
+
+  /** Bytes of activity JSON (plus per-conversation overhead) held now. */
+  get heldBytes(): number {
+    return this.totalBytes;
+  }
+
+  /** Conversations held now. */
+  get size(): number {
+    return this.conversations.size;
   }
 
   async createConversation(id: string, userId: string): Promise<boolean> {
@@ -38,8 +69,12 @@ export class MemoryDirectLineStore implements DirectLineStore {
     this.conversations.set(id, {
       conversation: { id, userId, watermark: 0, createdAt: new Date(this.now()) },
       activities: [],
+      sizes: [],
+      bytes: CONVERSATION_OVERHEAD_BYTES,
       lastActivityAt: this.now(),
     });
+    this.totalBytes += CONVERSATION_OVERHEAD_BYTES;
+    this.evictIdle(id);
     return true;
   }
 
@@ -54,11 +89,25 @@ export class MemoryDirectLineStore implements DirectLineStore {
     const watermark = entry.conversation.watermark + 1;
     entry.conversation.watermark = watermark;
     entry.lastActivityAt = this.now();
-    const stored = JSON.parse(JSON.stringify({ ...activity, id: activityId(conversationId, watermark) })) as Activity;
+    // Most recently active last: the map's order is the eviction order.
+    this.conversations.delete(conversationId);
+    this.conversations.set(conversationId, entry);
+    const json = JSON.stringify({ ...activity, id: activityId(conversationId, watermark) });
+    const stored = JSON.parse(json) as Activity;
+    const size = json.length * 2; // UTF-16 in the heap, roughly
     entry.activities.push(stored);
-    const excess = entry.activities.length - this.limits.maxActivitiesPerConversation;
-    if (excess > 0) entry.activities.splice(0, excess);
-    return JSON.parse(JSON.stringify(stored)) as StoredActivity;
+    entry.sizes.push(size);
+    entry.bytes += size;
+    this.totalBytes += size;
+    // Trim the oldest activities past the count or the byte budget (always keep the newest).
+    while (entry.activities.length > 1 && (entry.activities.length > this.limits.maxActivitiesPerConversation || entry.bytes - CONVERSATION_OVERHEAD_BYTES > this.maxConversationBytes)) {
+      entry.activities.shift();
+      const dropped = entry.sizes.shift() ?? 0;
+      entry.bytes -= dropped;
+      this.totalBytes -= dropped;
+    }
+    this.evictIdle(conversationId);
+    return JSON.parse(json) as StoredActivity;
   }
 
   async list(conversationId: string, after: number, limit: number): Promise<ActivityPage> {
@@ -88,7 +137,7 @@ export class MemoryDirectLineStore implements DirectLineStore {
     const entry = this.conversations.get(id);
     if (!entry) return undefined;
     if (this.expired(entry)) {
-      this.conversations.delete(id);
+      this.remove(id, entry);
       return undefined;
     }
     return entry;
@@ -98,7 +147,22 @@ export class MemoryDirectLineStore implements DirectLineStore {
     return this.now() - entry.lastActivityAt > this.limits.historyTtlSeconds * 1000;
   }
 
+  private remove(id: string, entry: Entry): void {
+    this.conversations.delete(id);
+    this.totalBytes -= entry.bytes;
+  }
+
+  /** Evicts the longest-idle conversations (never `keep`) until the memory budget holds. */
+  private evictIdle(keep: string): void {
+    for (const [id, entry] of this.conversations) {
+      if (this.totalBytes <= this.maxMemoryBytes) return;
+      if (id === keep) continue;
+      this.remove(id, entry);
+      this.evictions++;
+    }
+  }
+
   private sweep(): void {
-    for (const [id, entry] of this.conversations) if (this.expired(entry)) this.conversations.delete(id);
+    for (const [id, entry] of this.conversations) if (this.expired(entry)) this.remove(id, entry);
   }
 }

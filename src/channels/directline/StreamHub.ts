@@ -8,6 +8,8 @@ const PAGE_SIZE = 100;
 const PING_EVERY_MS = 30_000;
 /** Streams one conversation may hold (tabs, reconnects); beyond it the oldest is closed. */
 const MAX_STREAMS_PER_CONVERSATION = 8;
+/** Close code when the stream's token expires; directlinejs then reconnects with its refreshed token. */
+export const TOKEN_EXPIRED_CLOSE_CODE = 4401;
 
 /**
  * One client's stream: it remembers the last watermark it sent, and on every wake-up reads the
@@ -102,9 +104,18 @@ export class StreamHub {
     return n;
   }
 
-  /** Adopts an open socket and sends it everything after `watermark`. */
-  attach(conversationId: string, socket: WebSocket, watermark: number): void {
+  /**
+   * Adopts an open socket and sends it everything after `watermark`. `expiresAt` (ms since the
+   * epoch) is when the token the stream was opened with expires: the stream is closed then, so
+   * a token stops granting access when it expires, stream included.
+   */
+  attach(conversationId: string, socket: WebSocket, watermark: number, expiresAt?: number): void {
     const stream = new Stream(conversationId, socket, watermark, this.store, this.logger);
+    let expiry: NodeJS.Timeout | undefined;
+    if (expiresAt !== undefined) {
+      expiry = setTimeout(() => stream.close(TOKEN_EXPIRED_CLOSE_CODE, 'token expired'), Math.max(0, expiresAt - Date.now()));
+      expiry.unref();
+    }
     let set = this.streams.get(conversationId);
     if (!set) {
       set = new Set();
@@ -123,6 +134,7 @@ export class StreamHub {
     socket.on('message', () => undefined);
     socket.on('error', (err) => this.logger.debug({ err, conversationId }, 'Direct Line stream error'));
     socket.on('close', () => {
+      if (expiry) clearTimeout(expiry);
       set.delete(stream);
       if (set.size === 0 && this.streams.get(conversationId) === set) this.streams.delete(conversationId);
     });

@@ -2,7 +2,10 @@ import type { TurnContext } from 'botbuilder';
 import type { Db } from 'mongodb';
 import type restify from 'restify';
 import type { DirectLineConfig } from '../../config/directline';
+import type { InboundLimits } from '../../server/inbound';
+import type { SessionGate } from '../../server/sessionGate';
 import type { Logger } from '../../telemetry/logger';
+import { directLineCors } from './cors';
 import { DirectLineAdapter, type DirectLineBotIdentity } from './DirectLineAdapter';
 import { MemoryDirectLineStore } from './MemoryDirectLineStore';
 import { MongoDirectLineStore } from './MongoDirectLineStore';
@@ -26,7 +29,10 @@ export interface DirectLineOptions {
   bot: DirectLineBotIdentity;
   /** MongoDB shared by every instance; undefined: the activity log lives in this process. */
   db?: Db;
-  maxBodyBytes: number;
+  /** The shared inbound gate's limits, the same as /api/messages'. */
+  limits: InboundLimits;
+  /** Rations tokens and new conversations per client address and globally. */
+  sessions: SessionGate;
   /** WEBCHAT_USER_TOKEN_SECRET: the token route accepts host-signed user tokens (self-hosted mode). */
   userTokenSecret?: string;
 }
@@ -57,7 +63,12 @@ export function createDirectLineChannel(options: DirectLineOptions): DirectLineC
     };
   }
 
-  const limits = { maxActivitiesPerConversation: config.maxActivitiesPerConversation, historyTtlSeconds: config.historyTtlSeconds };
+  const limits = {
+    maxActivitiesPerConversation: config.maxActivitiesPerConversation,
+    historyTtlSeconds: config.historyTtlSeconds,
+    maxConversationBytes: config.maxConversationBytes,
+    maxMemoryBytes: config.maxMemoryBytes,
+  };
   const store: DirectLineStore = options.db ? new MongoDirectLineStore(options.db, limits) : new MemoryDirectLineStore(limits);
   const tokens = new DirectLineTokens({ secret: config.secret, ttlSeconds: config.tokenTtlSeconds });
   const hub = new StreamHub(store, logger, config.pollIntervalMs);
@@ -76,7 +87,7 @@ export function createDirectLineChannel(options: DirectLineOptions): DirectLineC
     store,
     hub,
     mount: (server, logic) => {
-      mountDirectLineRoutes(server, { adapter, store, tokens, logic, logger, publicUrl: config.publicUrl, maxBodyBytes: options.maxBodyBytes });
+      mountDirectLineRoutes(server, { adapter, store, tokens, logic, logger, publicUrl: config.publicUrl, limits: options.limits, sessions: options.sessions });
       detach = attachStreamUpgrade(server.server, { tokens, store, hub, logger });
       mountPage(server, options, new SelfHostedTokenSource(tokens));
     },
@@ -89,6 +100,9 @@ export function createDirectLineChannel(options: DirectLineOptions): DirectLineC
 }
 
 function mountPage(server: restify.Server, options: DirectLineOptions, tokenSource: WebChatTokenSource): void {
+  // CORS (and preflights) for the token route and the Direct Line API, before any route runs.
+  const { allowedOrigins, publicUrl } = options.config;
+  server.pre(directLineCors({ allowedOrigins, ...(publicUrl ? { publicUrl } : {}) }));
   mountWebChatPage(server, {
     tokenSource,
     logger: options.logger,
@@ -96,5 +110,6 @@ function mountPage(server: restify.Server, options: DirectLineOptions, tokenSour
     azureEndpoint: options.config.azureEndpoint,
     allowedOrigins: options.config.allowedOrigins,
     userTokenSecret: options.userTokenSecret,
+    sessions: options.sessions,
   });
 }

@@ -1,5 +1,8 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import type { TurnContext } from 'botbuilder';
-import restify from 'restify';
+import type restify from 'restify';
+import { checkActivityLimits, readJsonBody, type InboundLimits } from '../../server/inbound';
+import { sendRateLimited, type SessionGate } from '../../server/sessionGate';
 import type { Logger } from '../../telemetry/logger';
 import type { DirectLineAdapter } from './DirectLineAdapter';
 import { checkIncomingActivity, requestedUser } from './incomingActivity';
@@ -16,7 +19,10 @@ export interface DirectLineRouteDependencies {
   logic: (context: TurnContext) => Promise<void>;
   logger: Logger;
   publicUrl?: string;
-  maxBodyBytes: number;
+  /** The shared inbound gate's limits (size, depth, text length, attachments). */
+  limits: InboundLimits;
+  /** Rations new conversations per client address and globally. */
+  sessions: SessionGate;
 }
 
 /** Base path of the Direct Line 3.0 API, as Azure serves it. */
@@ -34,17 +40,25 @@ type Res = restify.Response;
  * it: a token opens exactly one conversation.
  */
 export function mountDirectLineRoutes(server: restify.Server, deps: DirectLineRouteDependencies): void {
-  const parseJson = restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, mapFiles: false });
   const base = DIRECTLINE_BASE_PATH;
+  /** Reads the JSON body through the shared gate; on refusal answers 4xx and returns REFUSED. */
+  const body = async (req: Req, res: Res): Promise<unknown> => {
+    const read = await readJsonBody(req, deps.limits);
+    if (read.ok) return read.value;
+    sendJsonError(res, read.refusal.status, read.refusal.code, read.refusal.message);
+    return REFUSED;
+  };
 
-  server.post(`${base}/tokens/generate`, ...parseJson, async (req: Req, res: Res) => {
+  server.post(`${base}/tokens/generate`, async (req: Req, res: Res) => {
     const credential = authenticate(req, res, deps.tokens);
     if (!credential) return;
+    const input = await body(req, res);
+    if (input === REFUSED) return;
     if (credential.kind !== 'secret') {
       sendJsonError(res, 403, 'DIRECTLINE_FORBIDDEN', 'Generating a token needs the Direct Line secret, not a token.');
       return;
     }
-    const user = requestedUser(req.body);
+    const user = requestedUser(input);
     if (user.error) {
       sendJsonError(res, 400, 'REQUEST_INVALID', user.error);
       return;
@@ -66,16 +80,26 @@ export function mountDirectLineRoutes(server: restify.Server, deps: DirectLineRo
     res.json({ conversationId: issued.claims.conv, token: issued.token, expires_in: issued.expiresIn });
   });
 
-  server.post(`${base}/conversations`, ...parseJson, async (req: Req, res: Res) => {
+  server.post(`${base}/conversations`, async (req: Req, res: Res) => {
     const credential = authenticate(req, res, deps.tokens);
     if (!credential) return;
+    const input = await body(req, res);
+    if (input === REFUSED) return;
     let conversationId: string;
     let userId: string;
     if (credential.kind === 'token') {
       conversationId = credential.claims.conv;
       userId = credential.claims.user;
+      // A new anonymous conversation spends the client's session budget (the secret is trusted).
+      if (!(await deps.store.getConversation(conversationId))) {
+        const admission = await deps.sessions.admit(req, 'conversation');
+        if (!admission.ok) {
+          sendRateLimited(res, admission, 'new conversations');
+          return;
+        }
+      }
     } else {
-      const user = requestedUser(req.body);
+      const user = requestedUser(input);
       if (user.error) {
         sendJsonError(res, 400, 'REQUEST_INVALID', user.error);
         return;
@@ -85,7 +109,7 @@ export function mountDirectLineRoutes(server: restify.Server, deps: DirectLineRo
     }
     const created = await deps.store.createConversation(conversationId, userId);
     if (created) {
-      const locale = (req.body as { locale?: unknown } | undefined)?.locale;
+      const locale = (input as { locale?: unknown } | undefined)?.locale;
       await deps.adapter.runUnlogged(
         conversationId,
         {
@@ -131,18 +155,35 @@ export function mountDirectLineRoutes(server: restify.Server, deps: DirectLineRo
     });
   });
 
-  server.post(`${base}/conversations/:conversationId/activities`, ...parseJson, async (req: Req, res: Res) => {
+  server.post(`${base}/conversations/:conversationId/activities`, async (req: Req, res: Res) => {
     const conversationId = String(req.params.conversationId);
     const credential = authorizeConversation(req, res, deps.tokens, conversationId);
     if (!credential) return;
-    const checked = checkIncomingActivity(req.body, credential.kind === 'token' ? credential.claims.user : undefined);
+    // A flood from one address is refused before its body is even read (the secret is trusted).
+    if (credential.kind === 'token') {
+      const admission = await deps.sessions.admit(req, 'activity');
+      if (!admission.ok) {
+        req.resume();
+        sendRateLimited(res, admission, 'messages');
+        return;
+      }
+    }
+    const input = await body(req, res);
+    if (input === REFUSED) return;
+    const checked = checkIncomingActivity(input, credential.kind === 'token' ? credential.claims.user : undefined);
     if (!checked.ok) {
       sendJsonError(res, 400, 'REQUEST_INVALID', checked.reason);
       return;
     }
+    // The same gate as /api/messages: nothing over the limits is logged or reaches the bot.
+    const refusal = checkActivityLimits(input as Record<string, unknown>, deps.limits);
+    if (refusal) {
+      sendJsonError(res, refusal.status, refusal.code, refusal.message);
+      return;
+    }
     let stored: StoredActivity;
     try {
-      stored = await deps.adapter.receive(conversationId, checked.activity, deps.logic);
+      stored = await deps.adapter.receive(conversationId, checked.activity, deps.logic, deps.sessions.addressOf(req));
     } catch (err) {
       if (err instanceof DirectLineConversationMissingError) {
         notFound(res, conversationId);
@@ -166,12 +207,27 @@ export function mountDirectLineRoutes(server: restify.Server, deps: DirectLineRo
     res.json({ activities: page.activities, watermark: String(page.watermark) });
   });
 
+  // directlinejs calls this (with the token) for OAuth sign-in cards; Azure answers a session id
+  // tied to the conversation. The bot has no sign-in, so an opaque, stable id is all it needs.
+  server.get(`${base}/session/getsessionid`, async (req: Req, res: Res) => {
+    const credential = authenticate(req, res, deps.tokens);
+    if (!credential) return;
+    const subject = credential.kind === 'token' ? credential.claims.conv : 'secret';
+    noStore(res);
+    res.json({ sessionId: createHmac('sha256', sessionKey).update(subject).digest('base64url').slice(0, 32) });
+  });
+
   server.post(`${base}/conversations/:conversationId/upload`, async (req: Req, res: Res) => {
     const conversationId = String(req.params.conversationId);
     if (!authorizeConversation(req, res, deps.tokens, conversationId)) return;
     sendJsonError(res, 400, 'DIRECTLINE_UPLOAD_UNSUPPORTED', 'This bot reads text only; file uploads are not accepted.');
   });
 }
+
+/** Returned by the body reader when it already answered with a refusal. */
+const REFUSED = Symbol('refused');
+/** Per-process key of session ids (they only need to be opaque and stable for a conversation). */
+const sessionKey = randomBytes(32);
 
 /** Checks the Authorization header; on failure answers (401/403) and returns undefined. */
 function authenticate(req: Req, res: Res, tokens: DirectLineTokens): Credential | undefined {

@@ -54,6 +54,10 @@ export interface DirectLineStoreLimits {
   maxActivitiesPerConversation: number;
   /** A conversation (and its activities) is forgotten this long after its last activity. */
   historyTtlSeconds: number;
+  /** Memory store: bytes of activities kept per conversation; the oldest are dropped beyond it. */
+  maxConversationBytes?: number;
+  /** Memory store: bytes held for all conversations; the longest-idle conversations are evicted beyond it. */
+  maxMemoryBytes?: number;
 }
 
 /** Thrown by `append` for an unknown (or expired) conversation. */

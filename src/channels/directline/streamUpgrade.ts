@@ -40,7 +40,8 @@ export function attachStreamUpgrade(httpServer: Server, deps: StreamUpgradeDepen
       if (credential.kind === 'token' && credential.claims.conv !== conversationId) return refuse(socket, 403, 'Forbidden');
       if (!(await deps.store.getConversation(conversationId))) return refuse(socket, 404, 'Not Found');
       wss.handleUpgrade(req, socket, head, (ws) => {
-        deps.hub.attach(conversationId, ws, parseWatermark(query.get('watermark') ?? undefined));
+        const expiresAt = credential.kind === 'token' ? credential.claims.exp * 1000 : undefined;
+        deps.hub.attach(conversationId, ws, parseWatermark(query.get('watermark') ?? undefined), expiresAt);
       });
     })().catch((err: unknown) => {
       deps.logger.error({ err }, 'Direct Line stream upgrade failed');

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import restify from 'restify';
 import { fromRoot } from '../../paths';
+import { sendRateLimited, type SessionGate } from '../../server/sessionGate';
 import type { Logger } from '../../telemetry/logger';
 import { checkHostUserToken } from './hostUserToken';
 import { publicBaseUrl, sendJsonError } from './http';
@@ -19,6 +20,8 @@ export interface WebChatPageDependencies {
   azureEndpoint?: string;
   /** Origins allowed to frame the page; empty means any (the page holds no secret). */
   allowedOrigins: readonly string[];
+  /** Rations tokens per client address and globally; absent: unlimited (tests of the page only). */
+  sessions?: SessionGate;
   /** Directory of index.html, page.js, page.css, embed.js; default `public/`. */
   publicDir?: string;
   /** WEBCHAT_USER_TOKEN_SECRET: lets the host website vouch for a signed-in user (hostUserToken.ts). */
@@ -87,7 +90,19 @@ export function mountWebChatPage(server: restify.Server, deps: WebChatPageDepend
   });
 
   const parseJson = restify.plugins.bodyParser({ maxBodySize: 8192, mapParams: false, mapFiles: false });
-  server.post('/api/directline/token', ...parseJson, async (req: restify.Request, res: restify.Response) => {
+  // Rationed before the body is read, so a refused client costs no parsing.
+  const admitSession: restify.RequestHandler = (req, res, next) => {
+    if (!deps.sessions) return next();
+    deps.sessions.admit(req, 'token').then(
+      (admission) => {
+        if (admission.ok) return next();
+        sendRateLimited(res, admission, 'chat sessions');
+        next(false);
+      },
+      (err: unknown) => next(err as Error),
+    );
+  };
+  server.post('/api/directline/token', admitSession, ...parseJson, async (req: restify.Request, res: restify.Response) => {
     res.header('Cache-Control', 'no-store');
     // Optional: {"userToken": "<HS256 JWT from the host website>"} for a signed-in user.
     const userToken = req.body && typeof req.body === 'object' ? (req.body as { userToken?: unknown }).userToken : undefined;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import { DEFAULT_MAX_JSON_DEPTH, valueDepthExceeds } from '../../server/inbound';
 import type { Logger } from '../../telemetry/logger';
 import { checkSlackPayload, HANDLED_PAYLOAD_TYPES } from './payloadShape';
 import { checkSlackSignature } from './signature';
@@ -9,6 +10,8 @@ export interface SlackHttpReceiverOptions {
   logger: Logger;
   /** Largest body accepted; larger requests get 413 without being verified or parsed. */
   maxBodyBytes: number;
+  /** Deepest JSON nesting accepted (MAX_JSON_DEPTH, the shared inbound gate's); deeper gets 400. */
+  maxJsonDepth?: number;
   /** Registers background work (the rest of Bolt's processing after the ack) for idle/close. */
   track: (work: Promise<unknown>) => void;
   /** Called with the time from the request's arrival to its ack, in ms (for benchmarks and metrics). */
@@ -75,6 +78,12 @@ export class SlackHttpReceiver implements Receiver {
     const body = parseBody(raw.toString('utf8'), header(req, 'content-type') ?? '');
     if (!body) {
       reply(res, 400, { error: { code: 'REQUEST_INVALID', message: 'Expected a JSON event or a form-encoded interaction payload.' } });
+      return;
+    }
+    // The shared inbound gate's depth limit (src/server/inbound.ts), before Bolt walks the payload.
+    const maxDepth = this.options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+    if (valueDepthExceeds(body, maxDepth)) {
+      reply(res, 400, { error: { code: 'JSON_TOO_DEEP', message: `The payload nests deeper than ${maxDepth} levels (MAX_JSON_DEPTH).` } });
       return;
     }
     if (body.type === 'url_verification') {

@@ -43,8 +43,10 @@ export interface SlackBridgeOptions {
    * dedupe holds across instances); otherwise in this process's memory.
    */
   db?: Db;
-  /** Largest Slack request body accepted (default 1 MiB). */
+  /** Largest Slack request body accepted (default 1 MiB; the app passes MAX_BODY_BYTES). */
   maxBodyBytes?: number;
+  /** Deepest JSON nesting accepted (MAX_JSON_DEPTH). */
+  maxJsonDepth?: number;
   /** First pause between Web API retries (default 500 ms); tests shorten it. */
   retryMinMs?: number;
   /** Observes the time from a Slack request's arrival to its ack, in ms. */
@@ -121,6 +123,7 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
           signingSecret: config.signingSecret ?? '',
           logger,
           maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+          ...(options.maxJsonDepth ? { maxJsonDepth: options.maxJsonDepth } : {}),
           track,
           ...(options.onAck ? { onAck: options.onAck } : {}),
         })

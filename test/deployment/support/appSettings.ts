@@ -118,6 +118,7 @@ export const KUBERNETES_PRODUCTION_VALUES: Record<string, string> = {
   SHUTDOWN_TIMEOUT_MS: 'matched to terminationGracePeriodSeconds in deployment.yaml',
   TRANSCRIPTS_ENABLED: 'on explicitly: the cluster always runs with MongoDB',
   MONGODB_REQUIRE_TLS: 'a cluster reaches its database over a network: TLS required',
+  TRUST_PROXY_HOPS: '1: the ingress controller is one proxy hop, so the client address is its X-Forwarded-For entry',
 };
 
 /** A key whose value is a credential. */
