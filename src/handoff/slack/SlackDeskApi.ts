@@ -7,8 +7,8 @@ export interface DeskMessage {
 }
 
 /**
- * The four Slack Web API calls the agent desk makes. Scopes: chat:write (post, update,
- * ephemeral) and users:read (agents' display names).
+ * The Slack Web API calls the agent desk makes. Scopes: chat:write (post, update,
+ * ephemeral), users:read (agents' display names), usergroups:read (HANDOFF_AGENT_USERGROUP).
  */
 export interface SlackDeskApi {
   /** Posts to a channel (or into a thread); resolves the new message's ts. */
@@ -18,6 +18,8 @@ export interface SlackDeskApi {
   postEphemeral(channel: string, user: string, text: string, threadTs?: string): Promise<void>;
   /** The person's display name, or undefined when Slack does not say. */
   displayName(user: string): Promise<string | undefined>;
+  /** Members (user ids) of a user group (usergroups.users.list; scope usergroups:read). */
+  usergroupMembers(usergroup: string): Promise<string[]>;
 }
 
 /** {@link SlackDeskApi} over Slack's WebClient (which retries 429s, 5xx and network errors). */
@@ -49,5 +51,10 @@ export class WebClientDeskApi implements SlackDeskApi {
     const result = await this.client.users.info({ user });
     const profile = result.user?.profile;
     return profile?.display_name || profile?.real_name || result.user?.real_name || result.user?.name || undefined;
+  }
+
+  async usergroupMembers(usergroup: string): Promise<string[]> {
+    const result = await this.client.usergroups.users.list({ usergroup });
+    return result.users ?? [];
   }
 }
