@@ -92,7 +92,8 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
     now,
     ...(options.conversationEvents ? { conversationEvents: options.conversationEvents } : {}),
   };
-  const notifier = new TicketNotifier(deps);
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const notifier = new TicketNotifier(deps, owner);
   const recent = new RecentTranscript(
     options.conversationState.createProperty<RecentLines>(HandoffStateKeys.recent),
     config.transcriptLines,
@@ -108,7 +109,6 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
     now,
   });
   const deskEvents = new SlackDeskEvents({ agents, api, channel: config.slackChannel, logger, authorizer, now });
-  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const sweeper = new HandoffSweeper(deps, notifier, { owner, intervalMs: config.sweepIntervalMs });
 
   return {

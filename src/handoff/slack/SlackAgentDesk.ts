@@ -3,7 +3,7 @@ import type { DeskThread, Ticket } from '../ticket';
 import type { SlackDeskApi } from './SlackDeskApi';
 import type { types } from '@slack/bolt';
 import { cleanCustomerName, cleanCustomerText, fallbackText } from './customerText';
-import type { DeskMessage } from './SlackDeskApi';
+import { OUTBOX_EVENT_TYPE, type DeskMessage } from './SlackDeskApi';
 import { escape, renderTicket } from './ticketBlocks';
 
 /**
@@ -27,9 +27,15 @@ export class SlackAgentDesk implements AgentDesk {
     await this.api.update(ticket.thread.channel, ticket.thread.ts, renderTicket(ticket));
   }
 
-  async postInThread(ticket: Ticket, post: ThreadPost): Promise<void> {
-    if (!ticket.thread) return;
-    await this.api.post(ticket.thread.channel, renderThreadPost(ticket, post), ticket.thread.ts);
+  async postInThread(ticket: Ticket, post: ThreadPost, once?: { id: string; verify: boolean }): Promise<void> {
+    const thread = ticket.thread;
+    if (!thread) return;
+    // A retry after a crash: the post may have reached Slack just before the instance died.
+    // If the thread cannot be read (no history scope), posting again beats losing the line.
+    if (once?.verify && (await this.api.threadHasOutboxPost(thread.channel, thread.ts, once.id).catch(() => false))) return;
+    const message = renderThreadPost(ticket, post);
+    if (once) message.metadata = { event_type: OUTBOX_EVENT_TYPE, event_payload: { id: once.id } };
+    await this.api.post(thread.channel, message, thread.ts);
   }
 
   async tellAgent(thread: DeskThread, agentId: string, text: string): Promise<void> {
