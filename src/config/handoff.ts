@@ -23,6 +23,8 @@ export interface HandoffConfig {
   agentUserIds: string[];
   /** HANDOFF_AGENT_USERGROUP: a Slack user group (S…) whose members may act at the desk. */
   agentUsergroup?: string;
+  /** How long notifications being sent stay one instance's before another (re)sends them. */
+  outboxLeaseMs: number;
 }
 
 /** Reads the HANDOFF_* settings and SLACK_HANDOFF_CHANNEL. */
@@ -90,6 +92,7 @@ export function readHandoffConfig(env: Env): HandoffConfig {
     transcriptLines: readInt(env, 'HANDOFF_TRANSCRIPT_LINES', 10, 0, 50),
     eventChannels,
     agentUserIds,
+    outboxLeaseMs: readInt(env, 'HANDOFF_OUTBOX_LEASE_SECONDS', 30, 1, 3600) * 1000,
     ...(agentUsergroup ? { agentUsergroup } : {}),
   };
 }

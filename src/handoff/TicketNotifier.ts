@@ -11,8 +11,6 @@ export type Notification =
   | { note: string }
   | { post: ThreadPost };
 
-/** How long one instance may take to send a ticket's notifications before another takes over. */
-const OUTBOX_LEASE_MS = 30_000;
 
 /**
  * Side effects after a ticket changed: tell the customer (proactively, with a handoff.status
@@ -29,6 +27,8 @@ export class TicketNotifier {
     private readonly deps: HandoffDependencies,
     /** This instance's name in outbox leases. */
     private readonly owner = `notifier:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+    /** How long one instance may take to send a ticket's notifications before another takes over (HANDOFF_OUTBOX_LEASE_SECONDS). */
+    private readonly leaseMs = 30_000,
   ) {}
 
   /** Outbox entries for a change of `ticket` (as read, before the update). */
@@ -54,7 +54,7 @@ export class TicketNotifier {
 
   /** Sends the notifications of one ticket whose sender died (or failed); false when none was due. */
   async recover(now: number): Promise<boolean> {
-    const ticket = await this.deps.store.claimOutbox(now, this.owner, OUTBOX_LEASE_MS);
+    const ticket = await this.deps.store.claimOutbox(now, this.owner, this.leaseMs);
     if (!ticket) return false;
     this.deps.logger.info({ ticketId: ticket.id, pending: ticket.outbox?.length ?? 0 }, 'handoff: sending notifications left by an interrupted instance');
     await this.drain(ticket.id, new Set());
@@ -66,7 +66,7 @@ export class TicketNotifier {
     try {
       // Entries written meanwhile by other changes are sent in the same lease, in order.
       for (let rounds = 0; rounds < 20; rounds += 1) {
-        const leased = await store.leaseOutbox(ticketId, this.owner, this.deps.now(), OUTBOX_LEASE_MS);
+        const leased = await store.leaseOutbox(ticketId, this.owner, this.deps.now(), this.leaseMs);
         const pending = leased?.outbox ?? [];
         if (!leased || pending.length === 0) break;
         for (const entry of pending) {

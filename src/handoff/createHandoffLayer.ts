@@ -93,7 +93,7 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
     ...(options.conversationEvents ? { conversationEvents: options.conversationEvents } : {}),
   };
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const notifier = new TicketNotifier(deps, owner);
+  const notifier = new TicketNotifier(deps, owner, config.outboxLeaseMs);
   const recent = new RecentTranscript(
     options.conversationState.createProperty<RecentLines>(HandoffStateKeys.recent),
     config.transcriptLines,
