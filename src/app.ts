@@ -209,6 +209,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         onTurnError: adapter.onTurnError,
         db: storageLayer.db,
         onAck: (ms) => observability.metrics.slackAck(ms / 1000),
+        deliveryLeaseMs: config.slack.deliveryLeaseMs,
         ...(handoffDesk ? { desk: handoffDesk.deskEvents } : {}),
       })
     : undefined;

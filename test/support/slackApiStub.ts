@@ -202,21 +202,31 @@ function defaultResponders(calls: () => SlackApiCall[]): Record<string, SlackApi
     'chat.update': ({ params }) => ({ body: { ok: true, channel: params.channel, ts: params.ts, text: params.text } }),
     'chat.delete': ({ params }) => ({ body: { ok: true, channel: params.channel, ts: params.ts } }),
     // A thread as Slack keeps it: the parent and the replies posted into it, with their metadata.
-    'conversations.replies': ({ params }) => {
-      const messages = calls()
-        .filter((c) => c.method === 'chat.postMessage' && c.ok && c.params.channel === params.channel)
-        .filter((c) => (c.response as { ts?: string }).ts === params.ts || c.params.thread_ts === params.ts)
-        .map((c) => ({
-          type: 'message',
-          ts: (c.response as { ts?: string }).ts,
-          text: c.params.text,
-          bot_id: STUB_IDENTITY.bot_id,
-          ...(c.params.thread_ts ? { thread_ts: c.params.thread_ts } : {}),
-          ...(params.include_all_metadata && c.params.metadata ? { metadata: c.params.metadata } : {}),
-        }));
-      return { body: { ok: true, messages, has_more: false } };
-    },
+    'conversations.replies': ({ params }) => ({
+      body: { ok: true, messages: posted(calls(), params, (c) => (c.response as { ts?: string }).ts === params.ts || c.params.thread_ts === params.ts), has_more: false },
+    }),
+    // A channel's history: the bot's top-level posts (and thread broadcasts), newest first.
+    'conversations.history': ({ params }) => ({
+      body: { ok: true, messages: posted(calls(), params, (c) => !c.params.thread_ts).reverse(), has_more: false },
+    }),
   };
+}
+
+/** Messages the bot posted to `params.channel` (after `params.oldest`), as the history methods list them. */
+function posted(calls: SlackApiCall[], params: Record<string, unknown>, keep: (call: SlackApiCall) => boolean): Array<Record<string, unknown>> {
+  const oldest = typeof params.oldest === 'string' ? Number(params.oldest) : 0;
+  return calls
+    .filter((c) => c.method === 'chat.postMessage' && c.ok && c.params.channel === params.channel && keep(c))
+    // Whole seconds only: test traffic makes its own ts sequence, so sub-second order is not Slack's.
+    .filter((c) => Math.floor(Number((c.response as { ts?: string }).ts)) >= Math.floor(oldest) || (c.response as { ts?: string }).ts === params.ts)
+    .map((c) => ({
+      type: 'message',
+      ts: (c.response as { ts?: string }).ts,
+      text: c.params.text,
+      bot_id: STUB_IDENTITY.bot_id,
+      ...(c.params.thread_ts ? { thread_ts: c.params.thread_ts } : {}),
+      ...(String(params.include_all_metadata) === 'true' && c.params.metadata ? { metadata: c.params.metadata } : {}),
+    }));
 }
 
 const unknownMethod: SlackApiResponder = () => ({ body: { ok: false, error: 'unknown_method' } });
