@@ -133,6 +133,7 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
   const redoing = new Set<string>();
   const deliveryKeyOf = (body: Record<string, unknown>): string | undefined => deliveryKey(body, options.desk?.actionPrefix);
   const finish = (delivery: string | undefined): void => {
+    if (delivery) redoing.delete(delivery);
     if (delivery) track(inbox.complete(delivery).catch((error: unknown) => logger.warn({ err: error }, 'could not mark a Slack delivery done; it may be processed again')));
   };
 
@@ -148,8 +149,13 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
             const key = deliveryKeyOf(body);
             if (!key) return 'process';
             const recorded = await inbox.record(key, JSON.stringify(body), owner, leaseMs);
-            if (recorded === 'duplicate') logger.info({ key }, 'Slack duplicate delivery dropped');
-            return recorded === 'new' ? 'process' : 'duplicate';
+            if (recorded === 'duplicate') {
+              logger.info({ key }, 'Slack duplicate delivery dropped');
+              return 'duplicate';
+            }
+            // Slack's retry of a delivery whose instance died mid-way: process it again, carefully.
+            if (recorded === 'taken_over') redoing.add(key);
+            return 'process';
           },
         })
       : undefined;
@@ -238,12 +244,8 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
       const stale = await inbox.claimStale(owner, leaseMs);
       if (!stale) return;
       logger.warn({ key: stale.key }, 'processing a Slack delivery left unfinished by an instance that stopped');
-      redoing.add(stale.key);
-      try {
-        await app.processEvent({ body: JSON.parse(stale.body) as Record<string, unknown>, ack: async () => undefined });
-      } finally {
-        redoing.delete(stale.key);
-      }
+      redoing.add(stale.key); // until its processing finishes (finish())
+      await app.processEvent({ body: JSON.parse(stale.body) as Record<string, unknown>, ack: async () => undefined });
     }
   };
   let sweeping: Promise<void> | undefined;

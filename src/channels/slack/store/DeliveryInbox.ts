@@ -1,6 +1,8 @@
 import { MongoServerError, type Collection, type Db } from 'mongodb';
 import type { Clock } from './EventDeduplicator';
 
+export type RecordResult = 'new' | 'taken_over' | 'duplicate';
+
 /** A Slack delivery whose processing an instance took over (its first instance died). */
 export interface StaleDelivery {
   key: string;
@@ -17,10 +19,11 @@ export interface StaleDelivery {
  */
 export interface DeliveryInbox {
   /**
-   * Records `key` as pending and leased to `owner`. @returns 'new' for the caller that must
-   * process it (first delivery, or a retry of one whose lease lapsed), 'duplicate' otherwise.
+   * Records `key` as pending and leased to `owner`. @returns 'new' for a first delivery,
+   * 'taken_over' for a retry of one whose instance died before finishing it (the caller processes
+   * it again), 'duplicate' otherwise (nothing to do).
    */
-  record(key: string, body: string, owner: string, leaseMs: number): Promise<'new' | 'duplicate'>;
+  record(key: string, body: string, owner: string, leaseMs: number): Promise<RecordResult>;
   /** Marks a delivery processed (its payload is dropped; the key is kept to refuse retries). */
   complete(key: string): Promise<void>;
   /** Leases one pending delivery whose lease lapsed, for `owner` to process again. */
@@ -44,13 +47,14 @@ export class MemoryDeliveryInbox implements DeliveryInbox {
 
   constructor(private readonly now: Clock = Date.now) {}
 
-  async record(key: string, body: string, owner: string, leaseMs: number): Promise<'new' | 'duplicate'> {
+  async record(key: string, body: string, owner: string, leaseMs: number): Promise<RecordResult> {
     const now = this.now();
     const existing = this.deliveries.get(key);
-    if (existing && existing.expiresAt > now && (existing.state === 'done' || existing.leaseUntil > now)) return 'duplicate';
+    const live = existing !== undefined && existing.expiresAt > now;
+    if (live && (existing.state === 'done' || existing.leaseUntil > now)) return 'duplicate';
     this.deliveries.set(key, { state: 'pending', body, owner, leaseUntil: now + leaseMs, expiresAt: now + DELIVERY_KEEP_MS });
     if (this.deliveries.size % 1000 === 0) this.sweep(now);
-    return 'new';
+    return live ? 'taken_over' : 'new';
   }
 
   async complete(key: string): Promise<void> {
@@ -114,7 +118,7 @@ export class MongoDeliveryInbox implements DeliveryInbox {
     return this.indexReady;
   }
 
-  async record(key: string, body: string, owner: string, leaseMs: number): Promise<'new' | 'duplicate'> {
+  async record(key: string, body: string, owner: string, leaseMs: number): Promise<RecordResult> {
     await this.ensureIndexes();
     const now = this.now();
     try {
@@ -125,11 +129,13 @@ export class MongoDeliveryInbox implements DeliveryInbox {
     }
     // A retry of a delivery whose instance died before finishing it: take it over. An expired
     // key the TTL monitor has not removed yet counts as new.
-    const takenOver = await this.collection.updateOne(
+    const takenOver = await this.collection.findOneAndUpdate(
       { _id: key, $or: [{ state: 'pending', leaseUntil: { $lte: new Date(now) } }, { expiresAt: { $lte: new Date(now) } }] },
       { $set: { state: 'pending', body, owner, leaseUntil: new Date(now + leaseMs), expiresAt: new Date(now + DELIVERY_KEEP_MS) } },
+      { returnDocument: 'before' },
     );
-    return takenOver.modifiedCount === 1 ? 'new' : 'duplicate';
+    if (!takenOver) return 'duplicate';
+    return takenOver.expiresAt.getTime() <= now ? 'new' : 'taken_over';
   }
 
   async complete(key: string): Promise<void> {
