@@ -56,20 +56,39 @@ export class TicketNotifier {
   async recover(now: number): Promise<boolean> {
     const ticket = await this.deps.store.claimOutbox(now, this.owner, this.leaseMs);
     if (!ticket) return false;
+    if (this.draining.has(ticket.id)) return true; // this instance is still sending them
     this.deps.logger.info({ ticketId: ticket.id, pending: ticket.outbox?.length ?? 0 }, 'handoff: sending notifications left by an interrupted instance');
     await this.drain(ticket.id, new Set());
     return true;
   }
 
+  /** Tickets whose outbox this instance is sending now. */
+  private readonly draining = new Set<string>();
+
   private async drain(ticketId: string, fresh: ReadonlySet<string>): Promise<void> {
     const { store } = this.deps;
+    if (this.draining.has(ticketId)) return; // the running drain picks up new entries too
+    this.draining.add(ticketId);
+    // A heartbeat keeps the lease while a slow Slack call (retries, 429s) runs, so no other
+    // instance starts on the same entries; if the lease is lost anyway, stop after this entry.
+    let lost = false;
+    const heartbeat = setInterval(() => {
+      store.leaseOutbox(ticketId, this.owner, this.deps.now(), this.leaseMs).then(
+        (held) => {
+          if (!held) lost = true;
+        },
+        () => undefined,
+      );
+    }, Math.max(100, Math.floor(this.leaseMs / 3)));
+    heartbeat.unref();
     try {
       // Entries written meanwhile by other changes are sent in the same lease, in order.
-      for (let rounds = 0; rounds < 20; rounds += 1) {
+      for (let rounds = 0; rounds < 20 && !lost; rounds += 1) {
         const leased = await store.leaseOutbox(ticketId, this.owner, this.deps.now(), this.leaseMs);
         const pending = leased?.outbox ?? [];
         if (!leased || pending.length === 0) break;
         for (const entry of pending) {
+          if (lost) break;
           await this.send(leased, entry, !fresh.has(entry.id));
           await store.completeOutbox(ticketId, entry.id);
         }
@@ -78,8 +97,11 @@ export class TicketNotifier {
       // The store failed: entries stay, and the sweeper retries once the lease lapses.
       this.deps.logger.warn({ err: error, ticketId }, 'handoff: notifications left in the outbox for the sweeper');
       return;
+    } finally {
+      clearInterval(heartbeat);
+      this.draining.delete(ticketId);
     }
-    await store.releaseOutbox(ticketId, this.owner).catch(() => undefined);
+    if (!lost) await store.releaseOutbox(ticketId, this.owner).catch(() => undefined);
   }
 
   /** Sends one entry; failures are logged (and told in the thread), never retried forever. */
