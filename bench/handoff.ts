@@ -85,7 +85,7 @@ async function measure(label: string, env: Record<string, string>, stub: SlackAp
       const question = `${label} customer message ${i}`;
       const asked = process.hrtime.bigint();
       await customer.say(question);
-      const key = `*Test customer:* ${question}`;
+      const key = `Customer "Test customer" wrote: ${question}`;
       await waitUntil(() => threadArrivals.has(key));
       if (i >= WARMUP) customerToAgent.push(ms(asked, threadArrivals.get(key)!));
     }

@@ -277,6 +277,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         maxBodyBytes: config.limits.maxBodyBytes,
         maxJsonDepth: config.limits.maxJsonDepth,
         onAck: (ms) => observability.metrics.slackAck(ms / 1000),
+        deliveryLeaseMs: config.slack.deliveryLeaseMs,
         ...(handoffDesk ? { desk: handoffDesk.deskEvents } : {}),
       })
     : undefined;

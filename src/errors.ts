@@ -51,7 +51,8 @@ export type ErrorCode =
   | 'HANDOFF_NOT_OWNER'
   | 'HANDOFF_CONFLICT'
   | 'HANDOFF_DESK_UNAVAILABLE'
-  | 'HANDOFF_DELIVERY_FAILED';
+  | 'HANDOFF_DELIVERY_FAILED'
+  | 'HANDOFF_NOT_AN_AGENT';
 
 /** Base class for every error the product raises on purpose. */
 export class SupportBotError extends Error {

@@ -19,6 +19,12 @@ export interface HandoffConfig {
   transcriptLines: number;
   /** Channels that receive handoff.initiate / handoff.status event activities. */
   eventChannels: string[];
+  /** HANDOFF_AGENT_USER_IDS: Slack user ids allowed to act at the desk (empty: anyone in the channel, unless a user group is set). */
+  agentUserIds: string[];
+  /** HANDOFF_AGENT_USERGROUP: a Slack user group (S…) whose members may act at the desk. */
+  agentUsergroup?: string;
+  /** How long notifications being sent stay one instance's before another (re)sends them. */
+  outboxLeaseMs: number;
 }
 
 /** Reads the HANDOFF_* settings and SLACK_HANDOFF_CHANNEL. */
@@ -61,6 +67,19 @@ export function readHandoffConfig(env: Env): HandoffConfig {
     .split(',')
     .map((c) => c.trim())
     .filter((c) => c !== '');
+  const agentUserIds = (readOptional(env, 'HANDOFF_AGENT_USER_IDS') ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  for (const id of agentUserIds) {
+    if (!/^[UW][A-Z0-9]{2,}$/.test(id)) {
+      throw new ConfigError('HANDOFF_AGENT_USER_IDS', `"${id}" is not a Slack user id; use ids such as U0123ABCD, comma-separated (profile → ⋮ → Copy member ID).`);
+    }
+  }
+  const agentUsergroup = readOptional(env, 'HANDOFF_AGENT_USERGROUP');
+  if (agentUsergroup !== undefined && !/^S[A-Z0-9]{2,}$/.test(agentUsergroup)) {
+    throw new ConfigError('HANDOFF_AGENT_USERGROUP', `expected a Slack user group id such as S0123ABCD (not a @handle), got "${agentUsergroup}".`);
+  }
   return {
     slackChannel,
     businessHours,
@@ -72,5 +91,8 @@ export function readHandoffConfig(env: Env): HandoffConfig {
     sweepIntervalMs: readInt(env, 'HANDOFF_SWEEP_INTERVAL_MS', 5000, 50, 600_000),
     transcriptLines: readInt(env, 'HANDOFF_TRANSCRIPT_LINES', 10, 0, 50),
     eventChannels,
+    agentUserIds,
+    outboxLeaseMs: readInt(env, 'HANDOFF_OUTBOX_LEASE_SECONDS', 30, 1, 3600) * 1000,
+    ...(agentUsergroup ? { agentUsergroup } : {}),
   };
 }

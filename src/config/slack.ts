@@ -19,6 +19,8 @@ export interface SlackConfig {
   postIntervalMs: number;
   /** Retries of a failed Web API call (429, 5xx, network) before the message is reported lost. */
   apiRetries: number;
+  /** How long a recorded delivery stays one instance's before another processes it again. */
+  deliveryLeaseMs: number;
 }
 
 const DEFAULT_API_URL = 'https://slack.com/api/';
@@ -52,5 +54,6 @@ export function readSlackConfig(env: Env): SlackConfig | undefined {
     apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
     postIntervalMs: readInt(env, 'SLACK_POST_INTERVAL_MS', 1000, 0, 60_000),
     apiRetries: readInt(env, 'SLACK_API_RETRIES', 10, 0, 30),
+    deliveryLeaseMs: readInt(env, 'SLACK_DELIVERY_LEASE_SECONDS', 60, 1, 3600) * 1000,
   };
 }

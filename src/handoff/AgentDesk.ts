@@ -15,8 +15,11 @@ export interface AgentDesk {
   openTicket(ticket: Ticket): Promise<DeskThread>;
   /** Re-renders the ticket after it changed (state, owner, rating). */
   refreshTicket(ticket: Ticket): Promise<void>;
-  /** Posts in the ticket's thread. */
-  postInThread(ticket: Ticket, post: ThreadPost): Promise<void>;
+  /**
+   * Posts in the ticket's thread. With `once`, the post carries `once.id`; with `once.verify`
+   * (a retry after a crash) it is skipped when the thread already has a post with that id.
+   */
+  postInThread(ticket: Ticket, post: ThreadPost, once?: { id: string; verify: boolean }): Promise<void>;
   /** Tells one agent something only they see, next to the ticket. */
   tellAgent(thread: DeskThread, agentId: string, text: string): Promise<void>;
 }

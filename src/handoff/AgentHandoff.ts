@@ -4,7 +4,7 @@ import type { HandoffErrorCode } from './errors';
 import type { HandoffDependencies } from './HandoffDependencies';
 import { HandoffMessages, RatingOptions } from './messages';
 import { claimedPatch, endedPatch, type AgentRef, type DeskThread, type Ticket } from './ticket';
-import type { TicketNotifier } from './TicketNotifier';
+import type { Notification, TicketNotifier } from './TicketNotifier';
 
 /** How an agent's action ended; refusals were also told to the agent privately. */
 export type AgentActionResult =
@@ -50,14 +50,15 @@ export class AgentHandoff {
         return this.refuse(where, agent, 'HANDOFF_INVALID_TRANSITION', `Ticket ${ticket.id} is ${ticket.state}; it can no longer be claimed.`);
       }
       const now = this.deps.now();
-      const claimed = await store.update(ticket.id, ticket.version, claimedPatch(ticket, agent, now, timings));
+      const notices = this.notifier.announce(ticket, [
+        { customer: [{ type: 'message', text: HandoffMessages.claimed(agent.name) }], status: { state: 'accepted' } },
+        { refresh: true },
+        { note: `${agent.name} claimed this ticket. Their replies in this thread now reach the customer; start a line with \`!note\` to keep it internal.` },
+      ]);
+      const claimed = await store.update(ticket.id, ticket.version, { ...claimedPatch(ticket, agent, now, timings), enqueue: notices });
       if (!claimed) continue; // lost a race: read again and see who won
       this.deps.metrics.handoff('claimed', (now - (claimed.queuedAt ?? claimed.createdAt)) / 1000);
-      await this.notifier.tellCustomer(claimed, [{ type: 'message', text: HandoffMessages.claimed(agent.name) }], { state: 'accepted' });
-      await this.notifier.refreshDesk(
-        claimed,
-        `${agent.name} claimed this ticket. Their replies in this thread now reach the customer; start a line with \`!note\` to keep it internal.`,
-      );
+      await this.notifier.flush(claimed, notices);
       return { ok: true, ticket: claimed };
     }
     return this.refuse(where, agent, 'HANDOFF_CONFLICT', `Ticket ${ticketId} kept changing; please try again.`);
@@ -79,17 +80,18 @@ export class AgentHandoff {
       const patch = wasActive
         ? endedPatch(ticket, 'resolved', 'resolved_by_agent', now, timings, 'rating')
         : endedPatch(ticket, 'resolved', 'closed_while_queued', now, timings);
-      const resolved = await store.update(ticket.id, ticket.version, { ...patch, set: { ...patch.set, agent: ticket.agent ?? agent } });
+      const customerNotice: Notification = wasActive
+        ? {
+            customer: [MessageFactory.suggestedActions(RatingOptions.map((o) => o.label), HandoffMessages.resolved(ticket.agent?.name ?? agent.name))],
+            status: { state: 'completed' },
+          }
+        : { customer: [{ type: 'message', text: HandoffMessages.closedWhileQueued }], status: { state: 'completed', message: 'closed by an agent' } };
+      const notices = this.notifier.announce(ticket, [customerNotice, { refresh: true }, { note: `${agent.name} resolved this ticket. The customer is back with the bot.` }]);
+      const resolved = await store.update(ticket.id, ticket.version, { ...patch, set: { ...patch.set, agent: ticket.agent ?? agent }, enqueue: notices });
       if (!resolved) continue;
-      if (wasActive) {
-        this.deps.metrics.handoff('resolved', (now - (ticket.claimedAt ?? now)) / 1000);
-        const ask = MessageFactory.suggestedActions(RatingOptions.map((o) => o.label), HandoffMessages.resolved(ticket.agent?.name ?? agent.name));
-        await this.notifier.tellCustomer(resolved, [ask], { state: 'completed' });
-      } else {
-        this.deps.metrics.handoff('resolved');
-        await this.notifier.tellCustomer(resolved, [{ type: 'message', text: HandoffMessages.closedWhileQueued }], { state: 'completed', message: 'closed by an agent' });
-      }
-      await this.notifier.refreshDesk(resolved, `${agent.name} resolved this ticket. The customer is back with the bot.`);
+      if (wasActive) this.deps.metrics.handoff('resolved', (now - (ticket.claimedAt ?? now)) / 1000);
+      else this.deps.metrics.handoff('resolved');
+      await this.notifier.flush(resolved, notices);
       return { ok: true, ticket: resolved };
     }
     return this.refuse(where, agent, 'HANDOFF_CONFLICT', `Ticket ${ticketId} kept changing; please try again.`);

@@ -7,7 +7,7 @@ import type { HandoffDependencies } from './HandoffDependencies';
 import { HandoffButtons, HandoffMessages, isCancel, isDecline, parseRating, RatingOptions } from './messages';
 import { describe, type RecentTranscript } from './recentTranscript';
 import { conversationKeyOf, newTicketId } from './ticketIds';
-import { endedPatch, followUpDonePatch, OPEN_STATES, queuedPatch, type DeskThread, type Ticket } from './ticket';
+import { endedPatch, followUpDonePatch, OPEN_STATES, queuedPatch, type DeskThread, type OutboxEntry, type Ticket } from './ticket';
 import type { TicketNotifier } from './TicketNotifier';
 import { updateWithRetry } from './updateWithRetry';
 
@@ -126,7 +126,8 @@ export class CustomerHandoff implements HandoffRequester {
   private async cancel(context: TurnContext, ticket: Ticket): Promise<GateResult> {
     const { store, timings } = this.deps;
     const now = this.deps.now();
-    const cancelled = await store.update(ticket.id, ticket.version, endedPatch(ticket, 'cancelled', 'cancelled_by_customer', now, timings));
+    const notices = this.notifier.announce(ticket, [{ refresh: true }, { note: 'The customer cancelled the request.' }]);
+    const cancelled = await store.update(ticket.id, ticket.version, { ...endedPatch(ticket, 'cancelled', 'cancelled_by_customer', now, timings), enqueue: notices });
     if (!cancelled) {
       // An agent claimed it (or it timed out) at this very moment: decide again on the news.
       const fresh = await store.get(ticket.id);
@@ -134,7 +135,7 @@ export class CustomerHandoff implements HandoffRequester {
     }
     this.deps.metrics.handoff('cancelled');
     await this.sendWithStatus(context, cancelled, HandoffMessages.cancelled, 'failed', 'cancelled by the customer');
-    await this.notifier.refreshDesk(cancelled, 'The customer cancelled the request.');
+    await this.notifier.flush(cancelled, notices);
     return 'done';
   }
 
@@ -148,12 +149,15 @@ export class CustomerHandoff implements HandoffRequester {
         return 'pass';
       }
       const done = followUpDonePatch();
-      const rated = await updateWithRetry(store, ticket.id, (t) =>
-        t.followUp === 'rating' ? { set: { rating: { ...rating, at: now } }, unset: done.unset } : undefined,
-      );
+      let notices: OutboxEntry[] = [];
+      const rated = await updateWithRetry(store, ticket.id, (t) => {
+        if (t.followUp !== 'rating') return undefined;
+        notices = this.notifier.announce(t, [{ refresh: true }, { note: `The customer rated the chat: *${rating.label}*.` }]);
+        return { set: { rating: { ...rating, at: now } }, unset: done.unset, enqueue: notices };
+      });
       await this.deps.conversationEvents?.record(context, { name: 'satisfaction', rating: rating.score, scale: RatingOptions.length });
       await context.sendActivity(HandoffMessages.ratingThanks);
-      if (rated) await this.notifier.refreshDesk(rated, `The customer rated the chat: *${rating.label}*.`);
+      if (rated) await this.notifier.flush(rated, notices);
       return 'done';
     }
     if (isDecline(text)) {
@@ -162,14 +166,14 @@ export class CustomerHandoff implements HandoffRequester {
       return 'done';
     }
     const left = { text: describe(context.activity), at: now };
-    const updated = await updateWithRetry(store, ticket.id, (t) =>
-      t.followUp === 'message' ? { set: { leftMessages: [...t.leftMessages, left] }, unset: followUpDonePatch().unset } : undefined,
-    );
+    let notices: OutboxEntry[] = [];
+    const updated = await updateWithRetry(store, ticket.id, (t) => {
+      if (t.followUp !== 'message') return undefined;
+      notices = this.notifier.announce(t, [{ post: { kind: 'left_message', text: left.text } }, { refresh: true }]);
+      return { set: { leftMessages: [...t.leftMessages, left] }, unset: followUpDonePatch().unset, enqueue: notices };
+    });
     await context.sendActivity(HandoffMessages.messageTaken);
-    if (updated) {
-      await this.notifier.post(updated, { kind: 'left_message', text: left.text });
-      await this.notifier.refreshDesk(updated);
-    }
+    if (updated) await this.notifier.flush(updated, notices);
     return 'done';
   }
 

@@ -3,7 +3,7 @@ import type { HandoffDependencies } from './HandoffDependencies';
 import { HandoffButtons, HandoffMessages } from './messages';
 import { describeWait } from './queueEstimate';
 import { endedPatch, followUpDonePatch, isTerminal, type Ticket, type TicketPatch } from './ticket';
-import type { TicketNotifier } from './TicketNotifier';
+import type { Notification, TicketNotifier } from './TicketNotifier';
 
 export interface SweeperOptions {
   /** This instance's name in timer leases. */
@@ -60,6 +60,15 @@ export class HandoffSweeper {
 
   private async sweep(): Promise<number> {
     let count = 0;
+    // Notifications an interrupted instance wrote but did not send (the outbox), oldest first.
+    for (let sent = 0; sent < this.maxPerRun; sent += 1) {
+      try {
+        if (!(await this.notifier.recover(this.deps.now()))) break;
+      } catch (error) {
+        this.deps.logger.warn({ err: error }, 'handoff: sweeper could not read pending notifications');
+        break;
+      }
+    }
     while (count < this.maxPerRun) {
       let ticket: Ticket | undefined;
       try {
@@ -86,30 +95,30 @@ export class HandoffSweeper {
     const now = this.deps.now();
     switch (ticket.state) {
       case 'requested':
-        await this.transition(ticket, endedPatch(ticket, 'cancelled', 'desk_unavailable', now, timings), async (t) => {
-          this.deps.metrics.handoff('cancelled');
-          await this.notifier.tellCustomer(t, [{ type: 'message', text: HandoffMessages.deskUnavailable }], { state: 'failed', message: 'the request did not reach the desk' });
-        });
+        await this.transition(ticket, endedPatch(ticket, 'cancelled', 'desk_unavailable', now, timings), 'cancelled', [
+          { customer: [{ type: 'message', text: HandoffMessages.deskUnavailable }], status: { state: 'failed', message: 'the request did not reach the desk' } },
+        ]);
         return;
-      case 'queued':
-        await this.transition(ticket, endedPatch(ticket, 'expired', 'queue_timeout', now, timings, 'message'), async (t) => {
-          this.deps.metrics.handoff('timed_out');
-          const wait = describeWait(timings.queueTimeoutMs);
-          await this.notifier.tellCustomer(t, [MessageFactory.suggestedActions([HandoffButtons.noThanks], HandoffMessages.queueTimeout(wait))], { state: 'failed', message: 'no agent within the queue timeout' });
-          await this.notifier.refreshDesk(t, `Nobody claimed this ticket within ${wait}. The customer was offered to leave a message.`);
-        });
+      case 'queued': {
+        const wait = describeWait(timings.queueTimeoutMs);
+        await this.transition(ticket, endedPatch(ticket, 'expired', 'queue_timeout', now, timings, 'message'), 'timed_out', [
+          { customer: [MessageFactory.suggestedActions([HandoffButtons.noThanks], HandoffMessages.queueTimeout(wait))], status: { state: 'failed', message: 'no agent within the queue timeout' } },
+          { refresh: true },
+          { note: `Nobody claimed this ticket within ${wait}. The customer was offered to leave a message.` },
+        ]);
         return;
+      }
       case 'active': {
         const idleSince = ticket.lastActivityAt;
         if (idleSince + timings.idleTimeoutMs > now) {
           await this.transition(ticket, { set: { dueAt: idleSince + timings.idleTimeoutMs } });
           return;
         }
-        await this.transition(ticket, endedPatch(ticket, 'expired', 'idle_timeout', now, timings), async (t) => {
-          this.deps.metrics.handoff('timed_out');
-          await this.notifier.tellCustomer(t, [{ type: 'message', text: HandoffMessages.idleClosed(t.agent?.name ?? 'our agent') }], { state: 'completed', message: 'idle timeout' });
-          await this.notifier.refreshDesk(t, `Closed after ${describeWait(timings.idleTimeoutMs)} without a message from either side.`);
-        });
+        await this.transition(ticket, endedPatch(ticket, 'expired', 'idle_timeout', now, timings), 'timed_out', [
+          { customer: [{ type: 'message', text: HandoffMessages.idleClosed(ticket.agent?.name ?? 'our agent') }], status: { state: 'completed', message: 'idle timeout' } },
+          { refresh: true },
+          { note: `Closed after ${describeWait(timings.idleTimeoutMs)} without a message from either side.` },
+        ]);
         return;
       }
       default:
@@ -117,9 +126,15 @@ export class HandoffSweeper {
     }
   }
 
-  /** Compare-and-set; the side effects run only for the instance whose update won. */
-  private async transition(ticket: Ticket, patch: TicketPatch, then?: (updated: Ticket) => Promise<void>): Promise<void> {
-    const updated = await this.deps.store.update(ticket.id, ticket.version, patch);
-    if (updated && then) await then(updated);
+  /**
+   * Compare-and-set with the notifications in the same write; only the instance whose update won
+   * counts the metric and sends them.
+   */
+  private async transition(ticket: Ticket, patch: TicketPatch, metric?: 'cancelled' | 'timed_out', notifications: Notification[] = []): Promise<void> {
+    const notices = this.notifier.announce(ticket, notifications);
+    const updated = await this.deps.store.update(ticket.id, ticket.version, notices.length > 0 ? { ...patch, enqueue: notices } : patch);
+    if (!updated) return;
+    if (metric) this.deps.metrics.handoff(metric);
+    await this.notifier.flush(updated, notices);
   }
 }

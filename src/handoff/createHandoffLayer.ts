@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { webApi } from '@slack/bolt';
+import { slackSdkLogger } from '../channels/slack/slackLogger';
 import type { ConversationState } from 'botbuilder';
 import type { Db } from 'mongodb';
 import type { HandoffConfig } from '../config/handoff';
@@ -16,6 +17,7 @@ import { RecentTranscript, type RecentLines } from './recentTranscript';
 import { SlackAgentDesk } from './slack/SlackAgentDesk';
 import { WebClientDeskApi, type SlackDeskApi } from './slack/SlackDeskApi';
 import { SlackDeskEvents } from './slack/SlackDeskEvents';
+import { AgentAuthorizer } from './slack/AgentAuthorizer';
 import { TicketNotifier } from './TicketNotifier';
 import type { HandoffStore } from './store/HandoffStore';
 import { MemoryHandoffStore } from './store/MemoryHandoffStore';
@@ -93,7 +95,8 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
     now,
     ...(options.conversationEvents ? { conversationEvents: options.conversationEvents } : {}),
   };
-  const notifier = new TicketNotifier(deps);
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const notifier = new TicketNotifier(deps, owner, config.outboxLeaseMs);
   const recent = new RecentTranscript(
     options.conversationState.createProperty<RecentLines>(HandoffStateKeys.recent),
     config.transcriptLines,
@@ -101,8 +104,14 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
   );
   const customer = new CustomerHandoff(deps, notifier, options.conversationState.createProperty<HandoffPointer>(HandoffStateKeys.pointer), recent);
   const agents = new AgentHandoff(deps, notifier);
-  const deskEvents = new SlackDeskEvents({ agents, api, channel: config.slackChannel, logger, now });
-  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const authorizer = new AgentAuthorizer({
+    userIds: config.agentUserIds,
+    ...(config.agentUsergroup ? { usergroup: config.agentUsergroup } : {}),
+    usergroupMembers: (group) => api.usergroupMembers(group),
+    logger,
+    now,
+  });
+  const deskEvents = new SlackDeskEvents({ agents, api, channel: config.slackChannel, logger, authorizer, now });
   const sweeper = new HandoffSweeper(deps, notifier, { owner, intervalMs: config.sweepIntervalMs });
 
   return {
@@ -129,24 +138,9 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
 function deskWebClient(slack: HandoffLayerOptions['slack'], logger: Logger): webApi.WebClient {
   return new webApi.WebClient(slack.botToken, {
     slackApiUrl: slack.apiUrl,
-    logger: sdkLogger(logger),
+    logger: slackSdkLogger(logger),
     rejectRateLimitedCalls: false,
     timeout: 10_000,
     retryConfig: { retries: slack.apiRetries, factor: 2, minTimeout: 500, maxTimeout: 30_000, randomize: true },
   });
-}
-
-/** Slack's SDK logger interface over pino: the SDK's chatter at debug, its warnings as warnings. */
-function sdkLogger(logger: Logger): webApi.Logger {
-  const child = logger.child({ sdk: 'slack-web-api' });
-  const join = (parts: unknown[]): string => parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
-  return {
-    debug: (...msg: unknown[]) => child.debug(join(msg)),
-    info: (...msg: unknown[]) => child.debug(join(msg)),
-    warn: (...msg: unknown[]) => child.warn(join(msg)),
-    error: (...msg: unknown[]) => child.error(join(msg)),
-    setLevel: () => undefined,
-    getLevel: () => webApi.LogLevel.DEBUG,
-    setName: () => undefined,
-  };
 }

@@ -1,4 +1,4 @@
-import type { ConversationReference } from 'botbuilder-core';
+import type { Activity, ConversationReference } from 'botbuilder-core';
 import type { HandoffReason, HandoffVerification } from '../../dialogs/ports';
 import { HandoffError } from './errors';
 
@@ -91,6 +91,28 @@ export interface TimerLease {
   until: number;
 }
 
+/** What the customer sees with a notification: a handoff.status event where the channel takes events. */
+export interface OutboxStatus {
+  state: 'accepted' | 'completed' | 'failed';
+  message?: string;
+}
+
+/**
+ * A notification that must follow a ticket change (the transactional outbox): written in the
+ * same compare-and-set as the change, removed once done. A crash in between leaves it on the
+ * ticket, and a sweeper on any instance finishes it.
+ */
+export type OutboxEntry =
+  /** Proactive messages to the customer. */
+  | { id: string; kind: 'customer'; activities: Partial<Activity>[]; status?: OutboxStatus }
+  /** Re-render the ticket message at the desk (with the ticket as it is when sent). */
+  | { id: string; kind: 'refresh' }
+  /** A line in the ticket's thread. */
+  | { id: string; kind: 'thread'; post: { kind: 'customer' | 'left_message' | 'system'; text: string } };
+
+/** Whoever is sending a ticket's outbox; another instance takes over once `until` has passed. */
+export type OutboxLease = TimerLease;
+
 /**
  * One request for a human. Times are epoch milliseconds. `version` increases with every state
  * change; stores update a ticket only if its version is still the one the caller read.
@@ -131,6 +153,11 @@ export interface Ticket {
   leftMessages: LeftMessage[];
   rating?: Rating;
   lease?: TimerLease;
+  /** Notifications still to send, oldest first (see {@link OutboxEntry}). */
+  outbox?: OutboxEntry[];
+  /** When the oldest pending notification was written; set while `outbox` is not empty (indexed). */
+  outboxSince?: number;
+  outboxLease?: OutboxLease;
 }
 
 /** Fields a caller may change; `id` and `version` are the store's. */
@@ -140,6 +167,8 @@ export type TicketFields = Omit<Ticket, 'id' | 'version'>;
 export interface TicketPatch {
   set: Partial<TicketFields>;
   unset?: (keyof TicketFields)[];
+  /** Notifications to append to the outbox, atomically with the change. */
+  enqueue?: OutboxEntry[];
 }
 
 /** True when `from → to` is a legal move. */
@@ -166,6 +195,10 @@ export function isTerminal(state: TicketState): boolean {
 export function applyPatch(ticket: Ticket, patch: TicketPatch): Ticket {
   const next: Ticket = { ...ticket, ...patch.set, version: ticket.version + 1 };
   for (const field of patch.unset ?? []) delete (next as Partial<Ticket>)[field];
+  if (patch.enqueue && patch.enqueue.length > 0) {
+    next.outbox = [...(ticket.outbox ?? []), ...patch.enqueue];
+    next.outboxSince = ticket.outboxSince ?? Date.now();
+  }
   return next;
 }
 

@@ -154,5 +154,67 @@ export function runHandoffStoreConformance(name: string, create: () => HandoffSt
       const results = await Promise.all(Array.from({ length: 8 }, () => store.markOnce('dup', 60_000, 1_000)));
       assert.equal(results.filter(Boolean).length, 1);
     });
+
+    describe('the notification outbox', () => {
+      const entry = (id: string) => ({ id, kind: 'thread' as const, post: { kind: 'system' as const, text: id } });
+
+      it('should append entries atomically with the change they announce, and none on a lost race', async () => {
+        const ticket = makeTicket({ state: 'queued' });
+        await store.insert(ticket);
+        const [a, b] = await Promise.all([
+          store.update(ticket.id, 1, { set: { state: 'active' }, enqueue: [entry('a1'), entry('a2')] }),
+          store.update(ticket.id, 1, { set: { state: 'cancelled' }, enqueue: [entry('b1')] }),
+        ]);
+        assert.equal([a, b].filter(Boolean).length, 1);
+        const stored = await store.get(ticket.id);
+        assert.deepEqual(stored?.outbox?.map((e) => e.id), a ? ['a1', 'a2'] : ['b1']);
+        assert.equal(typeof stored?.outboxSince, 'number');
+        const next = await store.update(ticket.id, 2, { set: { lastActivityAt: 9 }, enqueue: [entry('c1')] });
+        assert.deepEqual(next?.outbox?.map((e) => e.id), a ? ['a1', 'a2', 'c1'] : ['b1', 'c1']);
+      });
+
+      it('should not bring back an entry completed between a read and an update', async () => {
+        const ticket = makeTicket({ state: 'queued' });
+        await store.insert(ticket);
+        await store.update(ticket.id, 1, { set: {}, enqueue: [entry('x')] });
+        await store.completeOutbox(ticket.id, 'x');
+        const updated = await store.update(ticket.id, 2, { set: { state: 'active' }, enqueue: [entry('y')] });
+        assert.deepEqual(updated?.outbox?.map((e) => e.id), ['y']);
+      });
+
+      it('should lease a ticket\'s outbox to one sender at a time, to the same sender again, and to another once lapsed', async () => {
+        const ticket = makeTicket();
+        await store.insert(ticket);
+        await store.update(ticket.id, 1, { set: {}, enqueue: [entry('x')] });
+        assert.ok(await store.leaseOutbox(ticket.id, 'a', 1_000, 5_000));
+        assert.equal(await store.leaseOutbox(ticket.id, 'b', 2_000, 5_000), undefined);
+        assert.ok(await store.leaseOutbox(ticket.id, 'a', 2_000, 5_000));
+        assert.equal(await store.claimOutbox(3_000, 'b', 5_000), undefined, 'a live lease is not claimable');
+        const claimed = await store.claimOutbox(7_001, 'b', 5_000);
+        assert.deepEqual(claimed?.outbox?.map((e) => e.id), ['x']);
+        assert.equal(claimed?.outboxLease?.owner, 'b');
+        await store.releaseOutbox(ticket.id, 'a');
+        assert.equal((await store.get(ticket.id))?.outboxLease?.owner, 'b', 'only the owner releases');
+        await store.releaseOutbox(ticket.id, 'b');
+        assert.ok(await store.claimOutbox(7_002, 'c', 5_000));
+      });
+
+      it('should give a pending outbox to exactly one of concurrent claimers, and none once it is empty', async () => {
+        const ticket = makeTicket();
+        await store.insert(ticket);
+        await store.update(ticket.id, 1, { set: {}, enqueue: [entry('x'), entry('y')] });
+        const claims = await Promise.all(['a', 'b', 'c'].map((owner) => store.claimOutbox(1_000, owner, 5_000)));
+        assert.equal(claims.filter(Boolean).length, 1);
+        await store.completeOutbox(ticket.id, 'x');
+        assert.deepEqual((await store.get(ticket.id))?.outbox?.map((e) => e.id), ['y']);
+        await store.completeOutbox(ticket.id, 'y');
+        const done = await store.get(ticket.id);
+        assert.equal(done?.outbox, undefined);
+        assert.equal(done?.outboxSince, undefined);
+        assert.equal(done?.outboxLease, undefined);
+        assert.equal(await store.claimOutbox(99_000, 'a', 5_000), undefined);
+        assert.equal(done?.version, 2, 'outbox bookkeeping never changes the version');
+      });
+    });
   });
 }

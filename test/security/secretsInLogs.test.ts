@@ -6,6 +6,9 @@ import { createLogger } from '../../src/telemetry/logger';
 import { BotClient } from '../support/botClient';
 import { sendJson, startHttpStub, type HttpStub } from '../support/httpStub';
 import { startSlackApiStub, type SlackApiStub } from '../support/slackApiStub';
+import { startConnectorStub } from '../handoff/support/connectorStub';
+import { HandoffApp, postedTicketIds, teachDeskCalls, ticketOfConversation } from '../handoff/support/handoffApp';
+import { dm } from '../channels/slack/support/slackTraffic';
 
 const SECRETS = {
   MicrosoftAppPassword: 'sEcReT-app-password-42',
@@ -86,4 +89,53 @@ describe('security: secrets never reach the logs', function () {
       assert.ok(!log.includes(value), `${name} appears in the logs`);
     }
   });
+});
+
+/**
+ * Issue 13: with LOG_LEVEL=debug during a handoff, the Slack SDKs logged whole request bodies
+ * (`http request body: {...}` with the customer's text and e-mail address) and Bolt dumped every
+ * incoming event. Nothing the customer or the agent wrote may reach the log, at debug or trace.
+ */
+describe('security: personal data never reaches the logs, at debug level, during a handoff', function () {
+  this.timeout(60_000);
+  const EMAIL = 'jane.doe.4711@example.com';
+  const CUSTOMER_TEXT = 'my parcel with the blue teapot never arrived';
+  const AGENT_TEXT = 'sorry Jane, resending the blue teapot today';
+
+  for (const level of ['debug', 'trace'] as const) {
+    it(`should keep customer and agent text and e-mail addresses out of ${level}-level logs`, async () => {
+      const lines: string[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          lines.push(chunk.toString('utf8'));
+          callback();
+        },
+      });
+      const stub = await startSlackApiStub();
+      teachDeskCalls(stub);
+      const connector = await startConnectorStub();
+      const bot = await HandoffApp.start(stub, { LOG_LEVEL: level }, { logger: createLogger({ level, destination: sink }) });
+      try {
+        // An Emulator customer and a Slack customer, each in a handoff with an agent.
+        const customer = bot.customer(connector.url);
+        await customer.say(`talk to a person, write to ${EMAIL}`);
+        const ticket = await ticketOfConversation(bot.desk, customer.conversationId, postedTicketIds(stub));
+        await bot.clickTicket(ticket.id, 'Claim', 'UALICE');
+        await customer.say(`${CUSTOMER_TEXT}; ${EMAIL}`);
+        await bot.replyInThread(ticket, 'UALICE', AGENT_TEXT);
+        await connector.waitFor((p) => p.conversationId === customer.conversationId && p.activity.text === AGENT_TEXT);
+        await bot.sender.event(dm('UCUST', 'DCUST', `${CUSTOMER_TEXT} ${EMAIL}`));
+        await bot.idle();
+      } finally {
+        await bot.close();
+        await connector.stop();
+        await stub.stop();
+      }
+      const log = lines.join('');
+      assert.ok(/slack-sdk/.test(log) && /http request body/.test(log), 'the Slack clients logged their requests');
+      for (const secret of [EMAIL, CUSTOMER_TEXT, AGENT_TEXT, 'blue teapot']) {
+        assert.ok(!log.includes(secret), `"${secret}" appears in the ${level} logs:\n${lines.filter((l) => l.includes(secret)).slice(0, 3).join('')}`);
+      }
+    });
+  }
 });

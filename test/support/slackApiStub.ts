@@ -34,8 +34,11 @@ export interface SlackApiResponse {
   body?: unknown;
 }
 
-/** Computes an answer from the call (for answers that echo parameters). */
-export type SlackApiResponder = (call: Omit<SlackApiCall, 'status' | 'ok' | 'response'>) => SlackApiResponse;
+/**
+ * Computes an answer from the call (for answers that echo parameters). A promise holds the
+ * answer back (fault tests kill the bot while Slack "has" a message but has not answered).
+ */
+export type SlackApiResponder = (call: Omit<SlackApiCall, 'status' | 'ok' | 'response'>) => SlackApiResponse | Promise<SlackApiResponse>;
 
 /** The bot identity auth.test reports by default. */
 export const STUB_IDENTITY = { team_id: 'T0TEST', team: 'Test workspace', user_id: 'U0BOT', bot_id: 'B0BOT', user: 'orderbot' } as const;
@@ -43,14 +46,26 @@ export const STUB_IDENTITY = { team_id: 'T0TEST', team: 'Test workspace', user_i
 export interface SlackApiStub {
   /** Base URL ending with "/": the value for SLACK_API_URL. */
   readonly url: string;
-  /** Every call so far, in arrival order. */
+  /** Every call answered so far, in answer order. */
   readonly calls: SlackApiCall[];
+  /** Every request received so far, answered or still held, in arrival order. */
+  readonly received: ReadonlyArray<Omit<SlackApiCall, 'status' | 'ok' | 'response'>>;
   /** Calls of one method that Slack answered successfully (HTTP 200 and ok: true). */
   succeeded(method: string): SlackApiCall[];
   /** Every call of one method, whatever the answer. */
   callsTo(method: string): SlackApiCall[];
   /** Queues one-off answers for a method, used in order before falling back to the default. */
   script(method: string, ...responses: SlackApiResponse[]): void;
+  /**
+   * The next call of `method` matching `when` is carried out (recorded, answered as usual in
+   * `calls`) but its HTTP answer is held back until {@link dropHeld}: Slack did the work, the
+   * caller never heard. Fault tests kill the bot in that moment.
+   */
+  holdAnswer(method: string, when?: (call: Omit<SlackApiCall, 'status' | 'ok' | 'response'>) => boolean): void;
+  /** Calls whose answers are being held back. */
+  readonly heldCount: number;
+  /** Closes every held connection without an answer. */
+  dropHeld(): void;
   /** Replaces the default answer of a method. */
   on(method: string, responder: SlackApiResponder): void;
   /** Resolves once `count` successful calls of `method` were recorded (rejects after timeoutMs). */
@@ -78,23 +93,37 @@ export function slackError(error: string): SlackApiResponse {
 /** Starts the stand-in on 127.0.0.1, port 0. */
 export async function startSlackApiStub(): Promise<SlackApiStub> {
   const calls: SlackApiCall[] = [];
+  /** Every request as it arrived, before any (possibly held) answer. */
+  const received: Array<Omit<SlackApiCall, 'status' | 'ok' | 'response'>> = [];
   const scripted = new Map<string, SlackApiResponse[]>();
-  const responders = new Map<string, SlackApiResponder>(Object.entries(defaultResponders()));
+  const holds: Array<{ method: string; when: (call: Omit<SlackApiCall, 'status' | 'ok' | 'response'>) => boolean }> = [];
+  const heldResponses: http.ServerResponse[] = [];
+  const responders = new Map<string, SlackApiResponder>(Object.entries(defaultResponders(() => calls)));
   const waiters = new Set<() => void>();
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       const method = decodeURIComponent((req.url ?? '/').split('?')[0]!.replace(/^\/+/, ''));
       const params = parseParams(Buffer.concat(chunks).toString('utf8'), req.headers['content-type'] ?? '');
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? (typeof params.token === 'string' ? params.token : undefined);
       const incoming = { method, params, ...(token ? { token } : {}), at: Date.now() };
       const queue = scripted.get(method);
-      const response = queue?.shift() ?? (responders.get(method) ?? unknownMethod)(incoming);
+      received.push(incoming);
+      const response = queue?.shift() ?? (await (responders.get(method) ?? unknownMethod)(incoming));
       const status = response.status ?? 200;
       const ok = status === 200 && (response.body === undefined || (typeof response.body === 'object' && (response.body as { ok?: unknown }).ok === true));
       calls.push({ ...incoming, status, ok, response: response.body ?? { ok: true } });
+      const hold = holds.findIndex((h) => h.method === method && h.when(incoming));
+      if (hold >= 0) {
+        // Done at "Slack", answer never sent: what a bot killed mid-call sees.
+        holds.splice(hold, 1);
+        heldResponses.push(res);
+        for (const wake of [...waiters]) wake();
+        return;
+      }
+      if (res.destroyed) return;
       const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? { ok: true });
       res.writeHead(status, { 'content-type': typeof response.body === 'string' ? 'text/plain' : 'application/json', ...response.headers });
       res.end(body);
@@ -110,10 +139,20 @@ export async function startSlackApiStub(): Promise<SlackApiStub> {
   return {
     url: `http://127.0.0.1:${port}/`,
     calls,
+    received,
     callsTo,
     succeeded,
     script(method, ...responses) {
       scripted.set(method, [...(scripted.get(method) ?? []), ...responses]);
+    },
+    holdAnswer(method, when = () => true) {
+      holds.push({ method, when });
+    },
+    get heldCount() {
+      return heldResponses.length;
+    },
+    dropHeld() {
+      for (const res of heldResponses.splice(0)) res.destroy();
     },
     on(method, responder) {
       responders.set(method, responder);
@@ -139,17 +178,19 @@ export async function startSlackApiStub(): Promise<SlackApiStub> {
     },
     reset() {
       calls.length = 0;
+      received.length = 0;
       scripted.clear();
     },
     stop: () =>
       new Promise<void>((resolve) => {
+        for (const res of heldResponses.splice(0)) res.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
 }
 
-function defaultResponders(): Record<string, SlackApiResponder> {
+function defaultResponders(calls: () => SlackApiCall[]): Record<string, SlackApiResponder> {
   let sequence = 0;
   const nextTs = (): string => `${Math.floor(Date.now() / 1000)}.${String(++sequence).padStart(6, '0')}`;
   return {
@@ -160,7 +201,32 @@ function defaultResponders(): Record<string, SlackApiResponder> {
     },
     'chat.update': ({ params }) => ({ body: { ok: true, channel: params.channel, ts: params.ts, text: params.text } }),
     'chat.delete': ({ params }) => ({ body: { ok: true, channel: params.channel, ts: params.ts } }),
+    // A thread as Slack keeps it: the parent and the replies posted into it, with their metadata.
+    'conversations.replies': ({ params }) => ({
+      body: { ok: true, messages: posted(calls(), params, (c) => (c.response as { ts?: string }).ts === params.ts || c.params.thread_ts === params.ts), has_more: false },
+    }),
+    // A channel's history: the bot's top-level posts (and thread broadcasts), newest first.
+    'conversations.history': ({ params }) => ({
+      body: { ok: true, messages: posted(calls(), params, (c) => !c.params.thread_ts).reverse(), has_more: false },
+    }),
   };
+}
+
+/** Messages the bot posted to `params.channel` (after `params.oldest`), as the history methods list them. */
+function posted(calls: SlackApiCall[], params: Record<string, unknown>, keep: (call: SlackApiCall) => boolean): Array<Record<string, unknown>> {
+  const oldest = typeof params.oldest === 'string' ? Number(params.oldest) : 0;
+  return calls
+    .filter((c) => c.method === 'chat.postMessage' && c.ok && c.params.channel === params.channel && keep(c))
+    // Whole seconds only: test traffic makes its own ts sequence, so sub-second order is not Slack's.
+    .filter((c) => Math.floor(Number((c.response as { ts?: string }).ts)) >= Math.floor(oldest) || (c.response as { ts?: string }).ts === params.ts)
+    .map((c) => ({
+      type: 'message',
+      ts: (c.response as { ts?: string }).ts,
+      text: c.params.text,
+      bot_id: STUB_IDENTITY.bot_id,
+      ...(c.params.thread_ts ? { thread_ts: c.params.thread_ts } : {}),
+      ...(String(params.include_all_metadata) === 'true' && c.params.metadata ? { metadata: c.params.metadata } : {}),
+    }));
 }
 
 const unknownMethod: SlackApiResponder = () => ({ body: { ok: false, error: 'unknown_method' } });

@@ -18,6 +18,11 @@ export interface SlackHttpReceiverOptions {
   onAck?: (ms: number) => void;
   /** Current time in ms, for the replay-window check; injectable for tests. */
   now?: () => number;
+  /**
+   * Records a checked payload durably before it is acknowledged ("claim before ack").
+   * 'duplicate' answers 200 without processing; a rejection answers 503 so Slack retries.
+   */
+  intake?: (body: Json) => Promise<'process' | 'duplicate'>;
 }
 
 type Json = Record<string, unknown>;
@@ -103,6 +108,21 @@ export class SlackHttpReceiver implements Receiver {
     if (!HANDLED_PAYLOAD_TYPES.has(String(body.type))) {
       reply(res, 200); // e.g. app_rate_limited, shortcuts: acknowledged so Slack does not retry, not handled
       return;
+    }
+
+    if (this.options.intake) {
+      let decision: 'process' | 'duplicate';
+      try {
+        decision = await this.options.intake(body);
+      } catch (error) {
+        logger.error({ err: error, code: 'STORAGE_UNAVAILABLE' }, 'could not record a Slack delivery; Slack will retry it');
+        reply(res, 503, { error: { code: 'STORAGE_UNAVAILABLE', message: 'The delivery could not be recorded; Slack will retry.' } });
+        return;
+      }
+      if (decision === 'duplicate') {
+        reply(res, 200);
+        return;
+      }
     }
 
     let acked = false;

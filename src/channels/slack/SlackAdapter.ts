@@ -26,7 +26,21 @@ export interface SlackChannelData {
   eventId?: string;
   /** The raw Slack event or interaction payload, for middleware that needs Slack specifics. */
   payload: unknown;
+  /** The recorded delivery this turn processes (HTTP mode), see SlackBridge. */
+  delivery?: SlackDelivery;
 }
+
+/** Which recorded Slack delivery a turn processes, and whether this is a second attempt. */
+export interface SlackDelivery {
+  key: string;
+  /** True when the first attempt's instance died: replies it may have posted are looked up first. */
+  redo: boolean;
+}
+
+/** Metadata event type of replies tagged with their delivery. */
+export const REPLY_EVENT_TYPE = 'bot_reply';
+/** Turn-state key counting a turn's posted replies. */
+const REPLY_COUNT = Symbol('slackReplyCount');
 
 /** Reads the bridge's channel data from an activity; undefined for other channels. */
 export function slackChannelDataOf(activity: Partial<Activity>): SlackChannelData | undefined {
@@ -62,8 +76,7 @@ export class SlackAdapter extends BotAdapter {
         await new Promise((resolve) => setTimeout(resolve, typeof activity.value === 'number' ? activity.value : 1000));
         responses.push({ id: '' });
       } else if (activity.type === ActivityTypes.Message) {
-        const ts = await this.messenger.post(this.targetOf(context, activity), renderMessage(activity));
-        responses.push({ id: ts });
+        responses.push({ id: await this.postReply(context, activity) });
       } else {
         // typing, trace and event activities have no Slack message equivalent.
         this.logger.debug({ type: activity.type }, 'Slack: activity type not sent');
@@ -71,6 +84,34 @@ export class SlackAdapter extends BotAdapter {
       }
     }
     return responses;
+  }
+
+  /**
+   * Posts one reply. A reply to a recorded delivery carries the delivery key and its place in the
+   * turn as message metadata; when the delivery is processed again after a crash, a reply whose
+   * tag is already in the conversation is not posted a second time.
+   */
+  private async postReply(context: TurnContext, activity: Partial<Activity>): Promise<string> {
+    const target = this.targetOf(context, activity);
+    const content = renderMessage(activity);
+    const delivery = slackChannelDataOf(context.activity)?.delivery;
+    if (!delivery || activity.conversation?.id !== context.activity.conversation?.id) return this.messenger.post(target, content);
+    const n = ((context.turnState.get(REPLY_COUNT) as number | undefined) ?? 0) + 1;
+    context.turnState.set(REPLY_COUNT, n);
+    const tag = { key: delivery.key, n: String(n) };
+    if (delivery.redo) {
+      const since = slackChannelDataOf(context.activity)?.ts?.split(':')[0];
+      const posted = await this.messenger.findTagged(target, REPLY_EVENT_TYPE, tag, since).catch((error: unknown) => {
+        // Without history access, posting again beats losing the reply.
+        this.logger.warn({ err: error }, 'Slack: could not check for a reply posted before a crash; posting it');
+        return undefined;
+      });
+      if (posted) {
+        this.logger.info({ delivery: delivery.key, n }, 'Slack: reply already posted before a crash; not posting it again');
+        return posted;
+      }
+    }
+    return this.messenger.post(target, { ...content, metadata: { event_type: REPLY_EVENT_TYPE, event_payload: tag } });
   }
 
   /** Edits a message the bot posted earlier; `activity.id` is its Slack `ts`. */

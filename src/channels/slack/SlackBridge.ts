@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { App, type webApi } from '@slack/bolt';
 import type { TurnContext } from 'botbuilder';
 import type { Db } from 'mongodb';
@@ -9,11 +11,12 @@ import { SlackHttpReceiver } from './HttpReceiver';
 import { fromBlockActions, fromEventCallback, type BotIdentity, type Inbound, type InboundTurn } from './inbound';
 import { ChannelPacer, KeyedSerialQueue, YieldingStarter } from './pacer';
 import { ActionIds, renderChoiceTaken } from './render';
-import { SlackAdapter } from './SlackAdapter';
+import { SlackAdapter, slackChannelDataOf, type SlackDelivery } from './SlackAdapter';
 import { createSlackWebClient, SlackMessenger } from './SlackMessenger';
 import { slackSdkLogger } from './slackLogger';
 import { MemoryKeyStore, type EventDeduplicator, type ThreadRegistry } from './store/EventDeduplicator';
 import { MongoKeyStore } from './store/MongoKeyStore';
+import { MemoryDeliveryInbox, MongoDeliveryInbox, type DeliveryInbox } from './store/DeliveryInbox';
 
 /** The route Slack's Events API and interactivity both post to (HTTP mode). */
 export const SLACK_EVENTS_PATH = '/api/slack/events';
@@ -52,6 +55,11 @@ export interface SlackBridgeOptions {
   /** Observes the time from a Slack request's arrival to its ack, in ms. */
   onAck?: (ms: number) => void;
   /**
+   * How long a recorded delivery stays this instance's before another instance (or Slack's
+   * retry) processes it again; SLACK_DELIVERY_LEASE_SECONDS (default 60 s).
+   */
+  deliveryLeaseMs?: number;
+  /**
    * The human-handoff desk (src/handoff/slack): messages in the agents' channel and clicks on
    * its ticket buttons go there instead of becoming customer turns.
    */
@@ -88,9 +96,12 @@ export interface SlackBridge {
  * or Socket Mode), the listeners below map it to Bot Framework activities, and the
  * {@link SlackAdapter} runs the same bot every other channel reaches.
  *
- * Order of work for each delivery: ack → skip if ignorable → claim (dedupe) → run the turn in
- * the conversation's queue. Claiming after the ack keeps the ack fast; a delivery whose turn
- * was lost to a crash after the claim is not retried (at most once, never twice).
+ * Order of work for each delivery (HTTP mode): record it in the delivery inbox (durable, leased
+ * to this instance) → ack → skip if ignorable → claim (dedupe) → run the turn in the
+ * conversation's queue → mark the delivery done. A retry of a recorded delivery runs nothing;
+ * a delivery whose instance died is taken over by Slack's retry (no ack went out) or by any
+ * instance's sweep once its lease lapses (the ack did), and its turn runs again: replies are
+ * tagged with the delivery and checked in the conversation first, so none is lost or doubled.
  */
 export async function createSlackBridge(options: SlackBridgeOptions): Promise<SlackBridge> {
   const { config, logger: rootLogger } = options;
@@ -117,6 +128,17 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
     void work.finally(() => inflight.delete(work));
   };
 
+  const inbox: DeliveryInbox = options.db ? new MongoDeliveryInbox(options.db) : new MemoryDeliveryInbox();
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const leaseMs = options.deliveryLeaseMs ?? 60_000;
+  /** Deliveries being processed again after their first instance died (their replies are checked first). */
+  const redoing = new Set<string>();
+  const deliveryKeyOf = (body: Record<string, unknown>): string | undefined => deliveryKey(body, options.desk?.actionPrefix);
+  const finish = (delivery: string | undefined): void => {
+    if (delivery) redoing.delete(delivery);
+    if (delivery) track(inbox.complete(delivery).catch((error: unknown) => logger.warn({ err: error }, 'could not mark a Slack delivery done; it may be processed again')));
+  };
+
   const receiver =
     config.mode === 'http'
       ? new SlackHttpReceiver({
@@ -126,6 +148,18 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
           ...(options.maxJsonDepth ? { maxJsonDepth: options.maxJsonDepth } : {}),
           track,
           ...(options.onAck ? { onAck: options.onAck } : {}),
+          intake: async (body) => {
+            const key = deliveryKeyOf(body);
+            if (!key) return 'process';
+            const recorded = await inbox.record(key, JSON.stringify(body), owner, leaseMs);
+            if (recorded === 'duplicate') {
+              logger.info({ key }, 'Slack duplicate delivery dropped');
+              return 'duplicate';
+            }
+            // Slack's retry of a delivery whose instance died mid-way: process it again, carefully.
+            if (recorded === 'taken_over') redoing.add(key);
+            return 'process';
+          },
         })
       : undefined;
   const app = new App({
@@ -138,39 +172,57 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
     ...(receiver ? { receiver } : { socketMode: true, appToken: config.appToken ?? '' }),
   });
 
-  const accept = async (inbound: Inbound, retryNum: unknown): Promise<void> => {
+  const accept = async (inbound: Inbound, retryNum: unknown, delivery: string | undefined): Promise<void> => {
     if (inbound.kind === 'ignore') {
       logger.debug({ reason: inbound.reason }, 'Slack payload ignored');
+      finish(delivery);
       return;
     }
     if (inbound.requiresActiveThread && !(await store.isActive(inbound.requiresActiveThread))) {
       logger.debug('Slack thread message ignored: the bot was not asked in this thread by this person');
+      finish(delivery);
       return;
     }
-    if (!(await claim(store, inbound.dedupeKey, logger))) {
+    if (!(await claim(store, inbound.dedupeKey, logger, delivery, delivery !== undefined && redoing.has(delivery)))) {
       logger.info({ key: inbound.dedupeKey, retryNum }, 'Slack duplicate delivery dropped');
+      finish(delivery);
       return;
     }
     if (inbound.remembersThread) await store.remember(inbound.remembersThread, THREAD_TTL_MS);
     if (inbound.clicked) track(showChoice(messenger, inbound.clicked, logger));
+    if (delivery) markDelivery(inbound.activity, { key: delivery, redo: redoing.has(delivery) });
     const conversationId = inbound.activity.conversation?.id ?? '';
     const turn = () => adapter.processActivity(inbound.activity, (context) => options.bot.run(context));
-    track(starter.run(() => conversations.run(conversationId, turn)).catch((error: unknown) => {
-      logger.error({ err: error, conversationId }, 'Slack turn failed outside the turn error handler');
-    }));
+    track(
+      starter
+        .run(() => conversations.run(conversationId, turn))
+        .catch((error: unknown) => {
+          logger.error({ err: error, conversationId }, 'Slack turn failed outside the turn error handler');
+        })
+        .finally(() => finish(delivery)),
+    );
   };
 
   const toDesk = (body: Record<string, unknown>): boolean => {
     const desk = options.desk;
     if (!desk?.owns(body)) return false;
+    const delivery = deliveryKeyOf(body);
     // Slack redelivers desk events too: an agent's message must reach the customer once.
     const eventKey = typeof body.event_id === 'string' ? `desk:${String(body.team_id)}:${body.event_id}` : undefined;
-    const first = eventKey ? claim(store, eventKey, logger) : Promise.resolve(true);
-    track(first.then((isFirst) => (isFirst ? desk.handle(body) : logger.info({ key: eventKey }, 'Slack duplicate desk delivery dropped'))));
+    const first = eventKey ? claim(store, eventKey, logger, delivery, delivery !== undefined && redoing.has(delivery)) : Promise.resolve(true);
+    track(
+      first
+        .then((isFirst) => (isFirst ? desk.handle(body) : logger.info({ key: eventKey }, 'Slack duplicate desk delivery dropped')))
+        .finally(() => finish(delivery)),
+    );
     return true;
   };
-  app.event('message', async ({ body, context }) => (toDesk(body) ? undefined : accept(fromEventCallback(body, identity), context.retryNum)));
-  app.event('app_mention', async ({ body, context }) => (toDesk(body) ? undefined : accept(fromEventCallback(body, identity), context.retryNum)));
+  const onEvent = async ({ body, context }: { body: unknown; context: { retryNum?: number } }): Promise<void> => {
+    const json = body as Record<string, unknown>;
+    if (!toDesk(json)) await accept(fromEventCallback(json, identity), context.retryNum, deliveryKeyOf(json));
+  };
+  app.event('message', onEvent);
+  app.event('app_mention', onEvent);
   if (options.desk) {
     app.action(new RegExp(`^${options.desk.actionPrefix}`), async ({ ack, body }) => {
       await ack();
@@ -179,11 +231,38 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
   }
   app.action(new RegExp(`^${ActionIds.replyPrefix}`), async ({ ack, body }) => {
     await ack();
-    await accept(fromBlockActions(body as unknown as Record<string, unknown>, identity), undefined);
+    const json = body as unknown as Record<string, unknown>;
+    await accept(fromBlockActions(json, identity), undefined, deliveryKeyOf(json));
   });
   app.action(new RegExp(`^${ActionIds.openLink}`), async ({ ack }) => {
     await ack(); // a link button opens the browser; Slack still tells us, and only wants an ack
   });
+
+  /**
+   * Deliveries acknowledged by an instance that died before finishing them: Slack will not send
+   * them again, so every instance looks for lapsed leases and processes them once more.
+   */
+  const redeliver = async (): Promise<void> => {
+    for (let taken = 0; taken < 20; taken += 1) {
+      const stale = await inbox.claimStale(owner, leaseMs);
+      if (!stale) return;
+      logger.warn({ key: stale.key }, 'processing a Slack delivery left unfinished by an instance that stopped');
+      redoing.add(stale.key); // until its processing finishes (finish())
+      await app.processEvent({ body: JSON.parse(stale.body) as Record<string, unknown>, ack: async () => undefined });
+    }
+  };
+  let sweeping: Promise<void> | undefined;
+  const sweepTimer = receiver
+    ? setInterval(() => {
+        sweeping ??= redeliver()
+          .catch((error: unknown) => logger.warn({ err: error }, 'Slack delivery sweep failed; retrying at the next one'))
+          .finally(() => {
+            sweeping = undefined;
+          });
+      }, Math.min(15_000, Math.max(250, Math.floor(leaseMs / 4))))
+    : undefined;
+  sweepTimer?.unref();
+
   app.error(async (error) => {
     logger.error({ err: error, code: error.code }, 'Slack listener failed');
   });
@@ -211,6 +290,8 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
     async close() {
       if (closed) return;
       closed = true;
+      if (sweepTimer) clearInterval(sweepTimer);
+      await sweeping;
       await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'Slack receiver did not stop cleanly'));
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<'timeout'>((resolve) => {
@@ -240,9 +321,9 @@ async function identify(config: SlackConfig, logger: Logger): Promise<BotIdentit
 }
 
 /** Claims a delivery; if the store fails, the turn still runs (an answer beats silence). */
-async function claim(store: EventDeduplicator, key: string, logger: Logger): Promise<boolean> {
+async function claim(store: EventDeduplicator, key: string, logger: Logger, holder?: string, reclaim = false): Promise<boolean> {
   try {
-    return await store.claim(key, key.startsWith('action:') ? CLICK_CLAIM_TTL_MS : EVENT_CLAIM_TTL_MS);
+    return await store.claim(key, key.startsWith('action:') ? CLICK_CLAIM_TTL_MS : EVENT_CLAIM_TTL_MS, holder, reclaim);
   } catch (error) {
     logger.error({ err: error, key }, 'Slack dedupe store failed; processing the delivery without dedupe');
     return true;
@@ -258,4 +339,30 @@ async function showChoice(messenger: SlackMessenger, clicked: NonNullable<Inboun
     // Cosmetic: the answer matters more than the old buttons, so the turn goes on.
     logger.warn({ err: error, channel: clicked.channel }, 'could not mark the clicked Slack buttons as used');
   }
+}
+
+/**
+ * The inbox key of a delivery the bridge acts on (messages, mentions, clicks on its buttons);
+ * undefined for payloads it only acknowledges. One key per Slack delivery, the same on retries.
+ */
+export function deliveryKey(body: Record<string, unknown>, deskPrefix?: string): string | undefined {
+  if (body.type === 'event_callback') {
+    const event = body.event as { type?: unknown } | undefined;
+    if (event?.type !== 'message' && event?.type !== 'app_mention') return undefined;
+    return typeof body.event_id === 'string' && body.event_id ? `delivery:${String(body.team_id)}:${body.event_id}` : undefined;
+  }
+  if (body.type === 'block_actions') {
+    const actions = Array.isArray(body.actions) ? (body.actions as Array<{ action_id?: unknown }>) : [];
+    const actionId = typeof actions[0]?.action_id === 'string' ? actions[0].action_id : '';
+    if (!actionId.startsWith(ActionIds.replyPrefix) && !(deskPrefix && actionId.startsWith(deskPrefix))) return undefined;
+    const team = (body.team as { id?: unknown } | undefined)?.id;
+    return typeof body.trigger_id === 'string' && body.trigger_id ? `delivery:${String(team)}:${body.trigger_id}` : undefined;
+  }
+  return undefined;
+}
+
+/** Tells the adapter which delivery a turn comes from, so its replies can be posted once. */
+function markDelivery(activity: InboundTurn['activity'], delivery: SlackDelivery): void {
+  const data = slackChannelDataOf(activity);
+  if (data) data.delivery = delivery;
 }

@@ -68,6 +68,7 @@ export class SlackMessenger {
           channel: target.channel,
           text: content.text,
           ...(content.blocks ? { blocks: content.blocks } : {}),
+          ...(content.metadata ? { metadata: content.metadata } : {}),
           ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
           unfurl_links: false,
           unfurl_media: false,
@@ -75,6 +76,28 @@ export class SlackMessenger {
       );
       return result.ts ?? '';
     });
+  }
+
+  /**
+   * The ts of a bot message at `target` (posted after `oldest`) whose metadata is `eventType`
+   * with exactly `payload`, or undefined. Reads conversations.history (or .replies in a thread):
+   * the history scopes the channel already needs.
+   */
+  async findTagged(target: SlackTarget, eventType: string, payload: Record<string, string>, oldest?: string): Promise<string | undefined> {
+    const matches = (m: { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }): boolean =>
+      m.metadata?.event_type === eventType && Object.entries(payload).every(([k, v]) => m.metadata?.event_payload?.[k] === v);
+    let cursor: string | undefined;
+    for (let page = 0; page < 5; page += 1) {
+      const common = { channel: target.channel, include_all_metadata: true, limit: 200, ...(oldest ? { oldest } : {}), ...(cursor ? { cursor } : {}) };
+      const result = target.threadTs
+        ? await this.client.conversations.replies({ ...common, ts: target.threadTs })
+        : await this.client.conversations.history(common);
+      const found = (result.messages as Array<Parameters<typeof matches>[0]> | undefined)?.find(matches);
+      if (found) return found.ts ?? '';
+      cursor = result.response_metadata?.next_cursor || undefined;
+      if (!cursor) return undefined;
+    }
+    return undefined;
   }
 
   async update(channel: string, ts: string, content: SlackMessageContent): Promise<void> {

@@ -8,7 +8,8 @@ export const REQUIRED_BOT_EVENTS = ['app_mention', 'message.im', 'message.channe
 
 /**
  * Bot token scopes: read those events and post, update and delete the bot's messages;
- * `users:read` gives agents' display names in handoff threads.
+ * `users:read` gives agents' display names in handoff threads; `usergroups:read` checks
+ * HANDOFF_AGENT_USERGROUP membership.
  */
 export const REQUIRED_BOT_SCOPES = [
   'app_mentions:read',
@@ -18,4 +19,5 @@ export const REQUIRED_BOT_SCOPES = [
   'groups:history',
   'mpim:history',
   'users:read',
+  'usergroups:read',
 ] as const;

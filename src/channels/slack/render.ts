@@ -7,6 +7,8 @@ export interface SlackMessageContent {
   /** mrkdwn, escaped; the whole message for plain replies, the notification fallback with blocks. */
   text: string;
   blocks?: types.KnownBlock[];
+  /** Message metadata (invisible to people); replies carry their delivery tag. */
+  metadata?: { event_type: string; event_payload: Record<string, string> };
 }
 
 /** Action ids of the buttons we draw; the bridge listens for exactly these. */

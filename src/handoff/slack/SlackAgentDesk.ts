@@ -1,6 +1,9 @@
 import type { AgentDesk, ThreadPost } from '../AgentDesk';
 import type { DeskThread, Ticket } from '../ticket';
 import type { SlackDeskApi } from './SlackDeskApi';
+import type { types } from '@slack/bolt';
+import { cleanCustomerName, cleanCustomerText, fallbackText } from './customerText';
+import { OUTBOX_EVENT_TYPE, type DeskMessage } from './SlackDeskApi';
 import { escape, renderTicket } from './ticketBlocks';
 
 /**
@@ -24,19 +27,36 @@ export class SlackAgentDesk implements AgentDesk {
     await this.api.update(ticket.thread.channel, ticket.thread.ts, renderTicket(ticket));
   }
 
-  async postInThread(ticket: Ticket, post: ThreadPost): Promise<void> {
-    if (!ticket.thread) return;
-    const who = escape(ticket.customer.name ?? 'Customer');
-    const text =
-      post.kind === 'customer'
-        ? `*${who}:* ${escape(post.text)}`
-        : post.kind === 'left_message'
-          ? `:memo: *${who} left a message:* ${escape(post.text)}`
-          : `_${escape(post.text)}_`;
-    await this.api.post(ticket.thread.channel, { text }, ticket.thread.ts);
+  async postInThread(ticket: Ticket, post: ThreadPost, once?: { id: string; verify: boolean }): Promise<void> {
+    const thread = ticket.thread;
+    if (!thread) return;
+    // A retry after a crash: the post may have reached Slack just before the instance died.
+    // If the thread cannot be read (no history scope), posting again beats losing the line.
+    if (once?.verify && (await this.api.threadHasOutboxPost(thread.channel, thread.ts, once.id).catch(() => false))) return;
+    const message = renderThreadPost(ticket, post);
+    if (once) message.metadata = { event_type: OUTBOX_EVENT_TYPE, event_payload: { id: once.id } };
+    await this.api.post(thread.channel, message, thread.ts);
   }
 
   async tellAgent(thread: DeskThread, agentId: string, text: string): Promise<void> {
     await this.api.postEphemeral(thread.channel, agentId, text, thread.ts);
   }
+}
+
+/**
+ * A line in a ticket's thread. The desk's own lines are mrkdwn; a customer's words are framed so
+ * that they cannot pass for the bot, an agent or the desk: a context line naming them as the
+ * customer (the name as plain text), then their message as literal text in a rich-text quote
+ * (Slack applies no mrkdwn, links or mentions there), without control characters and capped.
+ */
+export function renderThreadPost(ticket: Ticket, post: ThreadPost): DeskMessage {
+  if (post.kind === 'system') return { text: `_${escape(post.text)}_` };
+  const name = cleanCustomerName(ticket.customer.name);
+  const text = cleanCustomerText(post.text);
+  const label = post.kind === 'customer' ? `Customer "${name}" wrote:` : `Customer "${name}" left a message:`;
+  const blocks: types.KnownBlock[] = [
+    { type: 'context', elements: [{ type: 'plain_text', text: `${post.kind === 'customer' ? '💬' : '📝'} ${label}`, emoji: false }] },
+    { type: 'rich_text', elements: [{ type: 'rich_text_quote', elements: [{ type: 'text', text: text === '' ? '(empty)' : text }] }] },
+  ];
+  return { text: `${fallbackText(label)} ${fallbackText(text)}`, blocks };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../../telemetry/logger';
 import type { AgentHandoff } from '../AgentHandoff';
 import type { AgentRef } from '../ticket';
+import { AgentAuthorizer, type DeskRefusal } from './AgentAuthorizer';
 import type { SlackDeskApi } from './SlackDeskApi';
 import { DeskActionIds } from './ticketBlocks';
 
@@ -17,8 +18,17 @@ export interface SlackDeskEventsOptions {
   /** SLACK_HANDOFF_CHANNEL. */
   channel: string;
   logger: Logger;
+  /** Who may act at the desk (HANDOFF_AGENT_USER_IDS / HANDOFF_AGENT_USERGROUP); default: anyone in the channel. */
+  authorizer?: AgentAuthorizer;
   now?: () => number;
 }
+
+/** What a refused person is told, privately. */
+const REFUSALS: Record<DeskRefusal, string> = {
+  wrong_channel: 'Tickets can only be handled in the agents\' support channel; nothing was done.',
+  not_an_agent: 'Only support agents can act on tickets; nothing was done and the customer saw nothing.',
+  agent_list_unavailable: 'The list of support agents cannot be checked right now; nothing was done. Please try again in a minute.',
+};
 
 /**
  * The desk's inbound side: Slack traffic from the agents' channel (thread replies, Claim and
@@ -30,9 +40,12 @@ export class SlackDeskEvents {
   readonly actionPrefix = DeskActionIds.prefix;
   private readonly names = new Map<string, { name: string; until: number }>();
   private readonly now: () => number;
+  private readonly authorizer: AgentAuthorizer;
 
   constructor(private readonly options: SlackDeskEventsOptions) {
     this.now = options.now ?? Date.now;
+    this.authorizer =
+      options.authorizer ?? new AgentAuthorizer({ userIds: [], usergroupMembers: async () => [], logger: options.logger });
   }
 
   /** True when the payload belongs to the desk rather than to a customer conversation. */
@@ -66,6 +79,8 @@ export class SlackDeskEvents {
     // Files are not relayed: Slack file links need a Slack login the customer does not have.
     const text = slackToPlain(str(event.text) ?? '');
     if (text === '') return;
+    const refusal = await this.authorizer.check(user);
+    if (refusal) return this.refuse(refusal, 'thread_message', channel, user, threadTs);
     const agent = await this.agent(user);
     await this.options.agents.onThreadMessage({ channel, ts: threadTs }, agent, text, `slack:${channel}:${ts}`);
   }
@@ -78,10 +93,25 @@ export class SlackDeskEvents {
     const messageTs = str(obj(body.message)?.ts) ?? str(obj(body.container)?.message_ts);
     const ticketId = str(action?.value);
     if (!action || !userId || !channel || !messageTs || !ticketId) return;
+    // Slack signs clicks from any channel the button reaches (a forwarded or shared ticket, a
+    // crafted message): only clicks in the desk channel, by an agent, count.
+    const refusal = channel !== this.options.channel ? 'wrong_channel' : await this.authorizer.check(userId);
+    if (refusal) return this.refuse(refusal, 'action', channel, userId, str(obj(body.container)?.thread_ts));
     const agent = await this.agent(userId, str(user?.name));
     const where = { channel, ts: messageTs };
     if (action.action_id === DeskActionIds.claim) await this.options.agents.claim(ticketId, agent, where);
     else if (action.action_id === DeskActionIds.resolve) await this.options.agents.resolve(ticketId, agent, where);
+  }
+
+  /** Logs a refused desk action (the reason, never who or what) and tells the person privately. */
+  private async refuse(reason: DeskRefusal, kind: 'action' | 'thread_message', channel: string, user: string, threadTs?: string): Promise<void> {
+    this.options.logger.warn({ code: 'HANDOFF_NOT_AN_AGENT', reason, kind }, 'handoff desk: refused a desk action from outside the desk');
+    try {
+      await this.options.api.postEphemeral(channel, user, REFUSALS[reason], threadTs);
+    } catch (error) {
+      // e.g. the bot is not in that channel: the refusal stands, only the notice is missing.
+      this.options.logger.debug({ err: error, reason }, 'handoff desk: could not tell the refused person');
+    }
   }
 
   /** The agent with a display name, from a short-lived cache or users.info. */

@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import type { HandoffReason } from '../../../dialogs/ports';
 import { describeWait } from '../queueEstimate';
 import type { Ticket } from '../ticket';
+import { cleanCustomerName, cleanCustomerText, mrkdwnLiteral } from './customerText';
 import type { DeskMessage } from './SlackDeskApi';
 
 /** Action ids of the ticket buttons; the Slack bridge routes `handoff_*` clicks to the desk. */
@@ -37,7 +38,10 @@ export function escape(text: string): string {
 
 /** The ticket message: who, where from, what about, the recent conversation, and its buttons. */
 export function renderTicket(ticket: Ticket): DeskMessage {
-  const customer = ticket.customer.name ? `${escape(ticket.customer.name)} (${escape(ticket.customer.id)})` : escape(ticket.customer.id);
+  // Names and ids are the customer's own (a Web Chat display name is whatever they typed): shown
+  // as literal code spans, so they cannot format, link, mention or add lines.
+  const id = mrkdwnLiteral(cleanCustomerName(ticket.customer.id));
+  const customer = ticket.customer.name ? `${mrkdwnLiteral(cleanCustomerName(ticket.customer.name))} (${id})` : id;
   const fields: types.MrkdwnElement[] = [
     { type: 'mrkdwn', text: `*Customer*\n${customer}` },
     { type: 'mrkdwn', text: `*Channel*\n${CHANNEL_NAMES[ticket.channelId] ?? escape(ticket.channelId)}` },
@@ -54,7 +58,7 @@ export function renderTicket(ticket: Ticket): DeskMessage {
     { type: 'section', text: { type: 'mrkdwn', text: transcriptText(ticket) } },
   ];
   if (ticket.leftMessages.length > 0) {
-    const left = ticket.leftMessages.map((m) => `> ${escape(m.text)}`).join('\n');
+    const left = ticket.leftMessages.map((m) => `> ${mrkdwnLiteral(cleanCustomerText(m.text))}`).join('\n');
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`:memo: *Message left by the customer*\n${left}`) } });
   }
   const buttons = actionButtons(ticket);
@@ -114,7 +118,11 @@ function plainStatus(ticket: Ticket): string {
 
 function transcriptText(ticket: Ticket): string {
   if (ticket.transcript.length === 0) return '*Recent conversation*\n_(none)_';
-  const lines = ticket.transcript.map((l) => `> *${l.from === 'customer' ? 'Customer' : 'Bot'}:* ${escape(l.text).replace(/\n/g, ' ')}`);
+  // The customer's lines are literal code spans: "*Bot:* refund approved" typed by a customer
+  // shows as typed, next to a plain "Customer:" label, never as a bold bot line.
+  const lines = ticket.transcript.map((l) =>
+    l.from === 'customer' ? `> *Customer:* ${mrkdwnLiteral(cleanCustomerText(l.text))}` : `> *Bot:* ${escape(l.text).replace(/\n/g, ' ')}`,
+  );
   // Keep the newest lines when the whole conversation does not fit.
   let text = lines.join('\n');
   while (text.length > SECTION_MAX - 40 && lines.length > 1) {

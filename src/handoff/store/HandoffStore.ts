@@ -44,4 +44,21 @@ export interface HandoffStore {
    * retries, duplicate deliveries), across instances.
    */
   markOnce(key: string, ttlMs: number, now: number): Promise<boolean>;
+
+  /*
+   * The notification outbox (Ticket.outbox). Entries are appended by `update` (patch.enqueue) in
+   * the same atomic write as the change they announce, and leave one at a time once sent.
+   */
+
+  /**
+   * Takes the outbox lease of one ticket for `owner` if it is free, lapsed or already `owner`'s.
+   * @returns the ticket (with its pending entries), or undefined when another sender holds it.
+   */
+  leaseOutbox(id: string, owner: string, now: number, leaseMs: number): Promise<Ticket | undefined>;
+  /** Leases one ticket with pending notifications whose lease is free or lapsed (crash recovery). */
+  claimOutbox(now: number, owner: string, leaseMs: number): Promise<Ticket | undefined>;
+  /** Removes one sent entry; the last one also clears `outboxSince` and the lease. */
+  completeOutbox(id: string, entryId: string): Promise<void>;
+  /** Gives the outbox lease back (entries left are retried by the next claim). */
+  releaseOutbox(id: string, owner: string): Promise<void>;
 }

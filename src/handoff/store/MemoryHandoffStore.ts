@@ -67,6 +67,41 @@ export class MemoryHandoffStore implements HandoffStore {
     if (ticket?.lease?.owner === owner) delete ticket.lease;
   }
 
+  async leaseOutbox(id: string, owner: string, now: number, leaseMs: number): Promise<Ticket | undefined> {
+    const ticket = this.tickets.get(id);
+    if (!ticket) return undefined;
+    const lease = ticket.outboxLease;
+    if (lease && lease.until > now && lease.owner !== owner) return undefined;
+    ticket.outboxLease = { owner, until: now + leaseMs };
+    return clone(ticket);
+  }
+
+  async claimOutbox(now: number, owner: string, leaseMs: number): Promise<Ticket | undefined> {
+    const pending = [...this.tickets.values()]
+      .filter((t) => t.outboxSince !== undefined && !(t.outboxLease && t.outboxLease.until > now))
+      .sort((a, b) => (a.outboxSince as number) - (b.outboxSince as number));
+    const ticket = pending[0];
+    if (!ticket) return undefined;
+    ticket.outboxLease = { owner, until: now + leaseMs };
+    return clone(ticket);
+  }
+
+  async completeOutbox(id: string, entryId: string): Promise<void> {
+    const ticket = this.tickets.get(id);
+    if (!ticket?.outbox) return;
+    ticket.outbox = ticket.outbox.filter((e) => e.id !== entryId);
+    if (ticket.outbox.length === 0) {
+      delete ticket.outbox;
+      delete ticket.outboxSince;
+      delete ticket.outboxLease;
+    }
+  }
+
+  async releaseOutbox(id: string, owner: string): Promise<void> {
+    const ticket = this.tickets.get(id);
+    if (ticket?.outboxLease?.owner === owner) delete ticket.outboxLease;
+  }
+
   async markOnce(key: string, ttlMs: number, now: number): Promise<boolean> {
     const until = this.seen.get(key);
     if (until !== undefined && until > now) return false;

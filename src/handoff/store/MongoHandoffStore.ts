@@ -2,7 +2,7 @@ import type { Collection, Db, Filter, UpdateFilter } from 'mongodb';
 import type { FieldCipher } from '../../storage/encryption/FieldCipher';
 import type { Ticket, TicketPatch } from '../ticket';
 import type { HandoffStore, WaitSample } from './HandoffStore';
-import { openTicketFields, sealTicketFields } from './ticketEncryption';
+import { openTicketFields, sealOutboxEntries, sealTicketFields } from './ticketEncryption';
 
 /** A ticket as stored: `_id` is the ticket id. */
 export type TicketDocument = Omit<Ticket, 'id'> & { _id: string };
@@ -49,6 +49,7 @@ export class MongoHandoffStore implements HandoffStore {
     await this.tickets.createIndex({ state: 1, queuedAt: 1 }, { name: 'queue' });
     await this.tickets.createIndex({ dueAt: 1 }, { name: 'due', sparse: true });
     await this.tickets.createIndex({ claimedAt: -1 }, { name: 'claimed', sparse: true });
+    await this.tickets.createIndex({ outboxSince: 1 }, { name: 'outbox', sparse: true });
     await this.seen.createIndex({ expiresAt: 1 }, { name: 'ttl', expireAfterSeconds: 0 });
   }
 
@@ -71,6 +72,11 @@ export class MongoHandoffStore implements HandoffStore {
     const update: UpdateFilter<TicketDocument> = { $set: { ...set, version: expectedVersion + 1 } };
     if (patch.unset && patch.unset.length > 0) {
       update.$unset = Object.fromEntries(patch.unset.map((field) => [field, ''])) as UpdateFilter<TicketDocument>['$unset'];
+    }
+    if (patch.enqueue && patch.enqueue.length > 0) {
+      // $push, not $set of the whole array: an entry removed meanwhile (no version change) stays removed.
+      update.$push = { outbox: { $each: sealOutboxEntries(this.cipher, id, withoutUndefined(patch.enqueue)) } } as UpdateFilter<TicketDocument>['$push'];
+      update.$min = { outboxSince: Date.now() } as UpdateFilter<TicketDocument>['$min'];
     }
     const doc = await this.tickets.findOneAndUpdate({ _id: id, version: expectedVersion }, update, {
       returnDocument: 'after',
@@ -115,6 +121,33 @@ export class MongoHandoffStore implements HandoffStore {
 
   async releaseLease(id: string, owner: string): Promise<void> {
     await this.tickets.updateOne({ _id: id, 'lease.owner': owner }, { $unset: { lease: '' } });
+  }
+
+  async leaseOutbox(id: string, owner: string, now: number, leaseMs: number): Promise<Ticket | undefined> {
+    const doc = await this.tickets.findOneAndUpdate(
+      { _id: id, $or: [{ outboxLease: { $exists: false } }, { 'outboxLease.until': { $lte: now } }, { 'outboxLease.owner': owner }] },
+      { $set: { outboxLease: { owner, until: now + leaseMs } } },
+      { returnDocument: 'after' },
+    );
+    return doc ? this.fromDocument(doc) : undefined;
+  }
+
+  async claimOutbox(now: number, owner: string, leaseMs: number): Promise<Ticket | undefined> {
+    const doc = await this.tickets.findOneAndUpdate(
+      { outboxSince: { $exists: true }, $or: [{ outboxLease: { $exists: false } }, { 'outboxLease.until': { $lte: now } }] },
+      { $set: { outboxLease: { owner, until: now + leaseMs } } },
+      { returnDocument: 'after', sort: { outboxSince: 1 } },
+    );
+    return doc ? this.fromDocument(doc) : undefined;
+  }
+
+  async completeOutbox(id: string, entryId: string): Promise<void> {
+    await this.tickets.updateOne({ _id: id }, { $pull: { outbox: { id: entryId } } } as UpdateFilter<TicketDocument>);
+    await this.tickets.updateOne({ _id: id, outbox: { $size: 0 } }, { $unset: { outbox: '', outboxSince: '', outboxLease: '' } });
+  }
+
+  async releaseOutbox(id: string, owner: string): Promise<void> {
+    await this.tickets.updateOne({ _id: id, 'outboxLease.owner': owner }, { $unset: { outboxLease: '' } });
   }
 
   private fromDocument(doc: TicketDocument): Ticket {

@@ -21,7 +21,7 @@ describe('Slack parts: config, manifest, signature, pacing, dedupe store, event 
       const http = readSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' });
       const socket = readSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' });
 
-      assert.deepEqual(http, { mode: 'http', botToken: 'xoxb-1', signingSecret: 's', apiUrl: 'https://slack.com/api/', postIntervalMs: 1000, apiRetries: 10 });
+      assert.deepEqual(http, { mode: 'http', botToken: 'xoxb-1', signingSecret: 's', apiUrl: 'https://slack.com/api/', postIntervalMs: 1000, apiRetries: 10, deliveryLeaseMs: 60_000 });
       assert.equal(socket?.mode, 'socket');
       assert.equal(socket?.appToken, 'xapp-1');
     });

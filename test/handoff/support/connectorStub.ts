@@ -24,6 +24,13 @@ export interface ConnectorStub {
   waitFor(filter: (post: ConnectorPost) => boolean, count?: number, timeoutMs?: number): Promise<ConnectorPost[]>;
   /** Makes every later POST fail with this status (0 = answer normally again). */
   failWith(status: number): void;
+  /**
+   * The next POST whose activity matches `when` is neither recorded nor answered (the channel
+   * never accepted it); fault tests kill the bot while it waits.
+   */
+  holdNext(when: (activity: Partial<Activity>) => boolean): void;
+  /** POSTs held so far. */
+  readonly heldCount: number;
   stop(): Promise<void>;
 }
 
@@ -31,6 +38,8 @@ export async function startConnectorStub(): Promise<ConnectorStub> {
   const posts: ConnectorPost[] = [];
   const waiters = new Set<() => void>();
   let failure = 0;
+  const holds: Array<(activity: Partial<Activity>) => boolean> = [];
+  const held: http.ServerResponse[] = [];
   let counter = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -48,6 +57,12 @@ export async function startConnectorStub(): Promise<ConnectorStub> {
         return;
       }
       const activity = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Partial<Activity>;
+      const hold = holds.findIndex((when) => when(activity));
+      if (hold >= 0) {
+        holds.splice(hold, 1);
+        held.push(res);
+        return;
+      }
       posts.push({ conversationId: decodeURIComponent(match[1] as string), activity, at: process.hrtime.bigint() });
       // No chaining on writeHead: instrumentation that patches http may not return `this`.
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -60,6 +75,12 @@ export async function startConnectorStub(): Promise<ConnectorStub> {
   return {
     url: `http://127.0.0.1:${port}`,
     posts,
+    holdNext(when) {
+      holds.push(when);
+    },
+    get heldCount() {
+      return held.length;
+    },
     messagesTo: (conversationId) => posts.filter((p) => p.conversationId === conversationId && p.activity.type === 'message').map((p) => p.activity),
     waitFor(filter, count = 1, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {

@@ -59,7 +59,9 @@ describe('field encryption at rest on MongoDB (whole bot)', function () {
     const from = { id: `user-${client.conversationId}`, name: 'Ada Lovelace', role: 'user' };
     await client.send({ text: 'hi', from });
     await client.send({ text: 'where is my order 12345?', from });
-    const status = await client.send({ text: 'yes', from });
+    await client.send({ text: 'yes', from });
+    // The order check: the postcode on the sample order.
+    const status = await client.send({ text: 'SW1A 1AA', from });
     assert.match(status[0]?.text ?? '', /^Order 12345 is in transit/);
     // The ticket store shares the database: a handoff ticket of the same customer.
     await MongoHandoffStore.fromDb(mongo.db, new FieldCipher(app.config.storage.encryption.keys)).insert(
@@ -73,6 +75,26 @@ describe('field encryption at rest on MongoDB (whole bot)', function () {
     const leaks = docs.flatMap((d) => SECRETS.filter((s) => d.text.includes(s)).map((s) => `${d.collection}: "${s}"`));
     assert.deepEqual(leaks, []);
     assert.ok(docs.filter((d) => d.collection === DEFAULT_COLLECTIONS.transcripts).every((d) => d.text.includes('enc1.k0.')));
+  });
+
+  it('should keep the desk outbox (agent replies, customer lines for the thread) encrypted and read it back in clear', async () => {
+    const store = MongoHandoffStore.fromDb(mongo.db, new FieldCipher(app.config.storage.encryption.keys));
+    const ticket = makeTicket({ outbox: [{ id: 'o1', kind: 'thread', post: { kind: 'customer', text: 'Ada Lovelace wrote in' } }] });
+    await store.insert(ticket);
+    const updated = await store.update(ticket.id, ticket.version, {
+      set: {},
+      enqueue: [
+        { id: 'o2', kind: 'customer', activities: [{ type: 'message', text: 'Was this helpful, Ada Lovelace?' }] },
+        { id: 'o3', kind: 'refresh' },
+      ],
+    });
+
+    const raw = JSON.stringify(await mongo.db.collection(HandoffCollections.tickets).findOne({ _id: ticket.id } as Document));
+    assert.deepEqual(SECRETS.filter((secret) => raw.includes(secret)), []);
+    assert.deepEqual(
+      updated?.outbox?.map((entry) => (entry.kind === 'thread' ? entry.post.text : entry.kind === 'customer' ? entry.activities[0]?.text : entry.kind)),
+      ['Ada Lovelace wrote in', 'Was this helpful, Ada Lovelace?', 'refresh'],
+    );
   });
 
   it('should still export the user\'s data in clear and delete it', async () => {
@@ -96,7 +118,7 @@ describe('field encryption at rest on MongoDB (whole bot)', function () {
       assert.equal(exported.conversations.length, 1);
       assert.deepEqual(
         exported.conversations[0]?.transcript.filter((a) => a.from?.role === 'user').map((a) => a.text),
-        ['hi', 'where is my order 12345?', 'yes'],
+        ['hi', 'where is my order 12345?', 'yes', 'SW1A 1AA'],
       );
       assert.equal((exported.other[HandoffCollections.tickets]?.[0] as { transcript: { text: string }[] }).transcript[0]?.text, 'where is my order 12345?');
 
@@ -139,7 +161,9 @@ describe('field encryption: key rotation and tampering on MongoDB', function () 
     const { app, url } = await startTestApp({ MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName, TRANSCRIPTS_ENABLED: 'true', DATA_ENCRYPTION: 'true', DATA_ENCRYPTION_KEYS: `k1:${K1},k0:${K0}` });
     try {
       // The conversation stored under k0 goes on: its form state (the order ID) decrypts.
-      assert.match((await new BotClient(url, 'rot-a').say('yes'))[0]?.text ?? '', /^Order 98765 is delivered/);
+      const client = new BotClient(url, 'rot-a');
+      await client.say('yes');
+      assert.match((await client.say('SW1A 1AA'))[0]?.text ?? '', /^Order 98765 is delivered/);
     } finally {
       await app.close();
     }

@@ -5,9 +5,11 @@
 export interface EventDeduplicator {
   /**
    * Takes `eventKey` for `ttlMs`. Resolves true for exactly one caller per key (across every
-   * instance sharing the store) until the claim expires; false for every other caller.
+   * instance sharing the store) until the claim expires; false for every other caller. The claim
+   * remembers its `holder` (the Slack delivery); with `reclaim`, a caller naming the same holder
+   * (that delivery processed again after a crash) gets true again.
    */
-  claim(eventKey: string, ttlMs: number): Promise<boolean>;
+  claim(eventKey: string, ttlMs: number, holder?: string, reclaim?: boolean): Promise<boolean>;
 }
 
 /**
@@ -30,6 +32,7 @@ export type Clock = () => number;
  */
 export class MemoryKeyStore implements EventDeduplicator, ThreadRegistry {
   private readonly expiries = new Map<string, number>();
+  private readonly holders = new Map<string, string>();
   private writes = 0;
 
   constructor(
@@ -37,10 +40,12 @@ export class MemoryKeyStore implements EventDeduplicator, ThreadRegistry {
     private readonly sweepEvery = 1000,
   ) {}
 
-  async claim(eventKey: string, ttlMs: number): Promise<boolean> {
+  async claim(eventKey: string, ttlMs: number, holder?: string, reclaim = false): Promise<boolean> {
     // Check and set happen in one synchronous step, so concurrent claims cannot both win.
-    if (this.live(eventKey)) return false;
+    if (this.live(eventKey)) return reclaim && holder !== undefined && this.holders.get(eventKey) === holder;
     this.write(eventKey, ttlMs);
+    if (holder !== undefined) this.holders.set(eventKey, holder);
+    else this.holders.delete(eventKey);
     return true;
   }
 
@@ -70,6 +75,10 @@ export class MemoryKeyStore implements EventDeduplicator, ThreadRegistry {
 
   private sweep(): void {
     const now = this.now();
-    for (const [key, expiresAt] of this.expiries) if (expiresAt <= now) this.expiries.delete(key);
+    for (const [key, expiresAt] of this.expiries) {
+      if (expiresAt > now) continue;
+      this.expiries.delete(key);
+      this.holders.delete(key);
+    }
   }
 }

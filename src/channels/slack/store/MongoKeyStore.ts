@@ -5,6 +5,8 @@ import type { Clock, EventDeduplicator, ThreadRegistry } from './EventDeduplicat
 interface KeyDocument {
   _id: string;
   expiresAt: Date;
+  /** The delivery that took the claim (see EventDeduplicator.claim). */
+  holder?: string;
 }
 
 const DUPLICATE_KEY = 11000;
@@ -42,20 +44,21 @@ export class MongoKeyStore implements EventDeduplicator, ThreadRegistry {
     return this.indexReady;
   }
 
-  async claim(eventKey: string, ttlMs: number): Promise<boolean> {
+  async claim(eventKey: string, ttlMs: number, holder?: string, reclaim = false): Promise<boolean> {
     await this.ensureIndexes();
     const now = this.now();
     try {
-      await this.collection.insertOne({ _id: eventKey, expiresAt: new Date(now + ttlMs) });
+      await this.collection.insertOne({ _id: eventKey, expiresAt: new Date(now + ttlMs), ...(holder !== undefined ? { holder } : {}) });
       return true;
     } catch (error) {
       if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
     }
+    const mine = reclaim && holder !== undefined ? [{ holder }] : [];
     const takenOver = await this.collection.updateOne(
-      { _id: eventKey, expiresAt: { $lte: new Date(now) } },
-      { $set: { expiresAt: new Date(now + ttlMs) } },
+      { _id: eventKey, $or: [{ expiresAt: { $lte: new Date(now) } }, ...mine] },
+      holder !== undefined ? { $set: { expiresAt: new Date(now + ttlMs), holder } } : { $set: { expiresAt: new Date(now + ttlMs) }, $unset: { holder: '' } },
     );
-    return takenOver.modifiedCount === 1;
+    return takenOver.matchedCount === 1;
   }
 
   async remember(threadKey: string, ttlMs: number): Promise<void> {
