@@ -157,7 +157,13 @@ async function customer(address: string, baseUrl: string, until: () => boolean, 
       }
     };
     const say = async (text: string, pattern: RegExp): Promise<boolean> => {
-      const answer = await send(address, 'POST', `${session.domain}/conversations/${session.conversationId}/activities`, session.token, JSON.stringify({ type: 'message', text }));
+      const answer = await send(
+        address,
+        'POST',
+        `${session.domain}/conversations/${session.conversationId}/activities`,
+        session.token,
+        JSON.stringify({ type: 'message', text }),
+      );
       count('legit post', answer.status);
       const id = json<{ id?: string }>(answer)?.id;
       return answer.status === 200 && id !== undefined && (await waitFor(id, pattern));
@@ -180,8 +186,26 @@ function attackBodies(): Array<{ kind: string; body: Buffer }> {
   return [
     { kind: 'post 255KB text', body: Buffer.from(JSON.stringify({ type: 'message', text: 'x'.repeat(255 * 1024) })) },
     { kind: 'post 200KB value', body: Buffer.from(JSON.stringify({ type: 'event', name: 'blob', value: { blob: 'y'.repeat(200 * 1024) } })) },
-    { kind: 'post 5000 attachments', body: Buffer.from(JSON.stringify({ type: 'message', text: 'see', attachments: Array.from({ length: 5000 }, (_, i) => ({ contentType: 'text/plain', content: `a${i}` })) })) },
-    { kind: 'post 10x20KB attachments', body: Buffer.from(JSON.stringify({ type: 'message', text: 'see', attachments: Array.from({ length: 10 }, () => ({ contentType: 'text/plain', content: 'z'.repeat(20 * 1024) })) })) },
+    {
+      kind: 'post 5000 attachments',
+      body: Buffer.from(
+        JSON.stringify({
+          type: 'message',
+          text: 'see',
+          attachments: Array.from({ length: 5000 }, (_, i) => ({ contentType: 'text/plain', content: `a${i}` })),
+        }),
+      ),
+    },
+    {
+      kind: 'post 10x20KB attachments',
+      body: Buffer.from(
+        JSON.stringify({
+          type: 'message',
+          text: 'see',
+          attachments: Array.from({ length: 10 }, () => ({ contentType: 'text/plain', content: 'z'.repeat(20 * 1024) })),
+        }),
+      ),
+    },
     { kind: 'post 5000-deep JSON', body: Buffer.from(deep) },
     { kind: 'post plain message', body: Buffer.from(JSON.stringify({ type: 'message', text: 'where is my order 12345' })) },
   ];
@@ -240,7 +264,9 @@ async function main(): Promise<void> {
     const baseUrl = bot.url;
     const rssStart = bot.rssMb();
     console.log(`abuse: bot from ${BOT_ROOT === ROOT ? 'this checkout' : BOT_ROOT}, default limits, memory storage${HEAP_MB ? `, heap ${HEAP_MB} MB` : ''}`);
-    console.log(`${LEGIT} customers (127.0.1.x, one order turn per ${PACE_MS} ms each), ${ATTACKERS} attackers (127.0.2.x); baseline ${BASELINE_S} s, then abuse ${DURATION_S} s\n`);
+    console.log(
+      `${LEGIT} customers (127.0.1.x, one order turn per ${PACE_MS} ms each), ${ATTACKERS} attackers (127.0.2.x); baseline ${BASELINE_S} s, then abuse ${DURATION_S} s\n`,
+    );
     const t0 = Date.now();
     const abuseStart = t0 + BASELINE_S * 1000;
     const end = abuseStart + DURATION_S * 1000;
@@ -253,11 +279,16 @@ async function main(): Promise<void> {
       exited = true;
     });
     const sampler = setInterval(() => samples.push({ s: Math.round((Date.now() - t0) / 1000), rss: bot?.rssMb() ?? NaN }), 1000);
-    const reporter = setInterval(() => {
-      const s = Math.round((Date.now() - t0) / 1000);
-      const attack = [...statuses].filter(([k]) => k.startsWith('attack')).reduce((n, [, v]) => n + v, 0);
-      console.log(`  t=${String(s).padStart(4)} s  ${Date.now() < abuseStart ? 'baseline' : 'abuse   '}  RSS ${fmt(bot?.rssMb() ?? NaN, 0)} MB  legit order turns ${turns.length}  attack requests ${attack}${exited ? '  BOT EXITED' : ''}`);
-    }, Math.max(5000, Math.round(((BASELINE_S + DURATION_S) * 1000) / 12)));
+    const reporter = setInterval(
+      () => {
+        const s = Math.round((Date.now() - t0) / 1000);
+        const attack = [...statuses].filter(([k]) => k.startsWith('attack')).reduce((n, [, v]) => n + v, 0);
+        console.log(
+          `  t=${String(s).padStart(4)} s  ${Date.now() < abuseStart ? 'baseline' : 'abuse   '}  RSS ${fmt(bot?.rssMb() ?? NaN, 0)} MB  legit order turns ${turns.length}  attack requests ${attack}${exited ? '  BOT EXITED' : ''}`,
+        );
+      },
+      Math.max(5000, Math.round(((BASELINE_S + DURATION_S) * 1000) / 12)),
+    );
     await new Promise((r) => setTimeout(r, Math.max(0, abuseStart - Date.now())));
     const attacks = Array.from({ length: ATTACKERS }, (_, i) => attacker(`127.0.2.${i + 1}`, baseUrl, () => Date.now() >= end || exited));
     await Promise.all([...legit, ...attacks]);
@@ -279,8 +310,15 @@ async function main(): Promise<void> {
 
     console.log('\nRSS over time (MB):');
     const step = Math.max(1, Math.round(samples.length / 20));
-    console.log(`  ${samples.filter((_, i) => i % step === 0).map((x) => `${x.s}s:${fmt(x.rss, 0)}`).join('  ')}`);
-    console.log(`\nmemory: RSS at start ${fmt(rssStart, 0)} MB, peak ${fmt(rssPeak, 0)} MB, 3 s after the abuse ${exited ? 'n/a (the bot exited: ' + String(bot.child.exitCode) + ')' : `${fmt(rssEnd, 0)} MB, V8 heap used ${fmt(heapUsed, 1)} MB`}`);
+    console.log(
+      `  ${samples
+        .filter((_, i) => i % step === 0)
+        .map((x) => `${x.s}s:${fmt(x.rss, 0)}`)
+        .join('  ')}`,
+    );
+    console.log(
+      `\nmemory: RSS at start ${fmt(rssStart, 0)} MB, peak ${fmt(rssPeak, 0)} MB, 3 s after the abuse ${exited ? `n/a (the bot exited: ${String(bot.child.exitCode)})` : `${fmt(rssEnd, 0)} MB, V8 heap used ${fmt(heapUsed, 1)} MB`}`,
+    );
     console.log('\nstatus codes (request kind, status: count):');
     for (const [key, n] of [...statuses].sort(([a], [b]) => a.localeCompare(b))) console.log(`  ${key.padEnd(40)} ${n}`);
     console.log('\nlegitimate order turns (two messages each, reply over the WebSocket):');

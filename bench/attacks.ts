@@ -21,7 +21,12 @@ interface Answer {
   body: string;
 }
 
-function send(localAddress: string, method: string, url: string, options: { token?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+function send(
+  localAddress: string,
+  method: string,
+  url: string,
+  options: { token?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   return new Promise((resolve) => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -78,7 +83,8 @@ async function main(): Promise<void> {
       const rss0 = bot.rssMb();
       const text = 'x'.repeat(255 * 1024);
       const statuses: number[] = [];
-      for (let i = 0; i < 200; i++) statuses.push((await send('127.0.3.1', 'POST', `${s.url}/activities`, { token: s.token, body: JSON.stringify({ type: 'message', text }) })).status);
+      for (let i = 0; i < 200; i++)
+        statuses.push((await send('127.0.3.1', 'POST', `${s.url}/activities`, { token: s.token, body: JSON.stringify({ type: 'message', text }) })).status);
       const kept = (await logged(s)).filter((a) => (a.text ?? '').length > 100_000).length;
       console.log(`1. 200 posts of 255 KB: ${tally(statuses)}; 255 KB activities kept in the log: ${kept}; RSS ${fmt(rss0, 0)} -> ${fmt(bot.rssMb(), 0)} MB`);
     }
@@ -102,18 +108,27 @@ async function main(): Promise<void> {
         }
         const { conversationId } = JSON.parse(started.body) as { conversationId: string };
         const s = { token, url: `${domain}/conversations/${conversationId}` };
-        const first = await send('127.0.3.2', 'POST', `${s.url}/activities`, { token, body: JSON.stringify({ type: 'message', text: 'where is my order 12345' }) });
+        const first = await send('127.0.3.2', 'POST', `${s.url}/activities`, {
+          token,
+          body: JSON.stringify({ type: 'message', text: 'where is my order 12345' }),
+        });
         const second = await send('127.0.3.2', 'POST', `${s.url}/activities`, { token, body: JSON.stringify({ type: 'message', text: 'yes' }) });
         postStatuses.push(first.status, second.status);
         if ((await logged(s)).some((a) => /^Order 12345/.test(a.text ?? ''))) answered++;
       }
-      console.log(`2. 100 token requests from one address: ${tally(statuses)}; then per granted token an order turn: posts ${tally(postStatuses)}, order turns answered ${answered}`);
+      console.log(
+        `2. 100 token requests from one address: ${tally(statuses)}; then per granted token an order turn: posts ${tally(postStatuses)}, order turns answered ${answered}`,
+      );
     }
     // 3. 5,000 attachments in one activity.
     {
       const s = await session('127.0.3.3', base);
       if (!s) throw new Error('no session');
-      const body = JSON.stringify({ type: 'message', text: 'see', attachments: Array.from({ length: 5000 }, (_, i) => ({ contentType: 'text/plain', content: `a${i}` })) });
+      const body = JSON.stringify({
+        type: 'message',
+        text: 'see',
+        attachments: Array.from({ length: 5000 }, (_, i) => ({ contentType: 'text/plain', content: `a${i}` })),
+      });
       const answer = await send('127.0.3.3', 'POST', `${s.url}/activities`, { token: s.token, body });
       const kept = (await logged(s)).length;
       console.log(`3. 5,000 attachments: ${answer.status} ${answer.body.slice(0, 120)}; activities in the log afterwards: ${kept} (the greeting is 1)`);
@@ -128,11 +143,17 @@ async function main(): Promise<void> {
     }
     // 5. CORS preflight from an allowed or foreign origin, and the session id route.
     {
-      const preflight = await send('127.0.3.5', 'OPTIONS', `${base}/v3/directline/conversations`, { headers: { origin: base, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' } });
-      const foreign = await send('127.0.3.5', 'OPTIONS', `${base}/v3/directline/conversations`, { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+      const preflight = await send('127.0.3.5', 'OPTIONS', `${base}/v3/directline/conversations`, {
+        headers: { origin: base, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+      });
+      const foreign = await send('127.0.3.5', 'OPTIONS', `${base}/v3/directline/conversations`, {
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+      });
       const s = await session('127.0.3.5', base);
       const sessionId = await send('127.0.3.5', 'GET', `${base}/v3/directline/session/getsessionid`, { token: s?.token ?? '' });
-      console.log(`5. preflight (own origin): ${preflight.status}, Access-Control-Allow-Origin ${String(preflight.headers['access-control-allow-origin'])}; foreign origin: ${foreign.status}; GET session/getsessionid: ${sessionId.status}`);
+      console.log(
+        `5. preflight (own origin): ${preflight.status}, Access-Control-Allow-Origin ${String(preflight.headers['access-control-allow-origin'])}; foreign origin: ${foreign.status}; GET session/getsessionid: ${sessionId.status}`,
+      );
     }
     console.log(`\nRSS at the end: ${fmt(bot.rssMb(), 0)} MB`);
   } finally {

@@ -118,7 +118,9 @@ async function main(): Promise<void> {
   console.log(`\nRound trip per turn, ${TURNS} turns each (after ${WARMUP} warm-up turns each), node ${process.version}\n`);
   console.log(`${'path'.padEnd(48)} ${'median ms'.padStart(10)} ${'p99 ms'.padStart(8)} ${'mean ms'.padStart(8)} ${'median ratio'.padStart(13)}`);
   for (const [label, s] of rows) {
-    console.log(`${label.padEnd(48)} ${s.p50.toFixed(2).padStart(10)} ${s.p99.toFixed(2).padStart(8)} ${s.mean.toFixed(2).padStart(8)} ${(s.p50 / baseline.p50).toFixed(2).padStart(12)}x`);
+    console.log(
+      `${label.padEnd(48)} ${s.p50.toFixed(2).padStart(10)} ${s.p99.toFixed(2).padStart(8)} ${s.mean.toFixed(2).padStart(8)} ${(s.p50 / baseline.p50).toFixed(2).padStart(12)}x`,
+    );
   }
 }
 

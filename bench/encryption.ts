@@ -23,7 +23,15 @@ import { ORDER_CONVERSATION, fmt, sendTurn, summarize } from './lib/driver';
 const ROUNDS = Number(arg('rounds', '6'));
 const CONVERSATIONS = Number(arg('conversations', '10'));
 const KEY = `bench:${randomBytes(32).toString('base64')}`;
-const BASE_ENV = { PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'development', LOG_LEVEL: 'silent', RATE_LIMIT_USER_PER_MINUTE: '0', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0', NLU_MODEL_FILE: 'none' };
+const BASE_ENV = {
+  PORT: '0',
+  HOST: '127.0.0.1',
+  NODE_ENV: 'development',
+  LOG_LEVEL: 'silent',
+  RATE_LIMIT_USER_PER_MINUTE: '0',
+  RATE_LIMIT_CONVERSATION_PER_MINUTE: '0',
+  NLU_MODEL_FILE: 'none',
+};
 
 interface Variant {
   name: string;
@@ -51,17 +59,19 @@ FieldCipher.prototype.open = function (this: FieldCipher, ...args: Parameters<ty
 };
 
 async function main(): Promise<void> {
-  let mongo: RunningMongoTestServer | undefined;
-  const mongoUri = process.env.MONGODB_URI ?? (mongo = await startMongoTestServer()).uri;
+  const mongo: RunningMongoTestServer | undefined = process.env.MONGODB_URI ? undefined : await startMongoTestServer();
+  const mongoUri = process.env.MONGODB_URI ?? (mongo as RunningMongoTestServer).uri;
   const variants: Variant[] = [];
   for (const storage of ['memory', 'mongodb'] as const) {
-    for (const encrypted of [false, true]) variants.push({ name: `${storage}${encrypted ? ' + encryption' : ''}`, storage, encrypted, latencies: [], cpuMs: 0, turns: 0, seals: 0, opens: 0 });
+    for (const encrypted of [false, true])
+      variants.push({ name: `${storage}${encrypted ? ' + encryption' : ''}`, storage, encrypted, latencies: [], cpuMs: 0, turns: 0, seals: 0, opens: 0 });
   }
   const logger = pino({ level: 'silent' });
   try {
     for (const [i, variant] of variants.entries()) {
       const env: Record<string, string> = { ...BASE_ENV };
-      if (variant.storage === 'mongodb') Object.assign(env, { MONGODB_URI: mongoUri, MONGODB_DB: `bench_enc_${process.pid}_${i}`, TRANSCRIPTS_ENABLED: 'true' });
+      if (variant.storage === 'mongodb')
+        Object.assign(env, { MONGODB_URI: mongoUri, MONGODB_DB: `bench_enc_${process.pid}_${i}`, TRANSCRIPTS_ENABLED: 'true' });
       if (variant.encrypted) Object.assign(env, { DATA_ENCRYPTION: 'true', DATA_ENCRYPTION_KEYS: KEY });
       variant.app = await createApp(loadConfig(env), { logger });
       variant.url = (await variant.app.listen()).url;
@@ -110,7 +120,15 @@ async function main(): Promise<void> {
 
   // One state item of a conversation in the middle of the form, sealed and opened.
   const cipher = new FieldCipher([{ id: 'bench', key: randomBytes(32) }]);
-  const item = JSON.stringify({ dialogState: { dialogStack: [{ id: 'main', state: { options: {}, values: { instanceId: 'x' }, stepIndex: 1 } }, { id: 'orderStatus', state: { orderId: '12345', attempts: 1 } }] }, profile: { name: 'Ada Lovelace', messages: 3, firstSeen: new Date().toISOString() } });
+  const item = JSON.stringify({
+    dialogState: {
+      dialogStack: [
+        { id: 'main', state: { options: {}, values: { instanceId: 'x' }, stepIndex: 1 } },
+        { id: 'orderStatus', state: { orderId: '12345', attempts: 1 } },
+      ],
+    },
+    profile: { name: 'Ada Lovelace', messages: 3, firstSeen: new Date().toISOString() },
+  });
   const iterations = 20_000;
   const started = performance.now();
   for (let i = 0; i < iterations; i++) cipher.open(cipher.seal(item, 'state:emulator/conversations/c/'), 'state:emulator/conversations/c/');

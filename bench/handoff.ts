@@ -154,7 +154,9 @@ async function main(): Promise<void> {
     const cells = [0.5, 0.9, 0.99, 1].map((p) => percentile(sorted, p).toFixed(2).padStart(8));
     console.log(row.scenario.padEnd(46), String(sorted.length).padStart(5), ...cells);
   }
-  console.log(`\nnode ${process.version}, ${process.platform}/${process.arch}; MongoDB: ${WITH_MONGO ? (process.env.MONGODB_URI ? 'MONGODB_URI' : 'mongo-java-server') : 'skipped'}`);
+  console.log(
+    `\nnode ${process.version}, ${process.platform}/${process.arch}; MongoDB: ${WITH_MONGO ? (process.env.MONGODB_URI ? 'MONGODB_URI' : 'mongo-java-server') : 'skipped'}`,
+  );
 }
 
 main().catch((error: unknown) => {

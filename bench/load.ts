@@ -60,19 +60,27 @@ async function main(): Promise<void> {
 }
 
 function printTable(rows: Row[]): void {
-  console.log(`\nFull order-status conversations (3 turns each) over HTTP with expectReplies, ${SECONDS} s per cell, node ${process.version}, ${require('node:os').cpus().length} cores\n`);
+  console.log(
+    `\nFull order-status conversations (3 turns each) over HTTP with expectReplies, ${SECONDS} s per cell, node ${process.version}, ${require('node:os').cpus().length} cores\n`,
+  );
   console.log('| target | concurrency | turns/s | p50 ms | p99 ms | server CPU ms/turn | RSS MB | errors | wrong answers | ratio to echo |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) {
     const echo = rows.find((r) => r.target === 'echo bot' && r.concurrency === row.concurrency);
     const ratio = echo ? row.result.turnsPerSecond / echo.result.turnsPerSecond : NaN;
     const r = row.result;
-    console.log(`| ${row.target} | ${row.concurrency} | ${fmt(r.turnsPerSecond)} | ${fmt(r.latency.p50, 2)} | ${fmt(r.latency.p99, 2)} | ${fmt(row.cpuMsPerTurn, 2)} | ${fmt(row.rssMb, 0)} | ${r.errors} | ${r.wrongAnswers} | ${fmt(ratio, 2)} |`);
+    console.log(
+      `| ${row.target} | ${row.concurrency} | ${fmt(r.turnsPerSecond)} | ${fmt(r.latency.p50, 2)} | ${fmt(r.latency.p99, 2)} | ${fmt(row.cpuMsPerTurn, 2)} | ${fmt(row.rssMb, 0)} | ${r.errors} | ${r.wrongAnswers} | ${fmt(ratio, 2)} |`,
+    );
   }
   const peak = (target: string): number => Math.max(...rows.filter((r) => r.target === target).map((r) => r.result.turnsPerSecond));
   const echoPeak = peak('echo bot');
-  console.log(`\npeak throughput: echo ${fmt(echoPeak)} turns/s; memory state ${fmt(peak('bot, memory state'))} (${fmt(peak('bot, memory state') / echoPeak, 2)} of echo)` +
-    (rows.some((r) => r.target === 'bot, MongoDB state') ? `; MongoDB state ${fmt(peak('bot, MongoDB state'))} (${fmt(peak('bot, MongoDB state') / echoPeak, 2)} of echo)` : ''));
+  console.log(
+    `\npeak throughput: echo ${fmt(echoPeak)} turns/s; memory state ${fmt(peak('bot, memory state'))} (${fmt(peak('bot, memory state') / echoPeak, 2)} of echo)` +
+      (rows.some((r) => r.target === 'bot, MongoDB state')
+        ? `; MongoDB state ${fmt(peak('bot, MongoDB state'))} (${fmt(peak('bot, MongoDB state') / echoPeak, 2)} of echo)`
+        : ''),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -148,13 +148,22 @@ async function main(): Promise<void> {
   const median = (xs: number[]): number => summarize(xs).p50;
   console.log(`\nSlack bridge benchmark (node ${process.version}, ${new Date().toISOString()})\n`);
   console.log(`1. Burst of ${BURST} signed events, all sent at once (HTTP mode, real bot)`);
-  console.log(`   ${line('event -> ack, round trip as Slack sees it', acks.map((a) => a.ms))}`);
+  console.log(
+    `   ${line(
+      'event -> ack, round trip as Slack sees it',
+      acks.map((a) => a.ms),
+    )}`,
+  );
   console.log(`   ${line('event -> ack, server side (restify pre hook)', eventServer)}`);
   console.log(`   ${line('baseline: GET /healthz, round trip', healthClient)}`);
   console.log(`   ${line('baseline: GET /healthz, server side', healthServer)}`);
   console.log(`   ${line('burst start -> reply posted (turn after ack)', replyLatency)}`);
-  console.log(`   ack statuses: ${[...statuses].join(', ')}; all ${BURST} acked after ${fmt(ackedAllAt - burstStarted, 0)} ms, all ${replies.length} replies posted after ${repliedAllAt - burstStarted} ms`);
-  console.log(`   ratios (medians): ack round trip / healthz round trip ${fmt(median(acks.map((a) => a.ms)) / median(healthClient), 1)}x; reply / ack ${fmt(median(replyLatency) / median(acks.map((a) => a.ms)), 1)}x`);
+  console.log(
+    `   ack statuses: ${[...statuses].join(', ')}; all ${BURST} acked after ${fmt(ackedAllAt - burstStarted, 0)} ms, all ${replies.length} replies posted after ${repliedAllAt - burstStarted} ms`,
+  );
+  console.log(
+    `   ratios (medians): ack round trip / healthz round trip ${fmt(median(acks.map((a) => a.ms)) / median(healthClient), 1)}x; reply / ack ${fmt(median(replyLatency) / median(acks.map((a) => a.ms)), 1)}x`,
+  );
   console.log(`\n2. ${EVENTS} events x ${DELIVERIES} deliveries (retries carry X-Slack-Retry-Num), all concurrent`);
   console.log(`   acks: ${duplicateAcks.filter((a) => a.status === 200).length}/${deliveries.length} HTTP 200`);
   console.log(`   chat.postMessage calls: ${posted} (expected ${EVENTS}) -> ${posted === EVENTS ? 'OK' : 'FAIL'}\n`);

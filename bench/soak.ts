@@ -47,12 +47,22 @@ async function main(): Promise<void> {
     bot = await startServer(`bot (${WITH_MONGO ? 'MongoDB' : 'memory'} state)`, 'src/index.ts', env);
     const windows: Window[] = [];
     const count = Math.max(2, Math.round((MINUTES * 60) / WINDOW_S));
-    console.log(`soak: ${bot.name}, concurrency ${CONCURRENCY}, ${CONCURRENCY * CONVERSATIONS_PER_WORKER} conversations reused, ${count} windows of ${WINDOW_S} s`);
+    console.log(
+      `soak: ${bot.name}, concurrency ${CONCURRENCY}, ${CONCURRENCY * CONVERSATIONS_PER_WORKER} conversations reused, ${count} windows of ${WINDOW_S} s`,
+    );
     console.log('| window | turns/s | p50 ms | p99 ms | RSS MB | errors | wrong answers |');
     console.log('|---|---|---|---|---|---|---|');
     for (let index = 1; index <= count; index++) {
       const r = await runLoad(bot.url, CONCURRENCY, WINDOW_S, 'soak', true, CONVERSATIONS_PER_WORKER);
-      const w: Window = { index, turnsPerSecond: r.turnsPerSecond, p50: r.latency.p50, p99: r.latency.p99, rssMb: bot.rssMb(), errors: r.errors, wrong: r.wrongAnswers };
+      const w: Window = {
+        index,
+        turnsPerSecond: r.turnsPerSecond,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        rssMb: bot.rssMb(),
+        errors: r.errors,
+        wrong: r.wrongAnswers,
+      };
       windows.push(w);
       console.log(`| ${index} | ${fmt(w.turnsPerSecond)} | ${fmt(w.p50, 2)} | ${fmt(w.p99, 2)} | ${fmt(w.rssMb, 0)} | ${w.errors} | ${w.wrong} |`);
     }
@@ -62,9 +72,33 @@ async function main(): Promise<void> {
     const late = windows.slice(-third);
     const pick = (ws: Window[], f: (w: Window) => number): number => median(ws.map(f));
     console.log(`\ndrift (median of the last ${third} windows vs the first ${third}):`);
-    console.log(`  RSS ${fmt(pick(early, (w) => w.rssMb), 0)} -> ${fmt(pick(late, (w) => w.rssMb), 0)} MB (${fmt(pick(late, (w) => w.rssMb) - pick(early, (w) => w.rssMb), 0)} MB)`);
-    console.log(`  p50 ${fmt(pick(early, (w) => w.p50), 2)} -> ${fmt(pick(late, (w) => w.p50), 2)} ms (x${fmt(pick(late, (w) => w.p50) / pick(early, (w) => w.p50), 2)})`);
-    console.log(`  p99 ${fmt(pick(early, (w) => w.p99), 2)} -> ${fmt(pick(late, (w) => w.p99), 2)} ms (x${fmt(pick(late, (w) => w.p99) / pick(early, (w) => w.p99), 2)})`);
+    console.log(
+      `  RSS ${fmt(
+        pick(early, (w) => w.rssMb),
+        0,
+      )} -> ${fmt(
+        pick(late, (w) => w.rssMb),
+        0,
+      )} MB (${fmt(pick(late, (w) => w.rssMb) - pick(early, (w) => w.rssMb), 0)} MB)`,
+    );
+    console.log(
+      `  p50 ${fmt(
+        pick(early, (w) => w.p50),
+        2,
+      )} -> ${fmt(
+        pick(late, (w) => w.p50),
+        2,
+      )} ms (x${fmt(pick(late, (w) => w.p50) / pick(early, (w) => w.p50), 2)})`,
+    );
+    console.log(
+      `  p99 ${fmt(
+        pick(early, (w) => w.p99),
+        2,
+      )} -> ${fmt(
+        pick(late, (w) => w.p99),
+        2,
+      )} ms (x${fmt(pick(late, (w) => w.p99) / pick(early, (w) => w.p99), 2)})`,
+    );
     console.log(`  turns/s ${fmt(pick(early, (w) => w.turnsPerSecond))} -> ${fmt(pick(late, (w) => w.turnsPerSecond))}`);
     const errors = windows.reduce((s, w) => s + w.errors + w.wrong, 0);
     console.log(`  errors and wrong answers in total: ${errors}`);

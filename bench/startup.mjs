@@ -50,7 +50,10 @@ async function startOnce(target) {
     for (;;) {
       if (performance.now() - started > 60_000) throw new Error(`${target.label}: /readyz never answered`);
       if (child.exitCode !== null) throw new Error(`${target.label}: exited with ${child.exitCode}`);
-      const status = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0);
+      const status = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status === 200) break;
       await sleep(20);
     }

@@ -44,7 +44,14 @@ function pipeline(withGuard: boolean): { adapter: TestAdapter; guard: Middleware
   const bot = new SupportBot({ conversationState, userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000, saveStateAfterTurn: false });
   const adapter = new TestAdapter((context) => bot.run(context));
   const middleware: Middleware[] = [new TurnSerializer({ lock: new MemoryConversationLock(), states: [conversationState, userState] })];
-  const guard = createStateGuard({ conversationState, userState, root: dialog, events: IGNORE_CONVERSATION_EVENTS, logger: silentLogger, newerVersion: 'wait' });
+  const guard = createStateGuard({
+    conversationState,
+    userState,
+    root: dialog,
+    events: IGNORE_CONVERSATION_EVENTS,
+    logger: silentLogger,
+    newerVersion: 'wait',
+  });
   if (withGuard) middleware.push(guard);
   adapter.use(...middleware);
   return { adapter, guard };
@@ -113,8 +120,12 @@ async function main(): Promise<void> {
   console.log(`  without the check : ${median(without).toFixed(1)} µs`);
   console.log(`  with the check    : ${median(withGuard).toFixed(1)} µs`);
   console.log(`  difference        : ${(median(withGuard) - median(without)).toFixed(1)} µs per turn`);
-  console.log(`  the check alone   : ${alone.toFixed(1)} µs per call (mid-form state), i.e. ${((alone / median(without)) * 100).toFixed(1)}% of a turn without it`);
-  console.log(`  ratio (median of per-round ratios): ${median(ratios).toFixed(3)}  [min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}]`);
+  console.log(
+    `  the check alone   : ${alone.toFixed(1)} µs per call (mid-form state), i.e. ${((alone / median(without)) * 100).toFixed(1)}% of a turn without it`,
+  );
+  console.log(
+    `  ratio (median of per-round ratios): ${median(ratios).toFixed(3)}  [min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}]`,
+  );
 }
 
 void main();

@@ -116,8 +116,10 @@ async function main(): Promise<void> {
     const trips = await countRoundTrips(mongo.url, events);
     console.log(`\nMongoDB: ${source}; transcripts on (the default with MongoDB)`);
     console.log(`\nRound trips per turn (driver commandStarted events, mean of ${CONVERSATIONS} conversations):`);
-    ORDER_CONVERSATION.forEach((text, i) => console.log(`  turn ${i + 1} "${text}": ${fmt(trips.perTurn[i]!, 2)}`));
-    console.log(`  steady state (turns 2+): ${fmt(trips.steadyAll, 2)} commands = ${fmt(trips.steadyState, 2)} state/lock + ${fmt(trips.steadyTranscripts, 2)} transcript insert (sent in parallel, not awaited by the turn)`);
+    for (const [i, text] of ORDER_CONVERSATION.entries()) console.log(`  turn ${i + 1} "${text}": ${fmt(trips.perTurn[i]!, 2)}`);
+    console.log(
+      `  steady state (turns 2+): ${fmt(trips.steadyAll, 2)} commands = ${fmt(trips.steadyState, 2)} state/lock + ${fmt(trips.steadyTranscripts, 2)} transcript insert (sent in parallel, not awaited by the turn)`,
+    );
     console.log('  command sequences seen in steady-state turns:');
     for (const [shape, n] of [...trips.shapes].sort((a, b) => b[1] - a[1])) console.log(`    ${String(n).padStart(4)} × ${shape}`);
 

@@ -60,7 +60,15 @@ function mainThreadCpuMs(pid: number | undefined): number {
 async function measure(server: ServerProcess, label: string, scrape: boolean): Promise<Sample> {
   const cpuBefore = server.cpuMs();
   const mainBefore = mainThreadCpuMs(server.child.pid);
-  const scraper = scrape ? setInterval(() => void fetch(`${server.url}/metrics`).then((r) => r.text()).catch(() => undefined), 1000) : undefined;
+  const scraper = scrape
+    ? setInterval(
+        () =>
+          void fetch(`${server.url}/metrics`)
+            .then((r) => r.text())
+            .catch(() => undefined),
+        1000,
+      )
+    : undefined;
   try {
     const result = await runLoad(server.url, CONCURRENCY, SECONDS, label, true);
     const turns = Math.max(1, result.turns);
@@ -100,7 +108,9 @@ async function main(): Promise<void> {
       for (const server of order) {
         const sample = await measure(server, `${server.name}-${round}`, server === on);
         samples[server.name as 'off' | 'on'].push(sample);
-        process.stderr.write(`  round ${round + 1}/${ROUNDS} ${server.name}: ${fmt(sample.result.turnsPerSecond)} turns/s, p99 ${fmt(sample.result.latency.p99, 2)} ms\n`);
+        process.stderr.write(
+          `  round ${round + 1}/${ROUNDS} ${server.name}: ${fmt(sample.result.turnsPerSecond)} turns/s, p99 ${fmt(sample.result.latency.p99, 2)} ms\n`,
+        );
       }
       const pair = { off: samples.off[round], on: samples.on[round] };
       if (pair.off && pair.on) ratios.push(pair.on.result.turnsPerSecond / pair.off.result.turnsPerSecond);
@@ -118,15 +128,25 @@ async function main(): Promise<void> {
     };
     const offTps = median(samples.off.map((x) => x.result.turnsPerSecond));
     const onTps = median(samples.on.map((x) => x.result.turnsPerSecond));
-    console.log(`\nTelemetry overhead: full order conversations (3 turns) over HTTP with expectReplies, concurrency ${CONCURRENCY}, ${ROUNDS} rounds x ${SECONDS} s per target (alternating), Application Insights sampling ${SAMPLING}%, node ${process.version}, ${os.cpus().length} cores, 1-minute load average at start ${fmt(loadAtStart)}\n`);
-    console.log('| telemetry, metrics, logs | turns/s (median) | p50 ms | p99 ms | server CPU ms/turn | main thread CPU ms/turn | RSS MB | errors + wrong answers |');
+    console.log(
+      `\nTelemetry overhead: full order conversations (3 turns) over HTTP with expectReplies, concurrency ${CONCURRENCY}, ${ROUNDS} rounds x ${SECONDS} s per target (alternating), Application Insights sampling ${SAMPLING}%, node ${process.version}, ${os.cpus().length} cores, 1-minute load average at start ${fmt(loadAtStart)}\n`,
+    );
+    console.log(
+      '| telemetry, metrics, logs | turns/s (median) | p50 ms | p99 ms | server CPU ms/turn | main thread CPU ms/turn | RSS MB | errors + wrong answers |',
+    );
     console.log('|---|---|---|---|---|---|---|---|');
     console.log(row('off'));
     console.log(row('on'));
     const cpu = (name: 'off' | 'on', main: boolean): number => median(samples[name].map((x) => (main ? x.mainThreadCpuMsPerTurn : x.cpuMsPerTurn)));
-    console.log(`\nCPU per turn on/off: whole process ${fmt(cpu('on', false) / cpu('off', false), 3)}, main thread ${fmt(cpu('on', true) / cpu('off', true), 3)}`);
-    console.log(`throughput on/off: ${fmt(onTps / offTps, 3)} (overhead ${fmt((1 - onTps / offTps) * 100, 1)}%); per-round ratios ${ratios.map((r) => fmt(r, 3)).join(', ')} (median ${fmt(median(ratios), 3)})`);
-    console.log(`Application Insights stand-in received ${stub.envelopes.length} envelopes (${stub.events().length} custom events); /metrics counted ${countedTurns ?? '?'} emulator turns on "on"`);
+    console.log(
+      `\nCPU per turn on/off: whole process ${fmt(cpu('on', false) / cpu('off', false), 3)}, main thread ${fmt(cpu('on', true) / cpu('off', true), 3)}`,
+    );
+    console.log(
+      `throughput on/off: ${fmt(onTps / offTps, 3)} (overhead ${fmt((1 - onTps / offTps) * 100, 1)}%); per-round ratios ${ratios.map((r) => fmt(r, 3)).join(', ')} (median ${fmt(median(ratios), 3)})`,
+    );
+    console.log(
+      `Application Insights stand-in received ${stub.envelopes.length} envelopes (${stub.events().length} custom events); /metrics counted ${countedTurns ?? '?'} emulator turns on "on"`,
+    );
   } finally {
     for (const server of servers) await server.stop();
     await stub.close();

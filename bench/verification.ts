@@ -125,7 +125,9 @@ async function comparisonCost(): Promise<void> {
   const t1 = performance.now();
   for (let i = 0; i < n; i++) await orders.getOrderStatus(ORDER);
   const getUs = ((performance.now() - t1) * 1000) / n;
-  console.log(`\nSample backend: verifyOrder ${verifyUs.toFixed(2)} µs per call (normalise, 2 x SHA-256, timingSafeEqual), getOrderStatus ${getUs.toFixed(2)} µs`);
+  console.log(
+    `\nSample backend: verifyOrder ${verifyUs.toFixed(2)} µs per call (normalise, 2 x SHA-256, timingSafeEqual), getOrderStatus ${getUs.toFixed(2)} µs`,
+  );
 }
 
 async function main(): Promise<void> {

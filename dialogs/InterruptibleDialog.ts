@@ -1,5 +1,5 @@
 import { ActivityTypes } from 'botbuilder-core';
-import { ComponentDialog, DialogContext, DialogTurnResult, DialogTurnStatus } from 'botbuilder-dialogs';
+import { ComponentDialog, type DialogContext, type DialogTurnResult, DialogTurnStatus } from 'botbuilder-dialogs';
 import { IGNORE_CONVERSATION_EVENTS, type ConversationEvents } from './conversationEvents';
 import { Messages } from './messages';
 import type { HandoffRequest, HandoffRequester } from './ports';

@@ -1,12 +1,12 @@
-import { ActivityTypes, MessageFactory, StatePropertyAccessor, TurnContext } from 'botbuilder-core';
+import { ActivityTypes, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder-core';
 import {
   ComponentDialog,
   DialogSet,
-  DialogState,
-  DialogTurnResult,
+  type DialogState,
+  type DialogTurnResult,
   DialogTurnStatus,
   WaterfallDialog,
-  WaterfallStepContext,
+  type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { IGNORE_CONVERSATION_EVENTS, type ConversationEvents } from './conversationEvents';
 import { DialogIds } from './dialogIds';
@@ -74,9 +74,7 @@ export class MainDialog extends ComponentDialog {
         deps.flags as StatePropertyAccessor<VerificationMemory>,
       ),
     );
-    this.addDialog(
-      new WaterfallDialog(DialogIds.mainWaterfall, [(step) => this.routeStep(step), (step) => this.finishStep(step)]),
-    );
+    this.addDialog(new WaterfallDialog(DialogIds.mainWaterfall, [(step) => this.routeStep(step), (step) => this.finishStep(step)]));
     this.initialDialogId = DialogIds.mainWaterfall;
   }
 
@@ -102,9 +100,7 @@ export class MainDialog extends ComponentDialog {
     // An order ID is the strongest signal in this bot's domain: a message that carries one but
     // no confident intent ("any news on ORD-20931?") starts the form rather than a fallback.
     const intent =
-      recognition.intent === Intents.none && findOrderId('', recognition.orderId, this.deps.orderIdRules)
-        ? Intents.askOrderStatus
-        : recognition.intent;
+      recognition.intent === Intents.none && findOrderId('', recognition.orderId, this.deps.orderIdRules) ? Intents.askOrderStatus : recognition.intent;
     if (intent !== Intents.none) flags.consecutiveFallbacks = 0;
 
     if (offer === 'handoff' && (recognition.intent === Intents.affirm || recognition.intent === Intents.deny)) {
@@ -139,9 +135,7 @@ export class MainDialog extends ComponentDialog {
         await step.context.sendActivity(Messages.goodbye);
         break;
       case Intents.help:
-        await step.context.sendActivity(
-          MessageFactory.suggestedActions([Buttons.checkOrder, Buttons.talkToPerson], Messages.help),
-        );
+        await step.context.sendActivity(MessageFactory.suggestedActions([Buttons.checkOrder, Buttons.talkToPerson], Messages.help));
         break;
       case Intents.cancel:
         await step.context.sendActivity(Messages.nothingToCancel);
@@ -154,9 +148,7 @@ export class MainDialog extends ComponentDialog {
         break;
       case Intents.affirm:
       case Intents.deny:
-        await step.context.sendActivity(
-          MessageFactory.suggestedActions([Buttons.checkOrder, Buttons.help], Messages.capabilities),
-        );
+        await step.context.sendActivity(MessageFactory.suggestedActions([Buttons.checkOrder, Buttons.help], Messages.capabilities));
         break;
       default:
         await this.fallback(step.context, recognition, flags);
@@ -196,10 +188,8 @@ export class MainDialog extends ComponentDialog {
       await context.sendActivity(Messages.listNeedsSignIn);
       return;
     }
-    let orders;
-    try {
-      orders = await this.deps.orders.ordersForCustomer(identity);
-    } catch {
+    const orders = await this.deps.orders.ordersForCustomer(identity).catch(() => undefined);
+    if (!orders) {
       await context.sendActivity(MessageFactory.suggestedActions([Buttons.talkToPerson], Messages.backendUnavailable));
       return;
     }

@@ -1,13 +1,13 @@
 import { ActivityTypes, MessageFactory, type StatePropertyAccessor } from 'botbuilder-core';
 import {
   ConfirmPrompt,
-  DialogContext,
-  DialogTurnResult,
+  type DialogContext,
+  type DialogTurnResult,
   ListStyle,
-  PromptValidatorContext,
+  type PromptValidatorContext,
   TextPrompt,
   WaterfallDialog,
-  WaterfallStepContext,
+  type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import type { ConversationEvents } from './conversationEvents';
 import { DialogIds } from './dialogIds';
@@ -106,9 +106,7 @@ export class OrderStatusDialog extends InterruptibleDialog {
     const orderId = step.result as string;
     if (orderId === GAVE_UP) {
       await this.events.record(step.context, { name: 'form.too_many_attempts' });
-      await step.context.sendActivity(
-        MessageFactory.suggestedActions([Buttons.help, Buttons.talkToPerson], Messages.tooManyAttempts),
-      );
+      await step.context.sendActivity(MessageFactory.suggestedActions([Buttons.help, Buttons.talkToPerson], Messages.tooManyAttempts));
       return step.endDialog({ outcome: 'too_many_attempts' } satisfies OrderStatusResult);
     }
     (step.values as FormValues).orderId = orderId;
@@ -141,7 +139,8 @@ export class OrderStatusDialog extends InterruptibleDialog {
       return this.deliver(step, orderId, (remembered as VerifiedOrder).method);
     }
     const identity = policy === 'identity' ? verifiedIdentity(step.context) : undefined;
-    if (await this.lockedOut(step, subject, identity ? 'identity' : 'knowledge')) return step.endDialog({ outcome: 'locked_out', orderId } satisfies OrderStatusResult);
+    if (await this.lockedOut(step, subject, identity ? 'identity' : 'knowledge'))
+      return step.endDialog({ outcome: 'locked_out', orderId } satisfies OrderStatusResult);
 
     if (identity) {
       await step.context.sendActivity({ type: ActivityTypes.Typing });
@@ -197,7 +196,10 @@ export class OrderStatusDialog extends InterruptibleDialog {
     const { lockedOut } = await this.verification.guard.recordFailure(accessSubject(step.context, orderId), method);
     await this.events.record(step.context, { name: 'verify.failed', method, lockedOut });
     await step.context.sendActivity(
-      MessageFactory.suggestedActions(lockedOut ? [Buttons.talkToPerson] : [Buttons.checkOrder, Buttons.talkToPerson], lockedOut ? `${Messages.noMatchingOrder}\n${Messages.verificationLockedOut}` : Messages.noMatchingOrder),
+      MessageFactory.suggestedActions(
+        lockedOut ? [Buttons.talkToPerson] : [Buttons.checkOrder, Buttons.talkToPerson],
+        lockedOut ? `${Messages.noMatchingOrder}\n${Messages.verificationLockedOut}` : Messages.noMatchingOrder,
+      ),
     );
     return step.endDialog({ outcome: lockedOut ? 'locked_out' : 'not_verified', orderId } satisfies OrderStatusResult);
   }
@@ -205,7 +207,10 @@ export class OrderStatusDialog extends InterruptibleDialog {
   private async remember(step: WaterfallStepContext, orderId: string, method: VerificationMethod): Promise<void> {
     const memory = await this.memory.get(step.context, {});
     const now = this.now();
-    memory.verifiedOrders = { ...pruneVerified(memory.verifiedOrders ?? {}, now, this.verification.rememberSeconds), [orderId]: { method, customerId: accessSubject(step.context, orderId).customerId, at: now } };
+    memory.verifiedOrders = {
+      ...pruneVerified(memory.verifiedOrders ?? {}, now, this.verification.rememberSeconds),
+      [orderId]: { method, customerId: accessSubject(step.context, orderId).customerId, at: now },
+    };
     await this.events.record(step.context, { name: 'verify.passed', method });
   }
 

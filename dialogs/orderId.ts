@@ -10,7 +10,10 @@ export interface OrderIdRules {
 
 /** Quotes, brackets and sentence punctuation a customer may put around an ID ("(12345)."). */
 function stripWrapping(raw: string): string {
-  return raw.trim().replace(/^["'“”‘’(\[]+/u, '').replace(/["'“”‘’)\].,!?;:]+$/u, '');
+  return raw
+    .trim()
+    .replace(/^["'“”‘’([]+/u, '')
+    .replace(/["'“”‘’)\].,!?;:]+$/u, '');
 }
 
 /**

@@ -53,11 +53,7 @@ export interface VerifiedIdentity {
   email?: string;
 }
 
-export type HandoffReason =
-  | 'user_request'
-  | 'form_failed'
-  | 'repeated_fallback'
-  | 'backend_unavailable';
+export type HandoffReason = 'user_request' | 'form_failed' | 'repeated_fallback' | 'backend_unavailable';
 
 export interface HandoffRequest {
   reason: HandoffReason;

@@ -4,22 +4,22 @@
  * the Direct Line the server names: the bot's self-hosted /v3/directline, or Azure's.
  * A reload within the token's lifetime resumes the same conversation.
  */
-(function () {
-  'use strict';
+(() => {
   var STORAGE_KEY = 'order-bot.directline';
   var statusEl = document.getElementById('status');
 
   function setStatus(text, isError) {
     statusEl.textContent = text;
-    statusEl.className = 'chat__status' + (isError ? ' chat__status--error' : '');
+    statusEl.className = `chat__status${isError ? ' chat__status--error' : ''}`;
   }
 
   function saved() {
+    var value;
     try {
-      var value = JSON.parse(window.sessionStorage.getItem(STORAGE_KEY) || 'null');
+      value = JSON.parse(window.sessionStorage.getItem(STORAGE_KEY) || 'null');
       // Resume only with a minute of token life left; otherwise start afresh.
       return value && value.expiresAt - Date.now() > 60000 ? value : null;
-    } catch (e) {
+    } catch (_e) {
       return null;
     }
   }
@@ -27,20 +27,29 @@
   function save(session) {
     try {
       window.sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));
-    } catch (e) {
+    } catch (_e) {
       /* private mode: no resume, nothing else lost */
     }
   }
 
   function fetchToken() {
-    return fetch('api/directline/token', { method: 'POST', credentials: 'same-origin' }).then(function (res) {
-      if (!res.ok) throw new Error('token route answered ' + res.status);
-      return res.json();
-    }).then(function (t) {
-      var session = { token: t.token, conversationId: t.conversationId, userId: t.userId, domain: t.domain, expiresAt: Date.now() + t.expiresIn * 1000, started: false };
-      save(session);
-      return session;
-    });
+    return fetch('api/directline/token', { method: 'POST', credentials: 'same-origin' })
+      .then((res) => {
+        if (!res.ok) throw new Error(`token route answered ${res.status}`);
+        return res.json();
+      })
+      .then((t) => {
+        var session = {
+          token: t.token,
+          conversationId: t.conversationId,
+          userId: t.userId,
+          domain: t.domain,
+          expiresAt: Date.now() + t.expiresIn * 1000,
+          started: false,
+        };
+        save(session);
+        return session;
+      });
   }
 
   function start(session) {
@@ -48,7 +57,7 @@
     // A started conversation is resumed (GET /conversations/:id); a fresh token starts one.
     if (session.started) options.conversationId = session.conversationId;
     var directLine = window.WebChat.createDirectLine(options);
-    directLine.connectionStatus$.subscribe(function (status) {
+    directLine.connectionStatus$.subscribe((status) => {
       // 2 = Online, 4 = FailedToConnect, 5 = Ended (botframework-directlinejs ConnectionStatus).
       if (status === 2) {
         setStatus('');
@@ -85,7 +94,7 @@
     return;
   }
   var existing = saved();
-  (existing ? Promise.resolve(existing) : fetchToken()).then(start).catch(function () {
+  (existing ? Promise.resolve(existing) : fetchToken()).then(start).catch(() => {
     setStatus('The chat is not available right now. Please reload the page to try again.', true);
   });
 })();

@@ -66,7 +66,14 @@ function githubSteps(file: string, doc: Obj, problems: string[]): StepInfo[] {
       const command = typeof step.run === 'string' ? step.run : undefined;
       if ((action === undefined) === (command === undefined)) problems.push(`${file}: ${job} step ${i + 1} needs exactly one of uses/run`);
       const name = String(step.name ?? command ?? action ?? `step ${i + 1}`).split('\n')[0] as string;
-      steps.push({ file, job, name, kind: classify(`${action ?? ''} ${command ?? ''} ${JSON.stringify(step.with ?? {})}`, action), ...(command ? { command } : {}), ...(action ? { action } : {}) });
+      steps.push({
+        file,
+        job,
+        name,
+        kind: classify(`${action ?? ''} ${command ?? ''} ${JSON.stringify(step.with ?? {})}`, action),
+        ...(command ? { command } : {}),
+        ...(action ? { action } : {}),
+      });
     }
   }
   return steps;
@@ -80,7 +87,8 @@ function azureSteps(file: string, doc: Obj, problems: string[]): StepInfo[] {
   if (stages.length === 0) problems.push(`${file}: no stages`);
   const names = new Set(stages.map((s) => String(s.stage)));
   for (const stage of stages) {
-    if (typeof stage.stage !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(stage.stage)) problems.push(`${file}: stage name ${String(stage.stage)} must be an identifier`);
+    if (typeof stage.stage !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(stage.stage))
+      problems.push(`${file}: stage name ${String(stage.stage)} must be an identifier`);
     const depends = stage.dependsOn === undefined ? [] : Array.isArray(stage.dependsOn) ? stage.dependsOn : [stage.dependsOn];
     for (const d of depends) if (!names.has(String(d))) problems.push(`${file}: stage ${String(stage.stage)} depends on unknown stage ${String(d)}`);
     const jobs = asArr(stage.jobs).map(asObj);
@@ -94,8 +102,10 @@ function azureSteps(file: string, doc: Obj, problems: string[]): StepInfo[] {
       for (const [i, s] of jobSteps.entries()) {
         const step = asObj(s);
         const keys = AZP_STEP_KEYS.filter((k) => k in step);
-        if (keys.length !== 1) problems.push(`${file}: ${jobName} step ${i + 1} needs exactly one of ${AZP_STEP_KEYS.join('/')}, has ${keys.join(',') || 'none'}`);
-        if (typeof step.task === 'string' && !/^[A-Za-z][A-Za-z0-9]*@\d+$/.test(step.task)) problems.push(`${file}: task "${step.task}" must be Name@majorVersion`);
+        if (keys.length !== 1)
+          problems.push(`${file}: ${jobName} step ${i + 1} needs exactly one of ${AZP_STEP_KEYS.join('/')}, has ${keys.join(',') || 'none'}`);
+        if (typeof step.task === 'string' && !/^[A-Za-z][A-Za-z0-9]*@\d+$/.test(step.task))
+          problems.push(`${file}: task "${step.task}" must be Name@majorVersion`);
         const inputs = asObj(step.inputs);
         const command = typeof step.script === 'string' ? step.script : typeof inputs.inlineScript === 'string' ? inputs.inlineScript : undefined;
         const action = typeof step.task === 'string' ? step.task : undefined;
@@ -118,7 +128,8 @@ export function analyse(root: string): DryRunReport {
 
   const missing = new Set<string>();
   for (const step of steps) {
-    for (const match of (step.command ?? '').matchAll(/npm run(?: -s)? ([\w:.-]+)/g)) if (!(match[1] as string in pkg.scripts)) missing.add(match[1] as string);
+    for (const match of (step.command ?? '').matchAll(/npm run(?: -s)? ([\w:.-]+)/g))
+      if (!((match[1] as string) in pkg.scripts)) missing.add(match[1] as string);
     for (const match of (step.command ?? '').matchAll(/(deploymentTemplates\/[\w./-]+\.(?:bicep|json))/g)) {
       if (!existsSync(path.join(root, match[1] as string))) problems.push(`${step.file}: ${step.job}: file ${match[1]} does not exist`);
     }
@@ -134,10 +145,13 @@ export function analyse(root: string): DryRunReport {
   for (const node of ['22', '24']) if (!matrix.includes(node)) problems.push(`ci.yml: the test matrix lacks Node.js ${node}`);
 
   const bicep = readFileSync(path.join(root, 'deploymentTemplates/existing-resource-group/main.bicep'), 'utf8');
-  for (const output of new Set([...readFileSync(path.join(root, '.github/workflows/ci.yml'), 'utf8').matchAll(/(?:outputs|out) (\w+)\)/g)].map((m) => m[1] as string))) {
+  for (const output of new Set(
+    [...readFileSync(path.join(root, '.github/workflows/ci.yml'), 'utf8').matchAll(/(?:outputs|out) (\w+)\)/g)].map((m) => m[1] as string),
+  )) {
     if (!new RegExp(`^output ${output}\\b`, 'm').test(bicep)) problems.push(`ci.yml reads Bicep output ${output}, which main.bicep does not declare`);
   }
-  if (!/^ARG NODE_VERSION/m.test(readFileSync(path.join(root, 'Dockerfile'), 'utf8'))) problems.push('Dockerfile: no ARG NODE_VERSION for the build argument the pipelines pass');
+  if (!/^ARG NODE_VERSION/m.test(readFileSync(path.join(root, 'Dockerfile'), 'utf8')))
+    problems.push('Dockerfile: no ARG NODE_VERSION for the build argument the pipelines pass');
   return { steps, problems, missingScripts: [...missing] };
 }
 
@@ -147,7 +161,9 @@ function main(): number {
   const report = analyse(root);
   const counts: Record<StepKind, number> = { local: 0, container: 0, cloud: 0, 'runner-setup': 0 };
   for (const step of report.steps) counts[step.kind] += 1;
-  console.log(`steps: ${report.steps.length} (runs here: ${counts.local}, needs a container engine: ${counts.container}, needs Azure: ${counts.cloud}, runner set-up: ${counts['runner-setup']})`);
+  console.log(
+    `steps: ${report.steps.length} (runs here: ${counts.local}, needs a container engine: ${counts.container}, needs Azure: ${counts.cloud}, runner set-up: ${counts['runner-setup']})`,
+  );
   for (const step of report.steps) console.log(`  [${step.kind.padEnd(12)}] ${step.file} ${step.job}: ${step.name}`);
   for (const script of report.missingScripts) console.log(`pending: npm run ${script} is called by the pipelines and added by another change`);
   for (const problem of report.problems) console.log(`PROBLEM: ${problem}`);
@@ -164,7 +180,11 @@ function main(): number {
         continue;
       }
       const started = Date.now();
-      const result = spawnSync('bash', ['-c', command], { cwd: root, stdio: 'inherit', env: { ...process.env, CI: 'true', CHROMIUM_PATH: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' } });
+      const result = spawnSync('bash', ['-c', command], {
+        cwd: root,
+        stdio: 'inherit',
+        env: { ...process.env, CI: 'true', CHROMIUM_PATH: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+      });
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       console.log(`${result.status === 0 ? 'ok  ' : 'FAIL'}  ${command.split('\n')[0]} (${seconds} s)`);
       if (result.status !== 0) failed = true;

@@ -70,7 +70,9 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const latency = summarize(latencies);
     console.log(`\nscale-out: ${INSTANCES} instances, one MongoDB, round-robin proxy (requests per instance: ${proxy.counts.join(' / ')})`);
-    console.log(`${CONVERSATIONS} concurrent conversations, ${latencies.length} turns in ${fmt(seconds, 2)} s (${fmt(latencies.length / seconds)} turns/s), p50 ${fmt(latency.p50)} ms, p99 ${fmt(latency.p99)} ms`);
+    console.log(
+      `${CONVERSATIONS} concurrent conversations, ${latencies.length} turns in ${fmt(seconds, 2)} s (${fmt(latencies.length / seconds)} turns/s), p50 ${fmt(latency.p50)} ms, p99 ${fmt(latency.p99)} ms`,
+    );
     console.log(`conversations ending with the right status: ${CONVERSATIONS - problems.length} / ${CONVERSATIONS}`);
     if (problems.length > 0) {
       console.log('problems:');

@@ -56,11 +56,18 @@ export async function smoke(options: Options, log: (line: string) => void = cons
   const { token } = await json(await fetch(`${url}/api/directline/token`, { method: 'POST' }), 'POST /api/directline/token');
   if (typeof token !== 'string') throw new Error('POST /api/directline/token: no token in the answer');
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const { conversationId } = await json(await fetch(`${url}/v3/directline/conversations`, { method: 'POST', headers: auth, body: '{}' }), 'POST /v3/directline/conversations');
+  const { conversationId } = await json(
+    await fetch(`${url}/v3/directline/conversations`, { method: 'POST', headers: auth, body: '{}' }),
+    'POST /v3/directline/conversations',
+  );
   if (typeof conversationId !== 'string') throw new Error('POST /v3/directline/conversations: no conversationId');
   const base = `${url}/v3/directline/conversations/${encodeURIComponent(conversationId)}/activities`;
   const { id: sentId } = await json(
-    await fetch(base, { method: 'POST', headers: auth, body: JSON.stringify({ type: 'message', from: { id: 'smoke-test' }, text: 'where is my order 12345' }) }),
+    await fetch(base, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ type: 'message', from: { id: 'smoke-test' }, text: 'where is my order 12345' }),
+    }),
     'POST activities',
   );
   const deadline = Date.now() + 30_000;

@@ -44,7 +44,10 @@ try {
   for (;;) {
     if (Date.now() > deadline) fail(`/readyz never answered 200; output:\n${output}`);
     if (child.exitCode !== null) fail(`the bot exited with code ${child.exitCode}; output:\n${output}`);
-    const ready = await fetch(`${base}/readyz`).then((r) => r.status, () => 0);
+    const ready = await fetch(`${base}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (ready === 200) break;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -46,6 +46,8 @@ if (diff.length === 0 && newest?.version === current.version) {
   writeFileSync(FILE, `${JSON.stringify(history, null, 2)}\n`);
   console.log(`Recorded state version ${current.version}:\n${diff.join('\n') || '(no identifier changed)'}`);
 } else {
-  console.log(`STATE_VERSION is ${current.version}, schemaHistory.json ends at ${String(newest?.version)}. Changes:\n${diff.join('\n') || '(none)'}\nRun with --append to record it.`);
+  console.log(
+    `STATE_VERSION is ${current.version}, schemaHistory.json ends at ${String(newest?.version)}. Changes:\n${diff.join('\n') || '(none)'}\nRun with --append to record it.`,
+  );
   process.exitCode = 1;
 }

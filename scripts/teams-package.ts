@@ -35,7 +35,10 @@ async function main(): Promise<void> {
 /** Renders the SVG sources to the PNG sizes Teams wants (resvg is a dev dependency). */
 async function drawIcons(dir: string): Promise<void> {
   const { Resvg } = await import('@resvg/resvg-js');
-  for (const [name, size] of [['color', 192], ['outline', 32]] as const) {
+  for (const [name, size] of [
+    ['color', 192],
+    ['outline', 32],
+  ] as const) {
     const svg = readFileSync(path.join(dir, `${name}.svg`), 'utf8');
     const png = new Resvg(svg, { fitTo: { mode: 'width', value: size }, background: 'rgba(0,0,0,0)' }).render().asPng();
     writeFileSync(path.join(dir, `${name}.png`), png);

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { ConversationState, Storage, UserState, type CloudAdapter } from 'botbuilder';
+import { ConversationState, type Storage, UserState, type CloudAdapter } from 'botbuilder';
 import { Recognizer } from 'botbuilder-dialogs';
 import type restify from 'restify';
 import { MainDialog } from '../dialogs/MainDialog';
@@ -81,8 +81,7 @@ export interface BotApp {
 export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<BotApp> {
   const { telemetry: telemetryConfig } = config;
   const logger =
-    overrides.logger ??
-    createLogger({ level: config.logLevel, format: telemetryConfig.logFormat, logPersonalData: telemetryConfig.logPersonalData });
+    overrides.logger ?? createLogger({ level: config.logLevel, format: telemetryConfig.logFormat, logPersonalData: telemetryConfig.logPersonalData });
   const closers: Array<() => Promise<void>> = [];
   const health = new HealthRegistry();
   const observability = createObservability(telemetryConfig, logger, overrides.telemetry);
@@ -102,7 +101,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   // Timed state reads and writes (supportbot_storage_duration_seconds), whichever store is used.
   // A state item whose stored JSON is corrupt reads as "unreadable" (the state guard starts
   // that conversation afresh) instead of failing every turn.
-  const readable = new UnreadableItemStorage(overrides.storage ?? storageLayer.storage, (key, err) => logger.warn({ key, err }, 'stored state item cannot be decoded'));
+  const readable = new UnreadableItemStorage(overrides.storage ?? storageLayer.storage, (key, err) =>
+    logger.warn({ key, err }, 'stored state item cannot be decoded'),
+  );
   const storage = new InstrumentedStorage(readable, observability.metrics);
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
@@ -347,7 +348,10 @@ export function loadRecognizer(config: AppConfig, logger: Logger): LocalRecogniz
     if (nlu.modelFile) {
       try {
         const { recognizer, info } = loadOrTrain(nlu.trainingFile, nlu.modelFile, options);
-        logger.info({ trainingFile: nlu.trainingFile, modelFile: nlu.modelFile, retrained: info.retrained, ms: elapsedMs() }, info.retrained ? 'recognizer trained and cached' : 'recognizer loaded from its model file');
+        logger.info(
+          { trainingFile: nlu.trainingFile, modelFile: nlu.modelFile, retrained: info.retrained, ms: elapsedMs() },
+          info.retrained ? 'recognizer trained and cached' : 'recognizer loaded from its model file',
+        );
         return recognizer;
       } catch (err) {
         // A read-only file system (containers) must not stop the bot: train in memory instead.
@@ -359,7 +363,11 @@ export function loadRecognizer(config: AppConfig, logger: Logger): LocalRecogniz
     logger.info({ trainingFile: nlu.trainingFile, ms: elapsedMs() }, 'recognizer trained');
     return recognizer;
   } catch (err) {
-    throw new SupportBotError('NLU_TRAINING_FAILED', `NLU_FILE / NLU_MODEL_FILE: could not load or train the recognizer from "${nlu.trainingFile}": ${(err as Error).message}`, { cause: err });
+    throw new SupportBotError(
+      'NLU_TRAINING_FAILED',
+      `NLU_FILE / NLU_MODEL_FILE: could not load or train the recognizer from "${nlu.trainingFile}": ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 

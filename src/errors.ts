@@ -86,11 +86,7 @@ export class ConfigErrors extends ConfigError {
 
 /** Raised by an order backend that could not answer (timeout, 5xx, network, garbage). */
 export class OrderBackendError extends SupportBotError {
-  constructor(
-    code: 'ORDER_BACKEND_UNAVAILABLE' | 'ORDER_BACKEND_BAD_RESPONSE' | 'ORDERS_FILE_INVALID',
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  constructor(code: 'ORDER_BACKEND_UNAVAILABLE' | 'ORDER_BACKEND_BAD_RESPONSE' | 'ORDERS_FILE_INVALID', message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }

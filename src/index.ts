@@ -1,11 +1,11 @@
 import './runtimeCheck';
-import { createApp } from './app';
+import { type BotApp, createApp } from './app';
 import { loadConfig } from './config/config';
 import { SupportBotError } from './errors';
 
 /** Process entry point: configuration errors end the process with the setting to fix. */
 async function main(): Promise<void> {
-  let app;
+  let app: BotApp;
   try {
     app = await createApp(loadConfig());
   } catch (err) {

@@ -38,7 +38,9 @@ export function deriveTeamsAppId(botId: string): string {
 /** Turns configuration into manifest values; throws TeamsPackageError naming what is missing. */
 export function manifestValues(teams: TeamsConfig, microsoftAppId: string): TeamsManifestValues {
   if (!microsoftAppId) {
-    throw new TeamsPackageError('MicrosoftAppId is empty: Teams reaches the bot through an Azure Bot resource; set MicrosoftAppId (and MicrosoftAppPassword) from it.');
+    throw new TeamsPackageError(
+      'MicrosoftAppId is empty: Teams reaches the bot through an Azure Bot resource; set MicrosoftAppId (and MicrosoftAppPassword) from it.',
+    );
   }
   if (!isGuid(microsoftAppId)) throw new TeamsPackageError(`MicrosoftAppId must be a GUID for Teams, got "${microsoftAppId}".`);
   if (!teams.botDomain) {
@@ -87,7 +89,8 @@ const SCOPES = new Set(['personal', 'team', 'groupChat']);
  */
 export function validateManifest(manifest: Record<string, unknown>, expected: { botId: string }): string[] {
   const problems: string[] = [];
-  const get = (path: string): unknown => path.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), manifest);
+  const get = (path: string): unknown =>
+    path.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), manifest);
   const text = (path: string, max: number): void => {
     const value = get(path);
     if (typeof value !== 'string' || value.trim() === '') problems.push(`${path} is required`);

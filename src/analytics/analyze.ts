@@ -1,11 +1,5 @@
 import type { Activity } from 'botbuilder-core';
-import {
-  FUNNEL_STEPS,
-  type AnalyticsReport,
-  type DailyRow,
-  type DropReason,
-  type FunnelStep,
-} from './report';
+import { FUNNEL_STEPS, type AnalyticsReport, type DailyRow, type DropReason, type FunnelStep } from './report';
 import { timestampOf, toTimeline, type StoredEvent } from './timeline';
 
 /** One stored conversation. */

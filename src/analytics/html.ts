@@ -22,7 +22,10 @@ export function renderHtml(report: AnalyticsReport): string {
   const sections = [
     section(
       `Order form funnel <small>${funnel.forms} form runs</small>`,
-      horizontalBars(funnel.steps.map((s) => ({ label: STEP_LABELS[s.step], value: s.forms, note: `${s.forms} (${percent(s.share)})` })), { color: '#2b6cb0' }) +
+      horizontalBars(
+        funnel.steps.map((s) => ({ label: STEP_LABELS[s.step], value: s.forms, note: `${s.forms} (${percent(s.share)})` })),
+        { color: '#2b6cb0' },
+      ) +
         `<p>${funnel.formsWithInvalidIds} runs had a malformed order ID (${funnel.invalidIds} in all); ${funnel.formsWithDenials} had a "no" at the confirmation.</p>`,
     ),
     section(
@@ -30,7 +33,11 @@ export function renderHtml(report: AnalyticsReport): string {
       funnel.dropOffs.length === 0
         ? '<p>Nobody left the form without a status.</p>'
         : horizontalBars(
-            funnel.dropOffs.map((d) => ({ label: `after "${STEP_LABELS[d.lastStep]}": ${DROP_LABELS[d.reason]}`, value: d.forms, note: `${d.forms} (${percent(d.share)})` })),
+            funnel.dropOffs.map((d) => ({
+              label: `after "${STEP_LABELS[d.lastStep]}": ${DROP_LABELS[d.reason]}`,
+              value: d.forms,
+              note: `${d.forms} (${percent(d.share)})`,
+            })),
             { labelWidth: 380, width: 760 },
           ),
     ),
@@ -45,9 +52,7 @@ export function renderHtml(report: AnalyticsReport): string {
     ),
     section(
       `Satisfaction ratings <small>${satisfaction.ratings} ratings${satisfaction.averageShare === undefined ? '' : `, average ${percent(satisfaction.averageShare)} of the scale`}</small>`,
-      satisfaction.ratings === 0
-        ? '<p>No ratings yet.</p>'
-        : columns(Object.entries(satisfaction.distribution).map(([label, value]) => ({ label, value }))),
+      satisfaction.ratings === 0 ? '<p>No ratings yet.</p>' : columns(Object.entries(satisfaction.distribution).map(([label, value]) => ({ label, value }))),
     ),
     section(
       `Order verification <small>asked ${report.verification.asked}, ${percent(report.verification.passRate)} passed; lockouts ${report.verification.lockouts}, refused while locked ${report.verification.refusedLockedOut}, reused ${report.verification.reused}</small>`,

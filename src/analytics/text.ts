@@ -32,7 +32,9 @@ export function renderText(report: AnalyticsReport): string {
   lines.push('');
   lines.push(`Order form funnel (${funnel.forms} form runs)`);
   for (const step of funnel.steps) lines.push(`  ${STEP_LABELS[step.step].padEnd(22)} ${String(step.forms).padStart(6)}  ${percent(step.share).padStart(7)}`);
-  lines.push(`  runs with a malformed ID: ${funnel.formsWithInvalidIds} (${funnel.invalidIds} malformed IDs), runs with "no" at the confirmation: ${funnel.formsWithDenials}`);
+  lines.push(
+    `  runs with a malformed ID: ${funnel.formsWithInvalidIds} (${funnel.invalidIds} malformed IDs), runs with "no" at the confirmation: ${funnel.formsWithDenials}`,
+  );
   lines.push('');
   lines.push('Where customers drop off');
   if (funnel.dropOffs.length === 0) lines.push('  (nobody left the form without a status)');
@@ -45,10 +47,18 @@ export function renderText(report: AnalyticsReport): string {
   for (const u of fallbacks.topUtterances) lines.push(`  ${String(u.count).padStart(6)}  ${u.text}`);
   if (fallbacks.withoutText > 0) lines.push(`  ${fallbacks.withoutText} without stored text (transcript redaction)`);
   lines.push('');
-  lines.push(`Handoffs: ${handoffs.requested} requests in ${handoffs.conversations} conversations (${percent(handoffs.rate)} of active conversations) ${JSON.stringify(handoffs.byReason)}; claimed ${handoffs.claimed}, resolved ${handoffs.resolved}`);
-  lines.push(`"Was this helpful?": asked ${feedback.asked}, answered ${feedback.answered} (${percent(feedback.responseRate)}), helpful ${feedback.helpful}, not helpful ${feedback.notHelpful} (${percent(feedback.helpfulRate)} helpful)`);
+  lines.push(
+    `Handoffs: ${handoffs.requested} requests in ${handoffs.conversations} conversations (${percent(handoffs.rate)} of active conversations) ${JSON.stringify(handoffs.byReason)}; claimed ${handoffs.claimed}, resolved ${handoffs.resolved}`,
+  );
+  lines.push(
+    `"Was this helpful?": asked ${feedback.asked}, answered ${feedback.answered} (${percent(feedback.responseRate)}), helpful ${feedback.helpful}, not helpful ${feedback.notHelpful} (${percent(feedback.helpfulRate)} helpful)`,
+  );
   const v = report.verification;
-  lines.push(`Order verification: asked ${v.asked}, passed ${JSON.stringify(v.passed)}, failed ${JSON.stringify(v.failed)} (${percent(v.passRate)} passed), lockouts ${v.lockouts}, refused while locked ${v.refusedLockedOut}, reused ${v.reused}`);
-  lines.push(`Satisfaction ratings: ${satisfaction.ratings}${satisfaction.averageShare === undefined ? '' : `, average ${percent(satisfaction.averageShare)} of the scale`} ${JSON.stringify(satisfaction.distribution)}`);
+  lines.push(
+    `Order verification: asked ${v.asked}, passed ${JSON.stringify(v.passed)}, failed ${JSON.stringify(v.failed)} (${percent(v.passRate)} passed), lockouts ${v.lockouts}, refused while locked ${v.refusedLockedOut}, reused ${v.reused}`,
+  );
+  lines.push(
+    `Satisfaction ratings: ${satisfaction.ratings}${satisfaction.averageShare === undefined ? '' : `, average ${percent(satisfaction.averageShare)} of the scale`} ${JSON.stringify(satisfaction.distribution)}`,
+  );
   return `${lines.join('\n')}\n`;
 }

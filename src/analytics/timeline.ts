@@ -6,9 +6,7 @@ import { parseEventLabel } from '../telemetry/eventLabel';
 export type StoredEvent = { name: string } & Record<string, unknown>;
 
 /** One thing that happened in a stored conversation, in order. */
-export type TimelineItem =
-  | { kind: 'customer'; at?: Date; id?: string; text?: string }
-  | { kind: 'event'; at?: Date; replyToId?: string; event: StoredEvent };
+export type TimelineItem = { kind: 'customer'; at?: Date; id?: string; text?: string } | { kind: 'event'; at?: Date; replyToId?: string; event: StoredEvent };
 
 /**
  * Turns a transcript into the customer's messages and the bot's conversation events, in order.

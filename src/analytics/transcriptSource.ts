@@ -76,7 +76,10 @@ function parseActivities(text: string, file: string): Activity[] {
   if (trimmed === '') return [];
   try {
     if (trimmed.startsWith('[')) return JSON.parse(trimmed) as Activity[];
-    return trimmed.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Activity);
+    return trimmed
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Activity);
   } catch (err) {
     throw new Error(`${file}: not a transcript (a JSON array of activities, or one activity per line): ${(err as Error).message}`);
   }

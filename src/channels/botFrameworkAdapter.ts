@@ -1,9 +1,5 @@
-import {
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  ConfigurationBotFrameworkAuthenticationOptions,
-} from 'botbuilder';
-import { Activity } from 'botbuilder-core';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import type { Activity } from 'botbuilder-core';
 import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
 import { StatusCodes } from 'botframework-schema';
 import type { BotAuthConfig } from '../config/config';

@@ -20,7 +20,9 @@ export interface ChannelMiddleware {
 }
 
 export function createChannelMiddleware(conversationState: ConversationState, db: Db | undefined, logger: Logger, cipher?: FieldCipher): ChannelMiddleware {
-  const references: ConversationReferenceStore = db ? new MongoConversationReferenceStore(db, cipher ? { cipher } : {}) : new MemoryConversationReferenceStore();
+  const references: ConversationReferenceStore = db
+    ? new MongoConversationReferenceStore(db, cipher ? { cipher } : {})
+    : new MemoryConversationReferenceStore();
   const rendering = new ChannelRenderingMiddleware({
     offeredChoices: conversationState.createProperty<OfferedChoices | undefined>(OFFERED_CHOICES_PROPERTY),
   });

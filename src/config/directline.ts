@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../errors';
-import { Env, readBool, readEnum, readInt, readOptional, readUrl } from './env';
+import { type Env, readBool, readEnum, readInt, readOptional, readUrl } from './env';
 
 /**
  * Where the Web Chat page gets its Direct Line from:
@@ -54,10 +54,16 @@ export function readDirectLineConfig(env: Env): DirectLineConfig {
   const azureSecret = readOptional(env, 'DIRECTLINE_AZURE_SECRET');
   const mode: DirectLineMode = azureEndpoint ? 'azure' : 'self-hosted';
   if (mode === 'azure' && enabled && !azureSecret) {
-    throw new ConfigError('DIRECTLINE_AZURE_SECRET', 'is required when DIRECTLINE_ENDPOINT is set: copy the secret of the Direct Line channel of your Azure Bot resource.');
+    throw new ConfigError(
+      'DIRECTLINE_AZURE_SECRET',
+      'is required when DIRECTLINE_ENDPOINT is set: copy the secret of the Direct Line channel of your Azure Bot resource.',
+    );
   }
   if (azureSecret && !azureEndpoint) {
-    throw new ConfigError('DIRECTLINE_ENDPOINT', 'is empty but DIRECTLINE_AZURE_SECRET is set; set it to https://directline.botframework.com/v3/directline (or your region\'s Direct Line URL).');
+    throw new ConfigError(
+      'DIRECTLINE_ENDPOINT',
+      "is empty but DIRECTLINE_AZURE_SECRET is set; set it to https://directline.botframework.com/v3/directline (or your region's Direct Line URL).",
+    );
   }
 
   let secret = readOptional(env, 'DIRECTLINE_SECRET');
@@ -67,7 +73,10 @@ export function readDirectLineConfig(env: Env): DirectLineConfig {
   }
   if (secret === undefined) {
     if (nodeEnv === 'production' && enabled && mode === 'self-hosted') {
-      throw new ConfigError('DIRECTLINE_SECRET', 'is required in production for the self-hosted Web Chat endpoint; generate one with `openssl rand -base64 32`, or set DIRECTLINE_ENABLED=false.');
+      throw new ConfigError(
+        'DIRECTLINE_SECRET',
+        'is required in production for the self-hosted Web Chat endpoint; generate one with `openssl rand -base64 32`, or set DIRECTLINE_ENABLED=false.',
+      );
     }
     secret = randomBytes(32).toString('base64url');
     secretGenerated = true;

@@ -1,7 +1,7 @@
 import { createSecretKey } from 'node:crypto';
 import { ConfigError } from '../errors';
 import { KEY_ID_PATTERN, type DataKey } from '../storage/encryption/FieldCipher';
-import { Env, readBool, readOptional } from './env';
+import { type Env, readBool, readOptional } from './env';
 
 /** Field encryption of personal data at rest (transcripts, handoff tickets, user and conversation state). */
 export interface EncryptionConfig {
@@ -22,12 +22,18 @@ function parseKeys(raw: string): DataKey[] {
       const colon = entry.indexOf(':');
       const id = colon > 0 ? entry.slice(0, colon).trim() : '';
       if (!KEY_ID_PATTERN.test(id)) {
-        throw new ConfigError('DATA_ENCRYPTION_KEYS', `entry ${index + 1} must be "keyId:base64key" with a key id of 1-32 letters, digits, "-" or "_" (e.g. ${EXAMPLE}).`);
+        throw new ConfigError(
+          'DATA_ENCRYPTION_KEYS',
+          `entry ${index + 1} must be "keyId:base64key" with a key id of 1-32 letters, digits, "-" or "_" (e.g. ${EXAMPLE}).`,
+        );
       }
       const material = entry.slice(colon + 1).trim();
       const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(material) ? Buffer.from(material, 'base64') : Buffer.alloc(0);
       if (key.length !== 32) {
-        throw new ConfigError('DATA_ENCRYPTION_KEYS', `key "${id}" must be 32 random bytes in base64 (44 characters), got ${key.length} bytes; create one with openssl rand -base64 32.`);
+        throw new ConfigError(
+          'DATA_ENCRYPTION_KEYS',
+          `key "${id}" must be 32 random bytes in base64 (44 characters), got ${key.length} bytes; create one with openssl rand -base64 32.`,
+        );
       }
       return { id, key: createSecretKey(key) };
     });
@@ -47,7 +53,10 @@ export function readEncryption(env: Env): EncryptionConfig {
   const raw = readOptional(env, 'DATA_ENCRYPTION_KEYS');
   const keys = raw ? parseKeys(raw) : [];
   if (enabled && keys.length === 0) {
-    throw new ConfigError('DATA_ENCRYPTION_KEYS', `is required when DATA_ENCRYPTION=true: give at least one key, current first (${EXAMPLE}), or set DATA_ENCRYPTION=false.`);
+    throw new ConfigError(
+      'DATA_ENCRYPTION_KEYS',
+      `is required when DATA_ENCRYPTION=true: give at least one key, current first (${EXAMPLE}), or set DATA_ENCRYPTION=false.`,
+    );
   }
   return { enabled, keys };
 }

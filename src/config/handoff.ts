@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors';
 import { assertTimeZone, BusinessHours, BusinessHoursSyntaxError } from '../handoff/businessHours';
-import { Env, readInt, readOptional, readString } from './env';
+import { type Env, readInt, readOptional, readString } from './env';
 
 /** Human handoff to agents in a Slack channel. */
 export interface HandoffConfig {
@@ -32,11 +32,17 @@ export function readHandoffConfig(env: Env): HandoffConfig {
   const slackChannel = readOptional(env, 'SLACK_HANDOFF_CHANNEL');
   if (slackChannel !== undefined) {
     if (!/^[CG][A-Z0-9]{2,}$/.test(slackChannel)) {
-      throw new ConfigError('SLACK_HANDOFF_CHANNEL', `expected a Slack channel id such as C0123ABCD (not a #name), got "${slackChannel}". In Slack: channel details → About → Channel ID.`);
+      throw new ConfigError(
+        'SLACK_HANDOFF_CHANNEL',
+        `expected a Slack channel id such as C0123ABCD (not a #name), got "${slackChannel}". In Slack: channel details → About → Channel ID.`,
+      );
     }
     // The Slack channel's own reader checks the rest (signing secret or Socket Mode app token).
     if (!readOptional(env, 'SLACK_BOT_TOKEN')) {
-      throw new ConfigError('SLACK_HANDOFF_CHANNEL', "is set but SLACK_BOT_TOKEN is empty; the agent desk needs the Slack app's credentials (see README, \"Human handoff\").");
+      throw new ConfigError(
+        'SLACK_HANDOFF_CHANNEL',
+        'is set but SLACK_BOT_TOKEN is empty; the agent desk needs the Slack app\'s credentials (see README, "Human handoff").',
+      );
     }
   }
   const timeZone = readString(env, 'HANDOFF_TIME_ZONE', 'UTC');
@@ -73,7 +79,10 @@ export function readHandoffConfig(env: Env): HandoffConfig {
     .filter((u) => u !== '');
   for (const id of agentUserIds) {
     if (!/^[UW][A-Z0-9]{2,}$/.test(id)) {
-      throw new ConfigError('HANDOFF_AGENT_USER_IDS', `"${id}" is not a Slack user id; use ids such as U0123ABCD, comma-separated (profile → ⋮ → Copy member ID).`);
+      throw new ConfigError(
+        'HANDOFF_AGENT_USER_IDS',
+        `"${id}" is not a Slack user id; use ids such as U0123ABCD, comma-separated (profile → ⋮ → Copy member ID).`,
+      );
     }
   }
   const agentUsergroup = readOptional(env, 'HANDOFF_AGENT_USERGROUP');

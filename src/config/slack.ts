@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { Env, readInt, readOptional, readUrl } from './env';
+import { type Env, readInt, readOptional, readUrl } from './env';
 
 /** How Slack reaches the bot: signed HTTP requests, or a WebSocket the bot opens (Socket Mode). */
 export type SlackMode = 'http' | 'socket';
@@ -36,13 +36,22 @@ export function readSlackConfig(env: Env): SlackConfig | undefined {
   if (!botToken && !signingSecret && !appToken) return undefined;
 
   if (!botToken) {
-    throw new ConfigError('SLACK_BOT_TOKEN', 'is empty but other SLACK_* settings are set; copy the Bot User OAuth Token (xoxb-...) from your Slack app\'s "OAuth & Permissions" page, or unset the SLACK_* settings to turn Slack off.');
+    throw new ConfigError(
+      'SLACK_BOT_TOKEN',
+      'is empty but other SLACK_* settings are set; copy the Bot User OAuth Token (xoxb-...) from your Slack app\'s "OAuth & Permissions" page, or unset the SLACK_* settings to turn Slack off.',
+    );
   }
   if (!appToken && !signingSecret) {
-    throw new ConfigError('SLACK_SIGNING_SECRET', 'is required for HTTP mode (copy it from "Basic Information" of your Slack app), or set SLACK_APP_TOKEN to use Socket Mode instead.');
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET',
+      'is required for HTTP mode (copy it from "Basic Information" of your Slack app), or set SLACK_APP_TOKEN to use Socket Mode instead.',
+    );
   }
   if (appToken && !appToken.startsWith('xapp-')) {
-    throw new ConfigError('SLACK_APP_TOKEN', 'must be an app-level token starting with "xapp-" (create one with the connections:write scope under "Basic Information").');
+    throw new ConfigError(
+      'SLACK_APP_TOKEN',
+      'must be an app-level token starting with "xapp-" (create one with the connections:write scope under "Basic Information").',
+    );
   }
   const apiUrl = readUrl(env, 'SLACK_API_URL') ?? DEFAULT_API_URL;
   return {

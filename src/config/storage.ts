@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors';
 import { readEncryption, type EncryptionConfig } from './encryption';
-import { Env, readBool, readInt, readOptional, readString } from './env';
+import { type Env, readBool, readInt, readOptional, readString } from './env';
 
 /** Where conversation state, user state, leases and transcripts live. */
 export interface StorageConfig {
@@ -101,9 +101,15 @@ function assertTlsUri(uri: string): void {
   for (const [name, value] of options) {
     const lower = name.toLowerCase();
     if ((lower === 'tls' || lower === 'ssl') && value.toLowerCase() === 'false') {
-      throw new ConfigError('MONGODB_URI', `has ${name}=false but MONGODB_REQUIRE_TLS=true: remove it (the database must accept TLS), or set MONGODB_REQUIRE_TLS=false for a database on a private network.`);
+      throw new ConfigError(
+        'MONGODB_URI',
+        `has ${name}=false but MONGODB_REQUIRE_TLS=true: remove it (the database must accept TLS), or set MONGODB_REQUIRE_TLS=false for a database on a private network.`,
+      );
     }
-    if (['tlsinsecure', 'tlsallowinvalidcertificates', 'tlsallowinvalidhostnames', 'tlsdisableocspendpointcheck'].includes(lower) && value.toLowerCase() === 'true') {
+    if (
+      ['tlsinsecure', 'tlsallowinvalidcertificates', 'tlsallowinvalidhostnames', 'tlsdisableocspendpointcheck'].includes(lower) &&
+      value.toLowerCase() === 'true'
+    ) {
       throw new ConfigError('MONGODB_URI', `has ${name}=true, which turns certificate checks off; remove it while MONGODB_REQUIRE_TLS=true.`);
     }
   }

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { Env, readOptional, readString } from './env';
+import { type Env, readOptional, readString } from './env';
 
 /**
  * Settings of the Microsoft Teams app package (`npm run teams:package`). The running bot needs
@@ -42,7 +42,10 @@ export function isHostName(value: string): boolean {
 export function readTeamsConfig(env: Env): TeamsConfig {
   const appId = readOptional(env, 'TEAMS_APP_ID');
   if (appId !== undefined && !isGuid(appId)) {
-    throw new ConfigError('TEAMS_APP_ID', `expected a GUID such as 6f1c2a4e-1b2c-4d5e-8f90-123456789abc, got "${appId}"; leave it empty to derive one from MicrosoftAppId.`);
+    throw new ConfigError(
+      'TEAMS_APP_ID',
+      `expected a GUID such as 6f1c2a4e-1b2c-4d5e-8f90-123456789abc, got "${appId}"; leave it empty to derive one from MicrosoftAppId.`,
+    );
   }
   const botDomain = readOptional(env, 'BOT_DOMAIN');
   if (botDomain !== undefined && !isHostName(botDomain)) {
@@ -62,7 +65,11 @@ export function readTeamsConfig(env: Env): TeamsConfig {
   };
   if (appId) config.appId = appId.toLowerCase();
   if (botDomain) config.botDomain = botDomain.toLowerCase();
-  for (const [key, name] of [['websiteUrl', 'TEAMS_WEBSITE_URL'], ['privacyUrl', 'TEAMS_PRIVACY_URL'], ['termsUrl', 'TEAMS_TERMS_URL']] as const) {
+  for (const [key, name] of [
+    ['websiteUrl', 'TEAMS_WEBSITE_URL'],
+    ['privacyUrl', 'TEAMS_PRIVACY_URL'],
+    ['termsUrl', 'TEAMS_TERMS_URL'],
+  ] as const) {
     const url = readOptional(env, name);
     if (url === undefined) continue;
     if (!/^https:\/\/[^\s/]+/i.test(url)) throw new ConfigError(name, `Teams requires an https:// URL, got "${url}".`);

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { Env, readBool, readEnum, readFloat, readInt, readOptional } from './env';
+import { type Env, readBool, readEnum, readFloat, readInt, readOptional } from './env';
 
 /** How the bot reports on itself: logs, Prometheus metrics, Application Insights, shutdown. */
 export interface TelemetryConfig {

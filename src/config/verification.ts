@@ -1,6 +1,6 @@
 import { VERIFICATION_POLICIES, type VerificationPolicy } from '../../dialogs/verification';
 import { ConfigError } from '../errors';
-import { Env, readBool, readEnum, readInt, readOptional } from './env';
+import { type Env, readBool, readEnum, readInt, readOptional } from './env';
 
 /** Who may see an order, and how guessing is bounded (SECURITY.md, "Order lookups"). */
 export interface VerificationConfig {
@@ -25,7 +25,10 @@ export function readVerificationConfig(env: Env, nodeEnv: string): VerificationC
   }
   const secret = readOptional(env, 'WEBCHAT_USER_TOKEN_SECRET');
   if (secret !== undefined && Buffer.byteLength(secret, 'utf8') < 32) {
-    throw new ConfigError('WEBCHAT_USER_TOKEN_SECRET', 'must be at least 32 bytes (for example `openssl rand -base64 32`), shared only with the host website that signs user tokens.');
+    throw new ConfigError(
+      'WEBCHAT_USER_TOKEN_SECRET',
+      'must be at least 32 bytes (for example `openssl rand -base64 32`), shared only with the host website that signs user tokens.',
+    );
   }
   return {
     policy,

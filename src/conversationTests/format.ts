@@ -74,7 +74,10 @@ function asReplies(value: unknown, file: string, where: string): string[] {
   const replies = Array.isArray(value) ? value : [value];
   return replies.map((reply, i) => {
     if (typeof reply !== 'string' && typeof reply !== 'number' && typeof reply !== 'boolean') {
-      throw new FormatError(file, `${where}: reply ${i + 1} must be text; quote it ('...' or "...") or use a | block when it holds ": ", starts with a special character or is yes/no`);
+      throw new FormatError(
+        file,
+        `${where}: reply ${i + 1} must be text; quote it ('...' or "...") or use a | block when it holds ": ", starts with a special character or is yes/no`,
+      );
     }
     const text = String(reply);
     try {
@@ -137,7 +140,7 @@ export function parseConversationYaml(text: string, file: string, defaults: Suit
     name: typeof doc.name === 'string' ? doc.name : path.basename(file),
     file,
     ...(typeof doc.description === 'string' ? { description: doc.description.trim() } : {}),
-    channel: typeof doc.channel === 'string' ? doc.channel : defaults.channel ?? 'emulator',
+    channel: typeof doc.channel === 'string' ? doc.channel : (defaults.channel ?? 'emulator'),
     env: { ...defaults.env, ...asStringMap(doc.env, file, 'env') },
     backend: asBackend(doc.backend, file) ?? defaults.backend ?? 'sample',
     turns,

@@ -44,7 +44,10 @@ export class ConversationRecorder {
   write(file: string): void {
     const transcript = /\.transcript$/i.test(file);
     if (!transcript && !/\.ya?ml$/i.test(file)) throw new Error(`--record: the file must end in .yml, .yaml or .transcript, got ${file}`);
-    const name = path.basename(file).replace(/\.(ya?ml|transcript)$/i, '').replace(/[-_]+/g, ' ');
+    const name = path
+      .basename(file)
+      .replace(/\.(ya?ml|transcript)$/i, '')
+      .replace(/[-_]+/g, ' ');
     writeFileSync(file, transcript ? this.toTranscript() : this.toYaml(name));
   }
 }

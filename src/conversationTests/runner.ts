@@ -93,9 +93,10 @@ export class ConversationRunner {
     let clock = FIXED_NOW;
     for (const [index, turn] of spec.turns.entries()) {
       clock += 1000;
-      const activity: Record<string, unknown> = turn.event === 'join'
-        ? { type: 'conversationUpdate', membersAdded: [{ id: `user-${conversationId}`, name: 'Customer' }] }
-        : { type: 'message', text: turn.user };
+      const activity: Record<string, unknown> =
+        turn.event === 'join'
+          ? { type: 'conversationUpdate', membersAdded: [{ id: `user-${conversationId}`, name: 'Customer' }] }
+          : { type: 'message', text: turn.user };
       const sent: Record<string, unknown> = {
         ...activity,
         id: `${conversationId}-${index + 1}`,

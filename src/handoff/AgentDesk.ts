@@ -1,10 +1,7 @@
 import type { DeskThread, Ticket } from './ticket';
 
 /** A line the bot posts in a ticket's thread. */
-export type ThreadPost =
-  | { kind: 'customer'; text: string }
-  | { kind: 'left_message'; text: string }
-  | { kind: 'system'; text: string };
+export type ThreadPost = { kind: 'customer'; text: string } | { kind: 'left_message'; text: string } | { kind: 'system'; text: string };
 
 /**
  * Where agents work. The Slack channel is the implementation today; the interface is what a

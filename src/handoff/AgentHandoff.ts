@@ -7,9 +7,7 @@ import { claimedPatch, endedPatch, type AgentRef, type DeskThread, type Ticket }
 import type { Notification, TicketNotifier } from './TicketNotifier';
 
 /** How an agent's action ended; refusals were also told to the agent privately. */
-export type AgentActionResult =
-  | { ok: true; ticket: Ticket }
-  | { ok: false; code: HandoffErrorCode; message: string };
+export type AgentActionResult = { ok: true; ticket: Ticket } | { ok: false; code: HandoffErrorCode; message: string };
 
 /** What became of a message an agent wrote in a ticket thread. */
 export type ThreadMessageResult =
@@ -82,11 +80,20 @@ export class AgentHandoff {
         : endedPatch(ticket, 'resolved', 'closed_while_queued', now, timings);
       const customerNotice: Notification = wasActive
         ? {
-            customer: [MessageFactory.suggestedActions(RatingOptions.map((o) => o.label), HandoffMessages.resolved(ticket.agent?.name ?? agent.name))],
+            customer: [
+              MessageFactory.suggestedActions(
+                RatingOptions.map((o) => o.label),
+                HandoffMessages.resolved(ticket.agent?.name ?? agent.name),
+              ),
+            ],
             status: { state: 'completed' },
           }
         : { customer: [{ type: 'message', text: HandoffMessages.closedWhileQueued }], status: { state: 'completed', message: 'closed by an agent' } };
-      const notices = this.notifier.announce(ticket, [customerNotice, { refresh: true }, { note: `${agent.name} resolved this ticket. The customer is back with the bot.` }]);
+      const notices = this.notifier.announce(ticket, [
+        customerNotice,
+        { refresh: true },
+        { note: `${agent.name} resolved this ticket. The customer is back with the bot.` },
+      ]);
       const resolved = await store.update(ticket.id, ticket.version, { ...patch, set: { ...patch.set, agent: ticket.agent ?? agent }, enqueue: notices });
       if (!resolved) continue;
       if (wasActive) this.deps.metrics.handoff('resolved', (now - (ticket.claimedAt ?? now)) / 1000);

@@ -69,10 +69,7 @@ export class CustomerHandoff implements HandoffRequester {
     const initiate = this.deps.events.initiate(context, queued);
     const outgoing: Partial<Activity>[] = this.deps.events.reachesChannel(ticket.channelId) ? [initiate] : [];
     outgoing.push(
-      MessageFactory.suggestedActions(
-        [HandoffButtons.cancel],
-        HandoffMessages.queued(position, wait === undefined ? undefined : describeWait(wait)),
-      ),
+      MessageFactory.suggestedActions([HandoffButtons.cancel], HandoffMessages.queued(position, wait === undefined ? undefined : describeWait(wait))),
     );
     await context.sendActivities(outgoing);
   }
@@ -127,7 +124,10 @@ export class CustomerHandoff implements HandoffRequester {
     const { store, timings } = this.deps;
     const now = this.deps.now();
     const notices = this.notifier.announce(ticket, [{ refresh: true }, { note: 'The customer cancelled the request.' }]);
-    const cancelled = await store.update(ticket.id, ticket.version, { ...endedPatch(ticket, 'cancelled', 'cancelled_by_customer', now, timings), enqueue: notices });
+    const cancelled = await store.update(ticket.id, ticket.version, {
+      ...endedPatch(ticket, 'cancelled', 'cancelled_by_customer', now, timings),
+      enqueue: notices,
+    });
     if (!cancelled) {
       // An agent claimed it (or it timed out) at this very moment: decide again on the news.
       const fresh = await store.get(ticket.id);
@@ -252,4 +252,3 @@ export class CustomerHandoff implements HandoffRequester {
     };
   }
 }
-

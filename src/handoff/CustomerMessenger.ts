@@ -5,10 +5,7 @@ import { HandoffError } from './errors';
  * Runs `logic` in a turn of the conversation `reference` points to, the way each adapter does
  * it (CloudAdapter: `continueConversationAsync(appId, reference, logic)`).
  */
-export type ContinueConversation = (
-  reference: Partial<ConversationReference>,
-  logic: (context: TurnContext) => Promise<void>,
-) => Promise<void>;
+export type ContinueConversation = (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => Promise<void>;
 
 /** Sends proactive messages to customers, on whichever channel they are. */
 export interface CustomerMessenger {

@@ -96,13 +96,19 @@ export class HandoffSweeper {
     switch (ticket.state) {
       case 'requested':
         await this.transition(ticket, endedPatch(ticket, 'cancelled', 'desk_unavailable', now, timings), 'cancelled', [
-          { customer: [{ type: 'message', text: HandoffMessages.deskUnavailable }], status: { state: 'failed', message: 'the request did not reach the desk' } },
+          {
+            customer: [{ type: 'message', text: HandoffMessages.deskUnavailable }],
+            status: { state: 'failed', message: 'the request did not reach the desk' },
+          },
         ]);
         return;
       case 'queued': {
         const wait = describeWait(timings.queueTimeoutMs);
         await this.transition(ticket, endedPatch(ticket, 'expired', 'queue_timeout', now, timings, 'message'), 'timed_out', [
-          { customer: [MessageFactory.suggestedActions([HandoffButtons.noThanks], HandoffMessages.queueTimeout(wait))], status: { state: 'failed', message: 'no agent within the queue timeout' } },
+          {
+            customer: [MessageFactory.suggestedActions([HandoffButtons.noThanks], HandoffMessages.queueTimeout(wait))],
+            status: { state: 'failed', message: 'no agent within the queue timeout' },
+          },
           { refresh: true },
           { note: `Nobody claimed this ticket within ${wait}. The customer was offered to leave a message.` },
         ]);
@@ -115,7 +121,10 @@ export class HandoffSweeper {
           return;
         }
         await this.transition(ticket, endedPatch(ticket, 'expired', 'idle_timeout', now, timings), 'timed_out', [
-          { customer: [{ type: 'message', text: HandoffMessages.idleClosed(ticket.agent?.name ?? 'our agent') }], status: { state: 'completed', message: 'idle timeout' } },
+          {
+            customer: [{ type: 'message', text: HandoffMessages.idleClosed(ticket.agent?.name ?? 'our agent') }],
+            status: { state: 'completed', message: 'idle timeout' },
+          },
           { refresh: true },
           { note: `Closed after ${describeWait(timings.idleTimeoutMs)} without a message from either side.` },
         ]);

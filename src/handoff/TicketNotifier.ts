@@ -11,7 +11,6 @@ export type Notification =
   | { note: string }
   | { post: ThreadPost };
 
-
 /**
  * Side effects after a ticket changed: tell the customer (proactively, with a handoff.status
  * event where the channel takes events) and refresh the desk. They go through the ticket's
@@ -72,14 +71,17 @@ export class TicketNotifier {
     // A heartbeat keeps the lease while a slow Slack call (retries, 429s) runs, so no other
     // instance starts on the same entries; if the lease is lost anyway, stop after this entry.
     let lost = false;
-    const heartbeat = setInterval(() => {
-      store.leaseOutbox(ticketId, this.owner, this.deps.now(), this.leaseMs).then(
-        (held) => {
-          if (!held) lost = true;
-        },
-        () => undefined,
-      );
-    }, Math.max(100, Math.floor(this.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        store.leaseOutbox(ticketId, this.owner, this.deps.now(), this.leaseMs).then(
+          (held) => {
+            if (!held) lost = true;
+          },
+          () => undefined,
+        );
+      },
+      Math.max(100, Math.floor(this.leaseMs / 3)),
+    );
     heartbeat.unref();
     try {
       // Entries written meanwhile by other changes are sent in the same lease, in order.
@@ -126,11 +128,7 @@ export class TicketNotifier {
   }
 
   /** @returns false when the customer could not be reached (agents are told in the thread). */
-  async tellCustomer(
-    ticket: Ticket,
-    activities: Partial<Activity>[],
-    status?: { state: HandoffStatusState; message?: string },
-  ): Promise<boolean> {
+  async tellCustomer(ticket: Ticket, activities: Partial<Activity>[], status?: { state: HandoffStatusState; message?: string }): Promise<boolean> {
     const outgoing = [...activities];
     if (status) {
       const event = this.deps.events.status(ticket, status.state, status.message);

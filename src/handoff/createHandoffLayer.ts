@@ -97,11 +97,7 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
   };
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const notifier = new TicketNotifier(deps, owner, config.outboxLeaseMs);
-  const recent = new RecentTranscript(
-    options.conversationState.createProperty<RecentLines>(HandoffStateKeys.recent),
-    config.transcriptLines,
-    now,
-  );
+  const recent = new RecentTranscript(options.conversationState.createProperty<RecentLines>(HandoffStateKeys.recent), config.transcriptLines, now);
   const customer = new CustomerHandoff(deps, notifier, options.conversationState.createProperty<HandoffPointer>(HandoffStateKeys.pointer), recent);
   const agents = new AgentHandoff(deps, notifier);
   const authorizer = new AgentAuthorizer({
@@ -125,7 +121,10 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
     async start() {
       if (store instanceof MongoHandoffStore) await store.ensureIndexes();
       sweeper.start();
-      logger.info({ channel: config.slackChannel, store: options.db ? 'mongodb' : 'memory', businessHours: config.businessHours || 'always open' }, 'human handoff ready');
+      logger.info(
+        { channel: config.slackChannel, store: options.db ? 'mongodb' : 'memory', businessHours: config.businessHours || 'always open' },
+        'human handoff ready',
+      );
     },
     close: () => sweeper.stop(),
   };

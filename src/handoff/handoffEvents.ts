@@ -85,13 +85,16 @@ export class HandoffEvents {
 function toActivities(ticket: Ticket): Activity[] {
   const customer = ticket.reference.user ?? { id: ticket.customer.id, name: ticket.customer.name ?? '' };
   const bot = ticket.reference.bot ?? { id: 'bot', name: 'bot' };
-  return ticket.transcript.map((line: TranscriptLine) => ({
-    type: 'message' as ActivityTypes.Message,
-    text: line.text,
-    timestamp: new Date(line.at),
-    from: line.from === 'customer' ? { ...customer, role: 'user' } : { ...bot, role: 'bot' },
-    recipient: line.from === 'customer' ? { ...bot, role: 'bot' } : { ...customer, role: 'user' },
-    conversation: ticket.reference.conversation,
-    channelId: ticket.channelId,
-  }) as Activity);
+  return ticket.transcript.map(
+    (line: TranscriptLine) =>
+      ({
+        type: 'message' as ActivityTypes.Message,
+        text: line.text,
+        timestamp: new Date(line.at),
+        from: line.from === 'customer' ? { ...customer, role: 'user' } : { ...bot, role: 'bot' },
+        recipient: line.from === 'customer' ? { ...bot, role: 'bot' } : { ...customer, role: 'user' },
+        conversation: ticket.reference.conversation,
+        channelId: ticket.channelId,
+      }) as Activity,
+  );
 }

@@ -21,11 +21,9 @@ export const HandoffMessages = {
     `I'm finding an agent for you. You're number ${position} in the queue` +
     (wait ? ` and the expected wait is ${wait}.` : '.') +
     ' Anything you write now is passed on to the agent. Say "cancel" to go back to the assistant.',
-  stillQueued: (position: number): string =>
-    `Thanks, I've added that to your request. You're number ${position} in the queue.`,
+  stillQueued: (position: number): string => `Thanks, I've added that to your request. You're number ${position} in the queue.`,
   claimed: (agent: string): string => `You're now chatting with ${agent}.`,
-  resolved: (agent: string): string =>
-    `${agent} has closed this chat, and you're back with the order assistant. How did we do?`,
+  resolved: (agent: string): string => `${agent} has closed this chat, and you're back with the order assistant. How did we do?`,
   closedWhileQueued: "Our support team has closed your request. You're back with the order assistant; how can I help?",
   ratingThanks: 'Thanks for your feedback! Is there anything else I can help you with?',
   cancelled: "OK, I've cancelled your request for an agent. You're back with the order assistant; how can I help?",

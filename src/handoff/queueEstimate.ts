@@ -14,8 +14,7 @@ export function expectedWaitMs(position: number, samples: readonly WaitSample[])
     .sort((a, b) => a - b);
   if (perPlace.length === 0) return undefined;
   const middle = Math.floor(perPlace.length / 2);
-  const median =
-    perPlace.length % 2 === 1 ? (perPlace[middle] as number) : ((perPlace[middle - 1] as number) + (perPlace[middle] as number)) / 2;
+  const median = perPlace.length % 2 === 1 ? (perPlace[middle] as number) : ((perPlace[middle - 1] as number) + (perPlace[middle] as number)) / 2;
   return Math.round(median * Math.max(1, position));
 }
 

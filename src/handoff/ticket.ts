@@ -179,10 +179,7 @@ export function canTransition(from: TicketState, to: TicketState): boolean {
 /** Throws HANDOFF_INVALID_TRANSITION unless the ticket may move to `to`. */
 export function assertTransition(ticket: Pick<Ticket, 'id' | 'state'>, to: TicketState): void {
   if (!canTransition(ticket.state, to)) {
-    throw new HandoffError(
-      'HANDOFF_INVALID_TRANSITION',
-      `Ticket ${ticket.id} is ${ticket.state} and cannot become ${to}.`,
-    );
+    throw new HandoffError('HANDOFF_INVALID_TRANSITION', `Ticket ${ticket.id} is ${ticket.state} and cannot become ${to}.`);
   }
 }
 

@@ -27,7 +27,12 @@ export class FileOrderService implements OrderService {
   private readonly owners: ReadonlyMap<string, { email?: string; postcode?: string; customers: Set<string> }>;
 
   constructor(orders: OrderRecord[]) {
-    this.orders = new Map(orders.map((o) => [o.id.toUpperCase(), { id: o.id, status: o.status, eta: o.eta ?? null, carrier: o.carrier ?? null, trackingUrl: o.trackingUrl ?? null }]));
+    this.orders = new Map(
+      orders.map((o) => [
+        o.id.toUpperCase(),
+        { id: o.id, status: o.status, eta: o.eta ?? null, carrier: o.carrier ?? null, trackingUrl: o.trackingUrl ?? null },
+      ]),
+    );
     this.owners = new Map(
       orders.map((o) => [
         o.id.toUpperCase(),

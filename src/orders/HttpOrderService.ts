@@ -35,7 +35,11 @@ export class HttpOrderService implements OrderService {
 
   async getOrderStatus(orderId: string): Promise<Order | null> {
     const url = `${this.options.baseUrl}/orders/${encodeURIComponent(orderId)}`;
-    return this.withRetries({ orderId }, () => this.fetchOnce(url, orderId), (order) => (order ? 'found' : 'not_found'));
+    return this.withRetries(
+      { orderId },
+      () => this.fetchOnce(url, orderId),
+      (order) => (order ? 'found' : 'not_found'),
+    );
   }
 
   /**
@@ -46,29 +50,39 @@ export class HttpOrderService implements OrderService {
   async verifyOrder(orderId: string, answer: string): Promise<boolean> {
     const url = `${this.options.baseUrl}/orders/${encodeURIComponent(orderId)}/verify`;
     const given = normaliseAnswer(answer);
-    return this.withRetries({ orderId }, async () => {
-      const body = await this.postOnce(url, { [given.kind]: given.value });
-      if (body === null) return false;
-      const match = (body as { match?: unknown }).match;
-      if (typeof match !== 'boolean') throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', 'Order backend answered the verify call without a boolean "match"');
-      return match;
-    }, () => 'found');
+    return this.withRetries(
+      { orderId },
+      async () => {
+        const body = await this.postOnce(url, { [given.kind]: given.value });
+        if (body === null) return false;
+        const match = (body as { match?: unknown }).match;
+        if (typeof match !== 'boolean')
+          throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', 'Order backend answered the verify call without a boolean "match"');
+        return match;
+      },
+      () => 'found',
+    );
   }
 
   /** POST /customers/orders with the verified identity: that customer's orders only. */
   async ordersForCustomer(customer: VerifiedIdentity): Promise<Order[]> {
     const url = `${this.options.baseUrl}/customers/orders`;
-    return this.withRetries({}, async () => {
-      const body = await this.postOnce(url, { provider: customer.provider, id: customer.id, ...(customer.email ? { email: customer.email } : {}) });
-      if (body === null) return [];
-      const list = (body as { orders?: unknown }).orders;
-      if (!Array.isArray(list)) throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', 'Order backend answered the customer lookup without an "orders" array');
-      return list.map((item) => {
-        const order = parseOrder(item);
-        if (typeof order === 'string') throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', `Order backend answered with a malformed order: ${order}`);
-        return order;
-      });
-    }, () => 'found');
+    return this.withRetries(
+      {},
+      async () => {
+        const body = await this.postOnce(url, { provider: customer.provider, id: customer.id, ...(customer.email ? { email: customer.email } : {}) });
+        if (body === null) return [];
+        const list = (body as { orders?: unknown }).orders;
+        if (!Array.isArray(list))
+          throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', 'Order backend answered the customer lookup without an "orders" array');
+        return list.map((item) => {
+          const order = parseOrder(item);
+          if (typeof order === 'string') throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', `Order backend answered with a malformed order: ${order}`);
+          return order;
+        });
+      },
+      () => 'found',
+    );
   }
 
   private async withRetries<T>(logFields: Record<string, string>, once: () => Promise<T>, outcome: (value: T) => OrderBackendOutcome): Promise<T> {

@@ -43,7 +43,9 @@ export class ResilientOrderService implements OrderService {
       // A full bulkhead is load shedding, not a sign the backend is broken.
       errorFilter: (err: unknown) => err instanceof BulkheadFullError,
     });
-    this.breaker.on('open', () => options.logger.warn({ resetTimeoutMs: options.resetTimeoutMs }, 'order backend circuit opened: answering "unavailable" without calling it'));
+    this.breaker.on('open', () =>
+      options.logger.warn({ resetTimeoutMs: options.resetTimeoutMs }, 'order backend circuit opened: answering "unavailable" without calling it'),
+    );
     this.breaker.on('halfOpen', () => options.logger.info('order backend circuit half-open: trying one call'));
     this.breaker.on('close', () => options.logger.info('order backend circuit closed: backend healthy again'));
   }

@@ -16,7 +16,7 @@ export function clientAddress(req: IncomingMessage, trustProxyHops: number): str
   let address = peer;
   if (trustProxyHops > 0) {
     const raw = req.headers['x-forwarded-for'];
-    const entries = (Array.isArray(raw) ? raw.join(',') : raw ?? '')
+    const entries = (Array.isArray(raw) ? raw.join(',') : (raw ?? ''))
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
@@ -43,5 +43,8 @@ function ipv6Prefix64(address: string): string {
   const right = tail ? tail.split(':') : [];
   const missing = address.includes('::') ? 8 - left.length - right.length : 0;
   const groups = [...left, ...Array<string>(Math.max(0, missing)).fill('0'), ...right];
-  return groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':');
+  return groups
+    .slice(0, 4)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':');
 }

@@ -43,7 +43,8 @@ export function jsonDepthExceeds(text: string, maxDepth: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
       continue;
     }
@@ -72,7 +73,10 @@ export function parseJsonText(text: string, limits: Pick<InboundLimits, 'maxBody
   if (Buffer.byteLength(text, 'utf8') > limits.maxBodyBytes) return { ok: false, refusal: tooLarge(limits.maxBodyBytes) };
   if (text.trim() === '') return { ok: true, value: undefined };
   if (jsonDepthExceeds(text, limits.maxJsonDepth)) {
-    return { ok: false, refusal: { status: 400, code: 'JSON_TOO_DEEP', message: `The JSON body nests deeper than ${limits.maxJsonDepth} levels (MAX_JSON_DEPTH).` } };
+    return {
+      ok: false,
+      refusal: { status: 400, code: 'JSON_TOO_DEEP', message: `The JSON body nests deeper than ${limits.maxJsonDepth} levels (MAX_JSON_DEPTH).` },
+    };
   }
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
@@ -120,7 +124,10 @@ export async function readJsonBody(req: IncomingMessage, limits: Pick<InboundLim
  * the shape of the fields the bot reads. Field presence rules specific to a route (a
  * `serviceUrl` on /api/messages, allowed types on Direct Line) stay with that route.
  */
-export function checkActivityLimits(activity: Record<string, unknown>, limits: Pick<InboundLimits, 'maxMessageChars' | 'maxAttachments' | 'maxJsonDepth'>): InboundRefusal | undefined {
+export function checkActivityLimits(
+  activity: Record<string, unknown>,
+  limits: Pick<InboundLimits, 'maxMessageChars' | 'maxAttachments' | 'maxJsonDepth'>,
+): InboundRefusal | undefined {
   const invalid = (message: string): InboundRefusal => ({ status: 400, code: 'REQUEST_INVALID', message });
   if (valueDepthExceeds(activity, limits.maxJsonDepth)) {
     return { status: 400, code: 'JSON_TOO_DEEP', message: `The activity nests deeper than ${limits.maxJsonDepth} levels (MAX_JSON_DEPTH).` };
@@ -128,12 +135,20 @@ export function checkActivityLimits(activity: Record<string, unknown>, limits: P
   const { text, attachments, entities, from, channelData } = activity;
   if (text !== undefined && text !== null && typeof text !== 'string') return invalid('"text" must be a string.');
   if (typeof text === 'string' && text.length > limits.maxMessageChars) {
-    return { status: 400, code: 'MESSAGE_TOO_LONG', message: `The message is ${text.length} characters long; at most ${limits.maxMessageChars} are accepted (MAX_MESSAGE_CHARS). Please shorten it.` };
+    return {
+      status: 400,
+      code: 'MESSAGE_TOO_LONG',
+      message: `The message is ${text.length} characters long; at most ${limits.maxMessageChars} are accepted (MAX_MESSAGE_CHARS). Please shorten it.`,
+    };
   }
   if (attachments !== undefined && attachments !== null) {
     if (!Array.isArray(attachments)) return invalid('"attachments" must be an array.');
     if (attachments.length > limits.maxAttachments) {
-      return { status: 400, code: 'TOO_MANY_ATTACHMENTS', message: `The activity has ${attachments.length} attachments; at most ${limits.maxAttachments} are accepted per activity (MAX_ATTACHMENTS).` };
+      return {
+        status: 400,
+        code: 'TOO_MANY_ATTACHMENTS',
+        message: `The activity has ${attachments.length} attachments; at most ${limits.maxAttachments} are accepted per activity (MAX_ATTACHMENTS).`,
+      };
     }
     if (!attachments.every((a) => a !== null && typeof a === 'object' && !Array.isArray(a))) return invalid('Every attachment must be an object.');
   }

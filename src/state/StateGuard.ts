@@ -194,7 +194,10 @@ export class StateGuard implements Middleware {
   }
 
   private async leaveNewer(context: TurnContext, version: number): Promise<void> {
-    this.options.logger.info({ conversationId: context.activity.conversation?.id, storedVersion: version, version: this.version }, 'state written by a newer version left untouched');
+    this.options.logger.info(
+      { conversationId: context.activity.conversation?.id, storedVersion: version, version: this.version },
+      'state written by a newer version left untouched',
+    );
     await this.options.events.record(context, { name: 'state.left_newer', version });
     await context.sendActivity(StateMessages.newerVersion);
   }
@@ -230,7 +233,10 @@ export class StateGuard implements Middleware {
       return false;
     }
     if (!reset) return false;
-    logger.error({ err: error, conversationId: context.activity.conversation?.id, failures: count }, 'turn failed again for the same reason; conversation dialogs reset');
+    logger.error(
+      { err: error, conversationId: context.activity.conversation?.id, failures: count },
+      'turn failed again for the same reason; conversation dialogs reset',
+    );
     await this.options.events.record(context, { name: 'state.reset', reason: 'repeated_failure' });
     await context.sendActivity(StateMessages.repeatedFailure);
     return true;

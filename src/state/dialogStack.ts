@@ -1,4 +1,4 @@
-import { ComponentDialog, Dialog, Prompt, WaterfallDialog } from 'botbuilder-dialogs';
+import { ComponentDialog, type Dialog, Prompt, WaterfallDialog } from 'botbuilder-dialogs';
 
 /**
  * Checks that a stored dialog state can be continued by the running dialogs: every ID on every

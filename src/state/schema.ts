@@ -47,7 +47,13 @@ export function currentSchema(): PersistedSchema {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([id, steps]) => [id, [...steps]]),
     ),
-    conversationProperties: [...Object.values(StateKeys), ...Object.values(HandoffStateKeys), OFFERED_CHOICES_PROPERTY, STATE_VERSION_KEY, TURN_FAILURE_KEY].sort(),
+    conversationProperties: [
+      ...Object.values(StateKeys),
+      ...Object.values(HandoffStateKeys),
+      OFFERED_CHOICES_PROPERTY,
+      STATE_VERSION_KEY,
+      TURN_FAILURE_KEY,
+    ].sort(),
     userProperties: [...Object.values(UserStateKeys), STATE_VERSION_KEY].sort(),
   };
 }

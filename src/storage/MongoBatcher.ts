@@ -1,6 +1,6 @@
-import { AnyBulkWriteOperation, BulkWriteResult, Collection, MongoBulkWriteError, WriteError } from 'mongodb';
+import { type AnyBulkWriteOperation, type BulkWriteResult, type Collection, MongoBulkWriteError, type WriteError } from 'mongodb';
 import { StorageDocumentTooLargeError, StorageUnavailableError, isStorageUnavailable } from './errors';
-import { BotStateRecord, StateDocument, StateDocumentId, keyOfStateDocument, stateDocumentId } from './mongoDocuments';
+import { type BotStateRecord, type StateDocument, type StateDocumentId, keyOfStateDocument, stateDocumentId } from './mongoDocuments';
 
 /**
  * Coalesces the state reads and writes issued during one event-loop tick into one `find` and
@@ -48,10 +48,7 @@ const MAX_UPSERT_RETRIES = 2;
 /** Maps a driver error to a storage error with a stable code where one applies. */
 export function toStorageError(error: unknown, key?: string): Error {
   if (isStorageUnavailable(error)) {
-    return new StorageUnavailableError(
-      `Storage: MongoDB is unavailable (${(error as Error).message}). Try again in a moment.`,
-      error,
-    );
+    return new StorageUnavailableError(`Storage: MongoDB is unavailable (${(error as Error).message}). Try again in a moment.`, error);
   }
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
@@ -136,7 +133,7 @@ export class MongoBatcher {
     } catch (error) {
       outcomes = ordered.map(() => toStorageError(error));
     }
-    ordered.forEach((write, i) => write.settle(outcomes[i] ?? new Error('Storage: write outcome missing.')));
+    for (const [i, write] of ordered.entries()) write.settle(outcomes[i] ?? new Error('Storage: write outcome missing.'));
   }
 
   private async execute(ops: PendingWrite[], upsertRetries: number): Promise<WriteOutcome[]> {
@@ -169,10 +166,7 @@ export class MongoBatcher {
   }
 
   /** Works out which conditional ops did not apply, reading back eTags only when ambiguous. */
-  private async attribute(
-    ops: PendingWrite[],
-    result: Pick<BulkWriteResult, 'matchedCount' | 'upsertedCount'>,
-  ): Promise<WriteOutcome[]> {
+  private async attribute(ops: PendingWrite[], result: Pick<BulkWriteResult, 'matchedCount' | 'upsertedCount'>): Promise<WriteOutcome[]> {
     const applied = result.matchedCount + result.upsertedCount;
     const shortfall = ops.length - applied;
     if (shortfall <= 0) return ops.map(() => 'ok');

@@ -1,7 +1,7 @@
 import type { Collection } from 'mongodb';
-import { Clock, ConversationLock } from './ConversationLock';
+import type { Clock, ConversationLock } from './ConversationLock';
 import { MongoBatcher, toStorageError } from './MongoBatcher';
-import { BotStateRecord, LeaseDocument, leaseDocumentId } from './mongoDocuments';
+import { type BotStateRecord, type LeaseDocument, leaseDocumentId } from './mongoDocuments';
 
 const DUPLICATE_KEY = 11000;
 

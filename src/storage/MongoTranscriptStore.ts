@@ -1,9 +1,9 @@
 import type { Activity, PagedResult, TranscriptInfo, TranscriptStore } from 'botbuilder';
-import { Collection, Filter, ObjectId } from 'mongodb';
-import { Clock } from './ConversationLock';
+import { type Collection, type Filter, ObjectId } from 'mongodb';
+import type { Clock } from './ConversationLock';
 import { FieldCipher } from './encryption/FieldCipher';
 import { toStorageError } from './MongoBatcher';
-import { TranscriptRedactionOptions, redactActivity, storedUserId } from './redaction';
+import { type TranscriptRedactionOptions, redactActivity, storedUserId } from './redaction';
 
 /** One logged activity. */
 export interface TranscriptDocument {
@@ -137,12 +137,7 @@ export class MongoTranscriptStore implements TranscriptStore {
   }
 
   /** Activities of one conversation, oldest first, from `startDate` on, one page at a time. */
-  async getTranscriptActivities(
-    channelId: string,
-    conversationId: string,
-    continuationToken?: string,
-    startDate?: Date,
-  ): Promise<PagedResult<Activity>> {
+  async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string, startDate?: Date): Promise<PagedResult<Activity>> {
     const filter: Filter<TranscriptDocument> = { channelId, conversationId };
     if (startDate) filter.timestamp = { $gte: startDate };
     const after = decodeToken<ActivityCursor>(continuationToken);
@@ -160,8 +155,7 @@ export class MongoTranscriptStore implements TranscriptStore {
     const last = page[page.length - 1];
     return {
       items: page.map((doc) => reviveActivity(storedActivityJson(doc, this.cipher))),
-      continuationToken:
-        docs.length > this.pageSize && last ? encodeToken({ t: last.timestamp.getTime(), i: last._id.toHexString() }) : '',
+      continuationToken: docs.length > this.pageSize && last ? encodeToken({ t: last.timestamp.getTime(), i: last._id.toHexString() }) : '',
     };
   }
 

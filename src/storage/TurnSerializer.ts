@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { BotState, Middleware, TurnContext } from 'botbuilder';
-import { ConversationLock } from './ConversationLock';
+import type { ConversationLock } from './ConversationLock';
 import { ConversationLockLostError, ConversationLockTimeoutError } from './errors';
 
 /** Options of {@link TurnSerializer}; all but `lock` have defaults. */
@@ -98,10 +98,14 @@ export class TurnSerializer implements Middleware {
       await next();
       return;
     }
-    await this.run(key, async () => {
-      await Promise.all(this.states.map((state) => state.load(context)));
-      await next();
-    }, () => this.states.map((state) => state.saveChanges(context)));
+    await this.run(
+      key,
+      async () => {
+        await Promise.all(this.states.map((state) => state.load(context)));
+        await next();
+      },
+      () => this.states.map((state) => state.saveChanges(context)),
+    );
   }
 
   /**
@@ -124,12 +128,7 @@ export class TurnSerializer implements Middleware {
     }
   }
 
-  private async runLeased<T>(
-    key: string,
-    arrivedAt: number,
-    work: () => Promise<T>,
-    finish?: () => Promise<unknown>[],
-  ): Promise<T> {
+  private async runLeased<T>(key: string, arrivedAt: number, work: () => Promise<T>, finish?: () => Promise<unknown>[]): Promise<T> {
     await this.acquire(key, arrivedAt);
     let lost = false;
     const renewal = setInterval(() => {

@@ -1,8 +1,8 @@
 import type { BotState, Middleware, Storage, TranscriptLogger, TurnContext } from 'botbuilder';
 import { MemoryTranscriptStore, TranscriptLoggerMiddleware } from 'botbuilder';
-import { Db, MongoClient, MongoClientOptions } from 'mongodb';
+import { type Db, MongoClient, type MongoClientOptions } from 'mongodb';
 import type { StorageConfig } from '../config/storage';
-import { ConversationLock, MemoryConversationLock } from './ConversationLock';
+import { type ConversationLock, MemoryConversationLock } from './ConversationLock';
 import { EncryptedStorage } from './encryption/EncryptedStorage';
 import { FieldCipher } from './encryption/FieldCipher';
 import { StorageErrorCode, StorageUnavailableError, isStorageUnavailable } from './errors';
@@ -10,12 +10,12 @@ import { DEFAULT_COLLECTIONS, ensureStorageIndexes } from './indexes';
 import { MemoryStorage } from './MemoryStorage';
 import { MongoBatcher } from './MongoBatcher';
 import { MongoConversationLock } from './MongoConversationLock';
-import { BotStateRecord } from './mongoDocuments';
+import type { BotStateRecord } from './mongoDocuments';
 import { MongoStorage } from './MongoStorage';
-import { MongoTranscriptStore, TranscriptDocument } from './MongoTranscriptStore';
-import { TranscriptRedactionOptions } from './redaction';
+import { MongoTranscriptStore, type TranscriptDocument } from './MongoTranscriptStore';
+import type { TranscriptRedactionOptions } from './redaction';
 import { TurnSerializer } from './TurnSerializer';
-import { UserDataStores } from './userData';
+import type { UserDataStores } from './userData';
 
 /** What the composition root gets: every storage part, already connected and indexed. */
 export interface StorageLayer {
@@ -73,8 +73,7 @@ function transcriptMiddleware(logger: TranscriptLogger, onError: StorageLayerDep
   // botbuilder's middleware does not await the logger and prints failures with console.error;
   // route them to our error sink instead, so an outage is logged once, in our format.
   const guarded: TranscriptLogger = {
-    logActivity: (activity) =>
-      Promise.resolve(logger.logActivity(activity)).catch((error: unknown) => onError?.(error, 'transcript')),
+    logActivity: (activity) => Promise.resolve(logger.logActivity(activity)).catch((error: unknown) => onError?.(error, 'transcript')),
   };
   return new TranscriptLoggerMiddleware(guarded);
 }
@@ -127,8 +126,7 @@ export async function createStorageLayer(config: StorageConfig, deps: StorageLay
     kind: 'mongodb',
     storage: cipher ? new EncryptedStorage(mongoStorage, cipher) : mongoStorage,
     ...(cipher ? { cipher } : {}),
-    middleware: (states) =>
-      assemble(layer, config, deps, lock, states, config.transcripts.enabled ? transcripts : undefined),
+    middleware: (states) => assemble(layer, config, deps, lock, states, config.transcripts.enabled ? transcripts : undefined),
     userData: {
       state: batcher.collection,
       transcripts: db.collection<TranscriptDocument>(DEFAULT_COLLECTIONS.transcripts),
@@ -161,8 +159,7 @@ function createMemoryLayer(config: StorageConfig, deps: StorageLayerDeps, cipher
     kind: 'memory',
     storage: cipher?.encrypt ? new EncryptedStorage(new MemoryStorage(), cipher) : new MemoryStorage(),
     ...(cipher ? { cipher } : {}),
-    middleware: (states) =>
-      assemble(layer, config, deps, lock, states, config.transcripts.enabled ? new MemoryTranscriptStore() : undefined),
+    middleware: (states) => assemble(layer, config, deps, lock, states, config.transcripts.enabled ? new MemoryTranscriptStore() : undefined),
     isReady: async () => true,
     close: async () => undefined,
   };
@@ -204,7 +201,13 @@ async function ping(db: Db): Promise<boolean> {
     timer = setTimeout(() => resolve(false), READINESS_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([db.command({ ping: 1 }).then(() => true, () => false), timeout]);
+    return await Promise.race([
+      db.command({ ping: 1 }).then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

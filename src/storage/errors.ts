@@ -80,9 +80,7 @@ export function isStorageUnavailable(error: unknown): boolean {
   if (error instanceof StorageError) return error.code === StorageErrorCode.Unavailable;
   if (!(error instanceof Error)) return false;
   // The driver's network, selection and pool errors all derive from these names.
-  return /^Mongo(ServerSelection|Network|NetworkTimeout|PoolCleared|NotConnected|Topology|ServerClosed)/.test(
-    error.name,
-  );
+  return /^Mongo(ServerSelection|Network|NetworkTimeout|PoolCleared|NotConnected|Topology|ServerClosed)/.test(error.name);
 }
 
 /** Waited too long for another instance to finish a turn of the same conversation. */

@@ -35,10 +35,7 @@ const TRANSCRIPT_INDEXES: IndexDescription[] = [
  * Creates the storage indexes. Idempotent: run at every start-up; existing identical indexes
  * are left alone. Throws a coded storage error when the database is unreachable.
  */
-export async function ensureStorageIndexes(
-  db: Db,
-  names: StorageCollectionNames = DEFAULT_COLLECTIONS,
-): Promise<void> {
+export async function ensureStorageIndexes(db: Db, names: StorageCollectionNames = DEFAULT_COLLECTIONS): Promise<void> {
   try {
     await db.collection(names.state).createIndexes(STATE_INDEXES);
     await db.collection(names.transcripts).createIndexes(TRANSCRIPT_INDEXES);

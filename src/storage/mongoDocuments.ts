@@ -48,8 +48,7 @@ export function stateDocumentId(key: string): StateDocumentId {
 
 /** Maps a conversation key to its lease document `_id`. */
 export function leaseDocumentId(conversationKey: string): LeaseDocumentId {
-  const lease =
-    Buffer.byteLength(conversationKey, 'utf8') > MAX_PLAIN_KEY_BYTES ? `sha256:${sha256(conversationKey)}` : conversationKey;
+  const lease = Buffer.byteLength(conversationKey, 'utf8') > MAX_PLAIN_KEY_BYTES ? `sha256:${sha256(conversationKey)}` : conversationKey;
   return { lease };
 }
 

@@ -28,9 +28,7 @@ export function maskText(text: string, options: TranscriptRedactionOptions): str
   let result = text;
   if (options.maskEmails) result = result.replace(EMAIL, '[email]');
   if (options.maskPhoneNumbers) {
-    result = result.replace(PHONE_CANDIDATE, (match) =>
-      match.replace(/\D/g, '').length >= MIN_PHONE_DIGITS ? '[phone]' : match,
-    );
+    result = result.replace(PHONE_CANDIDATE, (match) => (match.replace(/\D/g, '').length >= MIN_PHONE_DIGITS ? '[phone]' : match));
   }
   return result;
 }

@@ -77,8 +77,7 @@ function encodeItem(key: string, item: unknown, maxDocumentBytes: number): Encod
   }
   const size = Buffer.byteLength(json, 'utf8') + Buffer.byteLength(key, 'utf8') + DOCUMENT_OVERHEAD_BYTES;
   if (size > maxDocumentBytes) throw new StorageDocumentTooLargeError(key, size, maxDocumentBytes);
-  const condition: WriteCondition =
-    typeof eTag === 'string' && eTag !== '' && eTag !== '*' ? { kind: 'ifMatch', eTag } : { kind: 'overwrite' };
+  const condition: WriteCondition = typeof eTag === 'string' && eTag !== '' && eTag !== '*' ? { kind: 'ifMatch', eTag } : { kind: 'overwrite' };
   return { key, json, condition, newETag: newETag() };
 }
 

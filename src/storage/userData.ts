@@ -3,8 +3,8 @@ import type { Collection, Document, Filter } from 'mongodb';
 import { openStateItem } from './encryption/EncryptedStorage';
 import type { FieldCipher } from './encryption/FieldCipher';
 import { toStorageError } from './MongoBatcher';
-import { BotStateRecord, StateDocument, keyOfStateDocument, leaseDocumentId } from './mongoDocuments';
-import { TranscriptDocument, storedActivityJson } from './MongoTranscriptStore';
+import { type BotStateRecord, type StateDocument, keyOfStateDocument, leaseDocumentId } from './mongoDocuments';
+import { type TranscriptDocument, storedActivityJson } from './MongoTranscriptStore';
 
 /**
  * Export and deletion of everything stored about one user (GDPR-style requests).
@@ -148,9 +148,7 @@ export async function deleteUserData(
       result.leases += lease.deletedCount;
     }
     result.stateItems += (await stores.state.deleteMany(keyFilter(userKeyPattern(userId)))).deletedCount;
-    result.transcriptActivities = (
-      await stores.transcripts.deleteMany({ userId: stores.storedUserId(userId) })
-    ).deletedCount;
+    result.transcriptActivities = (await stores.transcripts.deleteMany({ userId: stores.storedUserId(userId) })).deletedCount;
     for (const { name, collection, userField } of stores.extra ?? []) {
       result.other[name] = (await collection.deleteMany({ [userField]: userId })).deletedCount;
     }

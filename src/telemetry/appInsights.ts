@@ -243,5 +243,5 @@ export function inSample(conversationId: string | undefined, percentage: number)
     hash ^= conversationId.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return ((hash >>> 0) % 10_000) < percentage * 100;
+  return (hash >>> 0) % 10_000 < percentage * 100;
 }

@@ -35,11 +35,8 @@ export interface WorkerInit {
 
 export type ToWorker =
   /** `items` is a JSON array of TelemetryItem: cheaper to copy across than a structured clone. */
-  | { type: 'items'; items: string }
-  | { type: 'flush'; id: number }
-  | { type: 'shutdown'; id: number };
+  { type: 'items'; items: string } | { type: 'flush'; id: number } | { type: 'shutdown'; id: number };
 
 export type FromWorker =
   /** `count` items of a batch were handed to the SDK. */
-  | { type: 'ack'; count: number }
-  | { type: 'done'; id: number; error?: string };
+  { type: 'ack'; count: number } | { type: 'done'; id: number; error?: string };

@@ -85,23 +85,91 @@ export class PromBotMetrics implements BotMetrics {
     const registers = [this.registry];
     const p = METRIC_PREFIX;
     this.turns = new Counter({ name: `${p}turns_total`, help: 'Turns processed, by channel and outcome.', labelNames: ['channel', 'outcome'], registers });
-    this.turnSeconds = new Histogram({ name: `${p}turn_duration_seconds`, help: 'Turn latency from activity received to state saved.', labelNames: ['channel'], buckets: LATENCY_BUCKETS, registers });
+    this.turnSeconds = new Histogram({
+      name: `${p}turn_duration_seconds`,
+      help: 'Turn latency from activity received to state saved.',
+      labelNames: ['channel'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
     this.turnsInFlight = new Gauge({ name: `${p}turns_in_flight`, help: 'Turns currently being processed.', registers });
-    this.recognitions = new Counter({ name: `${p}recognitions_total`, help: 'Recognized messages by top intent (None = not understood).', labelNames: ['intent'], registers });
-    this.confidence = new Histogram({ name: `${p}recognizer_confidence`, help: 'Top-intent confidence of the recognizer.', buckets: CONFIDENCE_BUCKETS, registers });
+    this.recognitions = new Counter({
+      name: `${p}recognitions_total`,
+      help: 'Recognized messages by top intent (None = not understood).',
+      labelNames: ['intent'],
+      registers,
+    });
+    this.confidence = new Histogram({
+      name: `${p}recognizer_confidence`,
+      help: 'Top-intent confidence of the recognizer.',
+      buckets: CONFIDENCE_BUCKETS,
+      registers,
+    });
     this.fallbacks = new Counter({ name: `${p}fallbacks_total`, help: 'Fallback answers given, by stage.', labelNames: ['stage'], registers });
-    this.formEvents = new Counter({ name: `${p}form_events_total`, help: 'Order-status form steps: started, id_given, confirmed, completed, abandoned, ...', labelNames: ['event'], registers });
-    this.orderSeconds = new Histogram({ name: `${p}order_backend_duration_seconds`, help: 'Order backend attempt latency, by outcome.', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers });
-    this.orderErrors = new Counter({ name: `${p}order_backend_errors_total`, help: 'Failed order backend attempts, by kind.', labelNames: ['outcome'], registers });
-    this.storageSeconds = new Histogram({ name: `${p}storage_duration_seconds`, help: 'Storage operation latency.', labelNames: ['op', 'ok'], buckets: LATENCY_BUCKETS, registers });
+    this.formEvents = new Counter({
+      name: `${p}form_events_total`,
+      help: 'Order-status form steps: started, id_given, confirmed, completed, abandoned, ...',
+      labelNames: ['event'],
+      registers,
+    });
+    this.orderSeconds = new Histogram({
+      name: `${p}order_backend_duration_seconds`,
+      help: 'Order backend attempt latency, by outcome.',
+      labelNames: ['outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.orderErrors = new Counter({
+      name: `${p}order_backend_errors_total`,
+      help: 'Failed order backend attempts, by kind.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.storageSeconds = new Histogram({
+      name: `${p}storage_duration_seconds`,
+      help: 'Storage operation latency.',
+      labelNames: ['op', 'ok'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
     this.storageErrors = new Counter({ name: `${p}storage_errors_total`, help: 'Failed storage operations.', labelNames: ['op'], registers });
-    this.handoffs = new Counter({ name: `${p}handoffs_total`, help: 'Handoff transitions: requested, claimed, resolved, cancelled, timed_out.', labelNames: ['event'], registers });
-    this.handoffWait = new Histogram({ name: `${p}handoff_wait_seconds`, help: 'Customer wait from handoff request to an agent claiming it.', buckets: HUMAN_BUCKETS, registers });
-    this.handoffHandle = new Histogram({ name: `${p}handoff_handle_seconds`, help: 'Agent handle time from claim to resolution.', buckets: HUMAN_BUCKETS, registers });
-    this.slackAckSeconds = new Histogram({ name: `${p}slack_ack_seconds`, help: 'Time to acknowledge a Slack event (Slack retries after 3 s).', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5], registers });
+    this.handoffs = new Counter({
+      name: `${p}handoffs_total`,
+      help: 'Handoff transitions: requested, claimed, resolved, cancelled, timed_out.',
+      labelNames: ['event'],
+      registers,
+    });
+    this.handoffWait = new Histogram({
+      name: `${p}handoff_wait_seconds`,
+      help: 'Customer wait from handoff request to an agent claiming it.',
+      buckets: HUMAN_BUCKETS,
+      registers,
+    });
+    this.handoffHandle = new Histogram({
+      name: `${p}handoff_handle_seconds`,
+      help: 'Agent handle time from claim to resolution.',
+      buckets: HUMAN_BUCKETS,
+      registers,
+    });
+    this.slackAckSeconds = new Histogram({
+      name: `${p}slack_ack_seconds`,
+      help: 'Time to acknowledge a Slack event (Slack retries after 3 s).',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5],
+      registers,
+    });
     this.feedbacks = new Counter({ name: `${p}feedback_total`, help: 'Answers to "Was this helpful?".', labelNames: ['helpful'], registers });
-    this.stateRecoveries = new Counter({ name: `${p}state_recoveries_total`, help: 'Stored conversation state migrated, reset (by reason) or, when newer, left alone.', labelNames: ['action', 'reason'], registers });
-    this.verifications = new Counter({ name: `${p}order_verifications_total`, help: 'Order verification checks, by method (knowledge, identity) and outcome (passed, failed, locked_out).', labelNames: ['method', 'outcome'], registers });
+    this.stateRecoveries = new Counter({
+      name: `${p}state_recoveries_total`,
+      help: 'Stored conversation state migrated, reset (by reason) or, when newer, left alone.',
+      labelNames: ['action', 'reason'],
+      registers,
+    });
+    this.verifications = new Counter({
+      name: `${p}order_verifications_total`,
+      help: 'Order verification checks, by method (knowledge, identity) and outcome (passed, failed, locked_out).',
+      labelNames: ['method', 'outcome'],
+      registers,
+    });
     // No prefix: process_* and nodejs_* keep their standard names, so stock Node.js dashboards work.
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }

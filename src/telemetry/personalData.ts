@@ -6,17 +6,7 @@ import { createHash } from 'node:crypto';
  * events (`Text`, `Entities`) and user ids do not honour that switch, so the client scrubs
  * every event on its way out: one policy for every producer.
  */
-const DROPPED = new Set([
-  'text',
-  'speak',
-  'fromName',
-  'recipientName',
-  'conversationName',
-  'attachments',
-  'Text',
-  'AlteredText',
-  'customerText',
-]);
+const DROPPED = new Set(['text', 'speak', 'fromName', 'recipientName', 'conversationName', 'attachments', 'Text', 'AlteredText', 'customerText']);
 
 /** Ids that identify a person on a channel (a Slack or Teams user): kept only as a hash. */
 const HASHED = new Set(['fromId', 'recipientId', 'userId']);
@@ -40,7 +30,6 @@ export function scrubProperties(properties: TelemetryProperties | undefined, kee
     if (keepPersonalData) {
       out[key] = text;
     } else if (DROPPED.has(key)) {
-      continue;
     } else if (HASHED.has(key)) {
       out[key] = pseudonym(text);
     } else if (ENTITY_KEYS.has(key)) {

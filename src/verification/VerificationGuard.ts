@@ -46,7 +46,13 @@ export class CountingVerificationGuard implements VerificationGuard {
     this.options.metrics.verification(method, 'failed');
     // No order ID, customer, conversation or answer: only what happened and how far the counts got.
     this.options.logger.warn(
-      { event: 'order_verification_failed', method, failures: { conversation: counts[0], customer: counts[1], order: counts[2] }, max: this.options.maxFailures, lockedOut: exhausted },
+      {
+        event: 'order_verification_failed',
+        method,
+        failures: { conversation: counts[0], customer: counts[1], order: counts[2] },
+        max: this.options.maxFailures,
+        lockedOut: exhausted,
+      },
       'order verification failed',
     );
     return { lockedOut: exhausted.length > 0 };

@@ -87,11 +87,7 @@ export class MongoAttemptStore implements AttemptStore {
       try {
         // Replaces a lapsed window, or inserts the first one. If another instance started a
         // window meanwhile, the insert collides on _id and the loop increments that one instead.
-        await this.collection.replaceOne(
-          { _id: key, expiresAt: { $lte: new Date(now) } },
-          { count: 1, expiresAt: new Date(now + windowMs) },
-          { upsert: true },
-        );
+        await this.collection.replaceOne({ _id: key, expiresAt: { $lte: new Date(now) } }, { count: 1, expiresAt: new Date(now + windowMs) }, { upsert: true });
         return 1;
       } catch (err) {
         if ((err as { code?: number }).code !== 11000) throw err;

@@ -12,7 +12,11 @@ function analyze(...transcripts: ReturnType<TranscriptBuilder['build']>[]) {
 
 describe('conversation analytics', () => {
   it('should count the funnel step by step, per form run', () => {
-    const askedOnly = new TranscriptBuilder('asked-only').customer('where is my order').event({ name: 'form.started', withOrderId: false }).bot('What is your order ID?').build();
+    const askedOnly = new TranscriptBuilder('asked-only')
+      .customer('where is my order')
+      .event({ name: 'form.started', withOrderId: false })
+      .bot('What is your order ID?')
+      .build();
     const confirmedNotFound = new TranscriptBuilder('not-found')
       .customer('order 11111')
       .event({ name: 'form.started', withOrderId: true })
@@ -72,10 +76,7 @@ describe('conversation analytics', () => {
   });
 
   it('should list misunderstood messages by frequency, matched by reply id even when the clock is skewed', () => {
-    const skewed = new TranscriptBuilder('skew')
-      .customer('Can I PAY with  bitcoin?')
-      .event({ name: 'fallback', stage: 'did_you_mean' })
-      .build();
+    const skewed = new TranscriptBuilder('skew').customer('Can I PAY with  bitcoin?').event({ name: 'fallback', stage: 'did_you_mean' }).build();
     // The channel's clock runs ahead: the customer's message is stored after the bot's event.
     const [message, event] = skewed.activities;
     skewed.activities.splice(0, 2, event!, message!);
@@ -138,10 +139,13 @@ describe('conversation analytics', () => {
   it('should group conversations by day and cover the whole period', () => {
     const report = analyze(happyConversation('a', '2026-11-20T10:00:00Z'), happyConversation('b', '2026-11-22T23:59:00Z'));
 
-    assert.deepEqual(report.daily.map((d) => [d.date, d.conversations, d.statusesDelivered]), [
-      ['2026-11-20', 1, 1],
-      ['2026-11-22', 1, 1],
-    ]);
+    assert.deepEqual(
+      report.daily.map((d) => [d.date, d.conversations, d.statusesDelivered]),
+      [
+        ['2026-11-20', 1, 1],
+        ['2026-11-22', 1, 1],
+      ],
+    );
     assert.equal(report.period.from, '2026-11-20T10:00:01.000Z');
   });
 

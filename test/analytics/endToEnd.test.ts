@@ -68,12 +68,24 @@ describe('analytics end to end', function () {
     const report = analytics.report();
 
     assert.equal(report.conversations, 4);
-    assert.deepEqual(report.funnel.steps.map((s) => s.forms), [4, 3, 2, 1]);
     assert.deepEqual(
-      report.funnel.dropOffs.map((d) => `${d.lastStep}/${d.reason}`).sort(),
-      ['asked/too_many_attempts', 'confirmed/not_verified', 'id_given/cancelled'],
+      report.funnel.steps.map((s) => s.forms),
+      [4, 3, 2, 1],
     );
-    assert.deepEqual(report.verification, { asked: 2, passed: { knowledge: 1 }, failed: { knowledge: 1 }, lockouts: 0, refusedLockedOut: 0, reused: 0, passRate: 0.5 });
+    assert.deepEqual(report.funnel.dropOffs.map((d) => `${d.lastStep}/${d.reason}`).sort(), [
+      'asked/too_many_attempts',
+      'confirmed/not_verified',
+      'id_given/cancelled',
+    ]);
+    assert.deepEqual(report.verification, {
+      asked: 2,
+      passed: { knowledge: 1 },
+      failed: { knowledge: 1 },
+      lockouts: 0,
+      refusedLockedOut: 0,
+      reused: 0,
+      passRate: 0.5,
+    });
     assert.deepEqual(report.fallbacks.topUtterances, [{ text: 'can i pay with bitcoin', count: 1 }]);
     assert.deepEqual([report.feedback.asked, report.feedback.helpful], [1, 1]);
   });
@@ -109,7 +121,7 @@ describe('analytics end to end', function () {
     });
   });
 
-  describe('on MongoDB (the bot\'s own transcripts)', () => {
+  describe("on MongoDB (the bot's own transcripts)", () => {
     const mongo = useMongoDatabase('analytics');
 
     it('should report on conversations the running bot stored', async () => {
@@ -128,7 +140,10 @@ describe('analytics end to end', function () {
       const { report } = await runCli(['--channel', 'emulator'], env);
 
       assert.equal(report.conversations, 2);
-      assert.deepEqual(report.funnel.steps.map((s) => s.forms), [2, 1, 1, 1]);
+      assert.deepEqual(
+        report.funnel.steps.map((s) => s.forms),
+        [2, 1, 1, 1],
+      );
       assert.deepEqual([report.feedback.answered, report.feedback.notHelpful], [1, 1]);
       assert.equal(report.funnel.invalidIds, 1);
       assert.deepEqual(report.verification.passed, { knowledge: 1 });

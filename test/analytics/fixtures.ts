@@ -28,7 +28,13 @@ export class TranscriptBuilder {
   }
 
   bot(text: string): this {
-    return this.push({ type: 'message', id: `${this.conversationId}-b${++this.counter}`, text, from: { id: 'bot', name: 'bot', role: 'bot' }, replyToId: this.lastCustomerId });
+    return this.push({
+      type: 'message',
+      id: `${this.conversationId}-b${++this.counter}`,
+      text,
+      from: { id: 'bot', name: 'bot', role: 'bot' },
+      replyToId: this.lastCustomerId,
+    });
   }
 
   /** An event trace; `redacted` drops its value as TRANSCRIPT_REDACT_TEXT does. */

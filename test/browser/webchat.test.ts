@@ -92,14 +92,17 @@ describe('Web Chat in a real browser (headless Chromium)', function () {
     // The Adaptive Card: status, carrier fact and the tracking button.
     const card = page.locator('.ac-adaptiveCard').filter({ hasText: 'Order 12345' });
     await card.waitFor();
-    assert.match(await card.innerText(), /In transit/);
-    assert.match(await card.innerText(), /UPS/);
+    assert.match((await card.textContent()) ?? '', /In transit/);
+    assert.match((await card.textContent()) ?? '', /UPS/);
     await card.getByRole('button', { name: 'Track the parcel' }).waitFor();
 
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     // The page's CSP allows only our own scripts: any violation or failed request shows here.
-    assert.deepEqual(problems.filter((p) => !/favicon\.ico/.test(p)), []);
+    assert.deepEqual(
+      problems.filter((p) => !/favicon\.ico/.test(p)),
+      [],
+    );
   });
 
   it('should embed on another site with one script tag: launcher button, chat in an iframe', async () => {
@@ -114,7 +117,10 @@ describe('Web Chat in a real browser (headless Chromium)', function () {
       await page.goto(site.url);
       await page.locator('#order-bot-launcher').click();
       const chat = page.frameLocator('#order-bot-frame');
-      await chat.getByRole('paragraph').filter({ hasText: /order assistant\. I can check/ }).waitFor({ timeout: 30_000 });
+      await chat
+        .getByRole('paragraph')
+        .filter({ hasText: /order assistant\. I can check/ })
+        .waitFor({ timeout: 30_000 });
       assert.equal(await page.locator('#order-bot-launcher').getAttribute('aria-expanded'), 'true');
     } finally {
       await page.close();
@@ -150,7 +156,11 @@ describe('Web Chat in a real browser (headless Chromium)', function () {
       await input.fill('where is my order 12345');
       await input.press('Enter');
       await said(page, 'You asked about order 12345. Is that correct?').waitFor();
-      assert.deepEqual(problems.filter((p) => !/favicon\.ico/.test(p)), [], 'no CORS error, no failed request');
+      assert.deepEqual(
+        problems.filter((p) => !/favicon\.ico/.test(p)),
+        [],
+        'no CORS error, no failed request',
+      );
     } finally {
       await page.close();
       await bot.app.close();

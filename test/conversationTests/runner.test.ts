@@ -45,10 +45,22 @@ describe('conversation tests: format, matching and runner', () => {
         attachments: [
           {
             contentType: 'application/vnd.microsoft.card.adaptive',
-            content: { body: [{ type: 'TextBlock', text: 'Order 1' }, { type: 'FactSet', facts: [{ title: 'Carrier', value: 'DHL' }] }], actions: [{ type: 'Action.OpenUrl', title: 'Track' }] },
+            content: {
+              body: [
+                { type: 'TextBlock', text: 'Order 1' },
+                { type: 'FactSet', facts: [{ title: 'Carrier', value: 'DHL' }] },
+              ],
+              actions: [{ type: 'Action.OpenUrl', title: 'Track' }],
+            },
           },
         ],
-        suggestedActions: { to: [], actions: [{ type: 'imBack', title: 'Yes', value: 'Yes' }, { type: 'imBack', title: 'No', value: 'No' }] },
+        suggestedActions: {
+          to: [],
+          actions: [
+            { type: 'imBack', title: 'Yes', value: 'Yes' },
+            { type: 'imBack', title: 'No', value: 'No' },
+          ],
+        },
       });
       assert.equal(text, 'Order 1 is shipped.\n<card>\nOrder 1\nCarrier: DHL\n[Track]\n[Yes] [No]');
     });
@@ -60,13 +72,19 @@ describe('conversation tests: format, matching and runner', () => {
     });
 
     it('should explain the quoting rule when YAML reads a reply as a map', () => {
-      assert.throws(() => parseConversationYaml('turns:\n  - user: hi\n    bot:\n      - Hello: there\n', 'q.yml'), /q\.yml: turn 1: reply 1 must be text; quote it/);
+      assert.throws(
+        () => parseConversationYaml('turns:\n  - user: hi\n    bot:\n      - Hello: there\n', 'q.yml'),
+        /q\.yml: turn 1: reply 1 must be text; quote it/,
+      );
     });
 
     it('should turn an Emulator transcript into turns, skipping typing and the bot joining', () => {
       const spec = parseTranscript(readFileSync(path.join(ROOT, 'test/conversations/emulator-greeting.transcript'), 'utf8'), 't.transcript');
       assert.equal(spec.channel, 'emulator');
-      assert.deepEqual(spec.turns.map((t) => t.user ?? `<${t.event}>`), ['<join>', 'where is my order 55555', 'No']);
+      assert.deepEqual(
+        spec.turns.map((t) => t.user ?? `<${t.event}>`),
+        ['<join>', 'where is my order 55555', 'No'],
+      );
       assert.deepEqual(spec.turns[1]?.bot, ['You asked about order 55555. Is that correct?\n[Yes] [No]']);
     });
 
@@ -76,7 +94,13 @@ describe('conversation tests: format, matching and runner', () => {
       writeFileSync(path.join(dir, 'bad.yml'), 'turns: [');
       writeFileSync(path.join(dir, '_defaults.yml'), 'env:\n  MAX_ORDER_ID_ATTEMPTS: 5\n');
       const loaded = loadConversations(dir);
-      assert.deepEqual(loaded.map((l) => [path.basename(l.file), 'error' in l]), [['bad.yml', true], ['good.yml', false]]);
+      assert.deepEqual(
+        loaded.map((l) => [path.basename(l.file), 'error' in l]),
+        [
+          ['bad.yml', true],
+          ['good.yml', false],
+        ],
+      );
       const good = loaded[1] as { spec: ConversationSpec };
       assert.deepEqual(good.spec.env, { MAX_ORDER_ID_ATTEMPTS: '5' });
     });
@@ -88,10 +112,22 @@ describe('conversation tests: format, matching and runner', () => {
 
     it('should fail at the first wrong turn and show expected and actual side by side', async () => {
       const spec = parseConversationYaml(
-        ['name: wrong status', 'turns:', '  - user: where is my order 12345', '    bot: ["{{any}}"]', '  - user: "yes"', '    bot:', '      - Order 12345 is delivered{{any}}', '      - "{{any}}"'].join('\n'),
+        [
+          'name: wrong status',
+          'turns:',
+          '  - user: where is my order 12345',
+          '    bot: ["{{any}}"]',
+          '  - user: "yes"',
+          '    bot:',
+          '      - Order 12345 is delivered{{any}}',
+          '      - "{{any}}"',
+        ].join('\n'),
         'wrong.yml',
       );
-      const error = await runner.run(spec).then(() => undefined, (e: unknown) => e);
+      const error = await runner.run(spec).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof ConversationMismatch, String(error));
       assert.equal(error.turnIndex, 1);
       assert.match(error.message, /conversation "wrong status" \(wrong\.yml:5\), turn 2 of 2/);
@@ -106,7 +142,18 @@ describe('conversation tests: format, matching and runner', () => {
 
     it('should serve inline orders from a local orders API', async () => {
       const spec = parseConversationYaml(
-        ['backend:', '  orders:', '    - { id: "TEST-1", status: shipped, eta: "2026-11-25", carrier: DHL, trackingUrl: null }', 'turns:', '  - user: where is TEST-1', '    bot: ["{{any}}"]', '  - user: "yes"', '    bot:', '      - "Order TEST-1 is shipped (carrier: DHL).{{any}}"', '      - "{{any}}"'].join('\n'),
+        [
+          'backend:',
+          '  orders:',
+          '    - { id: "TEST-1", status: shipped, eta: "2026-11-25", carrier: DHL, trackingUrl: null }',
+          'turns:',
+          '  - user: where is TEST-1',
+          '    bot: ["{{any}}"]',
+          '  - user: "yes"',
+          '    bot:',
+          '      - "Order TEST-1 is shipped (carrier: DHL).{{any}}"',
+          '      - "{{any}}"',
+        ].join('\n'),
         'stub.yml',
       );
       await runner.run(spec);
@@ -116,7 +163,10 @@ describe('conversation tests: format, matching and runner', () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'rec-'));
       // Record by playing a session through a first runner pass that accepts anything.
       const recorder = new ConversationRecorder('emulator');
-      const live = parseConversationYaml('turns:\n  - user: where is my order 98765\n    bot: ["{{any}}"]\n  - user: "yes"\n    bot: ["{{any}}", "{{any}}"]\n', 'live.yml');
+      const live = parseConversationYaml(
+        'turns:\n  - user: where is my order 98765\n    bot: ["{{any}}"]\n  - user: "yes"\n    bot: ["{{any}}", "{{any}}"]\n',
+        'live.yml',
+      );
       const captured: { sent: Record<string, unknown>; replies: Record<string, unknown>[] }[] = [];
       await runner.run(live, (sent, replies) => captured.push({ sent, replies }));
       for (const { sent, replies } of captured) recorder.add(sent, replies);
@@ -144,7 +194,10 @@ describe('conversation tests: format, matching and runner', () => {
     await promisify((cb: (e: Error | null) => void) => child.on('exit', (code) => cb(code === 0 ? null : new Error(`shell exited ${code}`))))();
     const [loaded] = loadConversations(dir);
     assert.ok(loaded && 'spec' in loaded);
-    assert.deepEqual(loaded.spec.turns.map((t) => t.user ?? `<${t.event}>`), ['<join>', 'where is my order 12345', 'Yes']);
+    assert.deepEqual(
+      loaded.spec.turns.map((t) => t.user ?? `<${t.event}>`),
+      ['<join>', 'where is my order 12345', 'Yes'],
+    );
     assert.match(loaded.spec.turns[2]?.bot[0] ?? '', /^Order 12345 is in transit/);
     const runner = new ConversationRunner({ logger: silentLogger, baseEnv: { NODE_ENV: 'test', NLU_MODEL_FILE: 'none' } });
     try {

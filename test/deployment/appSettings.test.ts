@@ -34,7 +34,10 @@ function k8sSecret(): K8sObject {
 
 function targets(): Target[] {
   return [
-    { name: 'App Service (deploymentTemplates/existing-resource-group/main.json appSettings)', keys: webAppSettingNames(loadArmTemplate('existing-resource-group')) },
+    {
+      name: 'App Service (deploymentTemplates/existing-resource-group/main.json appSettings)',
+      keys: webAppSettingNames(loadArmTemplate('existing-resource-group')),
+    },
     { name: 'Kubernetes ConfigMap (k8s/configmap.yaml)', keys: Object.keys(k8sConfigMap().data ?? {}) },
     { name: 'Kubernetes Secret (k8s/secret.example.yaml)', keys: Object.keys(k8sSecret().stringData ?? {}) },
     { name: 'docker-compose bot environment (docker-compose.yml)', keys: [...composeEnvironment(loadCompose().services.bot).keys()] },
@@ -55,10 +58,13 @@ describe('deployment: the settings the app reads are the settings the deployment
     const documented = keysInEnvExample();
     const undocumented = [...read.keys()].filter((k) => !documented.has(k)).map((k) => `${k} (read at ${describeSites(read.get(k))})`);
     const unread = [...documented.keys()].filter((k) => !read.has(k)).map((k) => `${k} (.env.example:${documented.get(k)?.line})`);
-    assert.deepEqual({ 'read by src/config but missing from .env.example': undocumented, 'in .env.example but read nowhere in src/config': unread }, {
-      'read by src/config but missing from .env.example': [],
-      'in .env.example but read nowhere in src/config': [],
-    });
+    assert.deepEqual(
+      { 'read by src/config but missing from .env.example': undocumented, 'in .env.example but read nowhere in src/config': unread },
+      {
+        'read by src/config but missing from .env.example': [],
+        'in .env.example but read nowhere in src/config': [],
+      },
+    );
   });
 
   it('should set, everywhere, only settings the app or its platform reads', () => {
@@ -69,14 +75,19 @@ describe('deployment: the settings the app reads are the settings the deployment
 
   it('should keep the production-required list to keys the app really reads', () => {
     const read = keysReadBySource();
-    assert.deepEqual([...REQUIRED_IN_PRODUCTION, ...REQUIRED_IN_COMPOSE].filter((k) => !read.has(k)), []);
+    assert.deepEqual(
+      [...REQUIRED_IN_PRODUCTION, ...REQUIRED_IN_COMPOSE].filter((k) => !read.has(k)),
+      [],
+    );
   });
 
   it('should set every production-required setting in App Service and in Kubernetes', () => {
     const [appService, configMap, secret] = targets();
     const missing = [
       ...REQUIRED_IN_PRODUCTION.filter((k) => !appService.keys.includes(k)).map((k) => `${k} missing from ${appService.name}`),
-      ...REQUIRED_IN_PRODUCTION.filter((k) => !configMap.keys.includes(k) && !secret.keys.includes(k)).map((k) => `${k} missing from both ${configMap.name} and ${secret.name}`),
+      ...REQUIRED_IN_PRODUCTION.filter((k) => !configMap.keys.includes(k) && !secret.keys.includes(k)).map(
+        (k) => `${k} missing from both ${configMap.name} and ${secret.name}`,
+      ),
     ];
     assert.deepEqual(missing, []);
   });
@@ -84,7 +95,11 @@ describe('deployment: the settings the app reads are the settings the deployment
   it('should set the stack-specific settings in docker-compose and take the rest from .env', () => {
     const bot = loadCompose().services.bot;
     const env = composeEnvironment(bot);
-    assert.deepEqual(REQUIRED_IN_COMPOSE.filter((k) => !env.has(k)), [], 'missing from the bot service environment');
+    assert.deepEqual(
+      REQUIRED_IN_COMPOSE.filter((k) => !env.has(k)),
+      [],
+      'missing from the bot service environment',
+    );
     const envFiles = (Array.isArray(bot.env_file) ? bot.env_file : [bot.env_file]).map((f) => (typeof f === 'string' ? f : f?.path));
     assert.deepEqual(envFiles, ['.env']);
   });
@@ -108,7 +123,11 @@ describe('deployment: the settings the app reads are the settings the deployment
       .filter(isSecretKey)
       .filter((k) => !String(webAppSettingValue(template, k)).includes("format('@Microsoft.KeyVault(SecretUri={0})'"));
     assert.deepEqual(plain, [], 'App Service secrets that are not Key Vault references');
-    assert.deepEqual([...composeEnvironment(loadCompose().services.bot)].filter(([k, v]) => isSecretKey(k) && k !== 'MONGODB_URI' && !/^\$\{\w+:\?/.test(v)), [], 'compose secrets must come from .env');
+    assert.deepEqual(
+      [...composeEnvironment(loadCompose().services.bot)].filter(([k, v]) => isSecretKey(k) && k !== 'MONGODB_URI' && !/^\$\{\w+:\?/.test(v)),
+      [],
+      'compose secrets must come from .env',
+    );
   });
 
   it('should run in production mode in every deployment', () => {
@@ -120,7 +139,13 @@ describe('deployment: the settings the app reads are the settings the deployment
   it('should keep the Kubernetes ConfigMap values strings, equal to the documented defaults unless deliberately different', () => {
     const documented = keysInEnvExample();
     const data = k8sConfigMap().data ?? {};
-    assert.deepEqual(Object.entries(data).filter(([, v]) => typeof v !== 'string').map(([k]) => k), [], 'ConfigMap values must be quoted strings');
+    assert.deepEqual(
+      Object.entries(data)
+        .filter(([, v]) => typeof v !== 'string')
+        .map(([k]) => k),
+      [],
+      'ConfigMap values must be quoted strings',
+    );
     const differing = Object.entries(data)
       .filter(([k, v]) => v !== '' && !(k in KUBERNETES_PRODUCTION_VALUES) && documented.get(k)?.value && documented.get(k)?.value !== v)
       .map(([k, v]) => `${k}: ConfigMap "${v}", .env.example "${documented.get(k)?.value}"`);
@@ -137,7 +162,8 @@ describe('deployment: the settings the app reads are the settings the deployment
       const documentedValue = documented.get(key)?.value;
       if (!match || !documentedValue || key in APP_SERVICE_PRODUCTION_VALUES) continue;
       const parameterDefault = template.parameters?.[match[1]]?.defaultValue;
-      if (String(parameterDefault) !== documentedValue) differing.push(`${key}: parameter ${match[1]} defaults to "${parameterDefault}", .env.example says "${documentedValue}"`);
+      if (String(parameterDefault) !== documentedValue)
+        differing.push(`${key}: parameter ${match[1]} defaults to "${parameterDefault}", .env.example says "${documentedValue}"`);
     }
     assert.deepEqual(differing, []);
   });

@@ -38,8 +38,18 @@ describe('deployment: ARM JSON templates', () => {
       resources: [
         { type: 'Microsoft.Web/sites', apiVersion: '2023-12-01', name: "[parameters('nmae')]" },
         { type: 'Microsoft.Web/sites/config', apiVersion: '2023-12-01', name: 'appsettings', dependsOn: ["[resourceId('Microsoft.Web/serverfarms', 'p')]"] },
-        { type: 'Microsoft.KeyVault/vaults', apiVersion: '2023-07-01', name: "[concat(variables('missing'), uniqueStrng('a'))]", properties: { x: "[format('{0}', reference(resourceId('Microsoft.Web/sites', 's'), '2020-01-01').a)]" } },
-        { type: 'Microsoft.KeyVault/vaults/secrets', apiVersion: '2023-07-01', name: "[format('{0}/{1}', 'kv', 's')]", properties: { value: "[parameters('name']" } },
+        {
+          type: 'Microsoft.KeyVault/vaults',
+          apiVersion: '2023-07-01',
+          name: "[concat(variables('missing'), uniqueStrng('a'))]",
+          properties: { x: "[format('{0}', reference(resourceId('Microsoft.Web/sites', 's'), '2020-01-01').a)]" },
+        },
+        {
+          type: 'Microsoft.KeyVault/vaults/secrets',
+          apiVersion: '2023-07-01',
+          name: "[format('{0}/{1}', 'kv', 's')]",
+          properties: { value: "[parameters('name']" },
+        },
       ],
     };
     const problems = checkArmTemplate(broken, 't').join('\n');
@@ -126,14 +136,21 @@ describe('deployment: ARM JSON templates', () => {
       assert.equal(d.appType, 'UserAssignedMSI');
       assert.equal(d.tenantId, TENANT);
       assert.equal(d.botTenantId, TENANT);
-      assert.equal(deploy({ microsoftAppTenantId: 'ffffffff-0000-4000-8000-000000000000' }).tenantId, TENANT, 'a managed identity is always in the deployment tenant');
+      assert.equal(
+        deploy({ microsoftAppTenantId: 'ffffffff-0000-4000-8000-000000000000' }).tenantId,
+        TENANT,
+        'a managed identity is always in the deployment tenant',
+      );
     });
 
-    it('should create a SingleTenant Azure Bot in the app registration\'s tenant, this one by default', () => {
+    it("should create a SingleTenant Azure Bot in the app registration's tenant, this one by default", () => {
       const same = deploy({ botAppType: 'SingleTenant', microsoftAppId: APP_ID, microsoftAppPassword: 'secret' });
       assert.deepEqual([same.createsBot, same.storesAppPassword, same.appType, same.tenantId, same.botTenantId], [true, true, 'SingleTenant', TENANT, TENANT]);
       const other = deploy({ botAppType: 'SingleTenant', microsoftAppId: APP_ID, microsoftAppTenantId: 'ffffffff-0000-4000-8000-000000000000' });
-      assert.deepEqual([other.tenantId, other.botTenantId, other.storesAppPassword], ['ffffffff-0000-4000-8000-000000000000', 'ffffffff-0000-4000-8000-000000000000', false]);
+      assert.deepEqual(
+        [other.tenantId, other.botTenantId, other.storesAppPassword],
+        ['ffffffff-0000-4000-8000-000000000000', 'ffffffff-0000-4000-8000-000000000000', false],
+      );
     });
 
     it('should keep an existing multi-tenant bot working without creating one: app settings only, no tenant id', () => {
@@ -156,7 +173,10 @@ describe('deployment: ARM JSON templates', () => {
     const engines = (JSON.parse(readRepoFile('package.json')) as { engines: { node: string } }).engines.node;
     const majors = [...engines.matchAll(/\^(\d+)\./g)].map((m) => Number(m[1])).sort((a, b) => b - a);
     assert.deepEqual(majors, [24, 22]);
-    assert.deepEqual(t.parameters?.linuxFxVersion.allowedValues, majors.map((m) => `NODE|${m}-lts`));
+    assert.deepEqual(
+      t.parameters?.linuxFxVersion.allowedValues,
+      majors.map((m) => `NODE|${m}-lts`),
+    );
     assert.equal(t.parameters?.linuxFxVersion.defaultValue, `NODE|${majors[0]}-lts`);
     assert.equal(props.httpsOnly, true);
     assert.equal(props.siteConfig.alwaysOn, true);
@@ -166,7 +186,11 @@ describe('deployment: ARM JSON templates', () => {
     assert.match(String(props.siteConfig.appCommandLine), /^node .*dist\/src\/index\.js$/);
     assert.equal(webAppSettingValue(t, 'NODE_ENV'), 'production');
     const policies = t.resources.filter((r) => r.type === 'Microsoft.Web/sites/basicPublishingCredentialsPolicies');
-    assert.deepEqual(policies.map((p) => p.properties?.allow), [false, false], 'basic-auth publishing (scm, ftp) is off');
+    assert.deepEqual(
+      policies.map((p) => p.properties?.allow),
+      [false, false],
+      'basic-auth publishing (scm, ftp) is off',
+    );
   });
 
   it('should read every secret setting from Key Vault through the identity granted Key Vault Secrets User', () => {
@@ -182,11 +206,19 @@ describe('deployment: ARM JSON templates', () => {
     assert.ok(secretSettings.length >= 4, `secret settings found: ${secretSettings.join(', ')}`);
     for (const name of secretSettings) {
       const value = String(webAppSettingValue(t, name));
-      assert.match(value, /format\('@Microsoft\.KeyVault\(SecretUri=\{0\}\)', reference\(resourceId\('Microsoft\.KeyVault\/vaults\/secrets'/, `${name} is a Key Vault reference`);
+      assert.match(
+        value,
+        /format\('@Microsoft\.KeyVault\(SecretUri=\{0\}\)', reference\(resourceId\('Microsoft\.KeyVault\/vaults\/secrets'/,
+        `${name} is a Key Vault reference`,
+      );
     }
     assert.deepEqual(
-      Object.values(t.parameters ?? {}).filter((p) => p.type === 'securestring').map((p) => p.defaultValue),
-      Object.values(t.parameters ?? {}).filter((p) => p.type === 'securestring').map(() => ''),
+      Object.values(t.parameters ?? {})
+        .filter((p) => p.type === 'securestring')
+        .map((p) => p.defaultValue),
+      Object.values(t.parameters ?? {})
+        .filter((p) => p.type === 'securestring')
+        .map(() => ''),
       'secure parameters default to empty',
     );
   });
@@ -195,7 +227,10 @@ describe('deployment: ARM JSON templates', () => {
     const t = loadArmTemplate(EXISTING);
     const insights = resourceOf(t, 'Microsoft.Insights/components');
     assert.match(String(insights.properties?.WorkspaceResourceId), /Microsoft\.OperationalInsights\/workspaces/);
-    assert.equal(webAppSettingValue(t, 'APPLICATIONINSIGHTS_CONNECTION_STRING'), "[reference(resourceId('Microsoft.Insights/components', variables('appInsightsName')), '2020-02-02').ConnectionString]");
+    assert.equal(
+      webAppSettingValue(t, 'APPLICATIONINSIGHTS_CONNECTION_STRING'),
+      "[reference(resourceId('Microsoft.Insights/components', variables('appInsightsName')), '2020-02-02').ConnectionString]",
+    );
   });
 
   it('should create Cosmos DB for MongoDB vCore only when asked, else store the given connection string', () => {
@@ -204,7 +239,10 @@ describe('deployment: ARM JSON templates', () => {
     const cluster = resourceOf(t, 'Microsoft.DocumentDB/mongoClusters');
     assert.equal(cluster.condition, "[variables('useCosmos')]");
     const secret = t.resources.find((r) => r.type === 'Microsoft.KeyVault/vaults/secrets' && r.name.includes("'MongoDbUri'"));
-    assert.match(String(secret?.properties?.value), /^\[if\(variables\('useCosmos'\), replace\(replace\(reference\(resourceId\('Microsoft\.DocumentDB\/mongoClusters'.*parameters\('existingMongoConnectionString'\)\)\]$/);
+    assert.match(
+      String(secret?.properties?.value),
+      /^\[if\(variables\('useCosmos'\), replace\(replace\(reference\(resourceId\('Microsoft\.DocumentDB\/mongoClusters'.*parameters\('existingMongoConnectionString'\)\)\]$/,
+    );
     assert.match(String(webAppSettingValue(t, 'MONGODB_URI')), /'MongoDbUri'/);
   });
 });

@@ -2,8 +2,25 @@ import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readRepoFile, REPO_ROOT } from './support/appSettings';
-import { type ArmExpr, type ArmParameter, isExpression, parseArmExpression, resourceTypeOf, webAppSettingNames, webAppSettingValue } from './support/armTemplate';
-import { BICEP_FUNCTIONS, type BicepFile, type BicepParam, type BicepToken, type BicepValue, nameValueEntries, namesInArrayProperty, parseBicep } from './support/bicep';
+import {
+  type ArmExpr,
+  type ArmParameter,
+  isExpression,
+  parseArmExpression,
+  resourceTypeOf,
+  webAppSettingNames,
+  webAppSettingValue,
+} from './support/armTemplate';
+import {
+  BICEP_FUNCTIONS,
+  type BicepFile,
+  type BicepParam,
+  type BicepToken,
+  type BicepValue,
+  nameValueEntries,
+  namesInArrayProperty,
+  parseBicep,
+} from './support/bicep';
 import { loadArmTemplate, TEMPLATES_DIR, templateFolders } from './support/manifests';
 
 function loadBicep(folder: string): BicepFile {
@@ -54,15 +71,22 @@ function armInputs(value: unknown): string[] {
   const inputs = new Set<string>();
   if (typeof value !== 'string' || !isExpression(value)) return [];
   const walk = (e: ArmExpr, inResourceId: boolean): void => {
-    if (e.kind === 'member') return walk(e.object, inResourceId);
-    if (e.kind === 'index') return (walk(e.object, inResourceId), walk(e.index, inResourceId));
+    if (e.kind === 'member') {
+      walk(e.object, inResourceId);
+      return;
+    }
+    if (e.kind === 'index') {
+      walk(e.object, inResourceId);
+      walk(e.index, inResourceId);
+      return;
+    }
     if (e.kind !== 'call') return;
     const first = e.args[0]?.kind === 'string' ? e.args[0].value : '';
     if (e.name === 'parameters') inputs.add(`parameter ${first}`);
     if (e.name === 'variables' && !inResourceId) inputs.add(`variable ${first}`);
     const type = resourceTypeOf(e);
     if (type) inputs.add(`resource ${type}`);
-    e.args.forEach((a) => walk(a, inResourceId || type !== undefined));
+    for (const a of e.args) walk(a, inResourceId || type !== undefined);
   };
   walk(parseArmExpression(value.slice(1, -1)), false);
   return [...inputs].sort();
@@ -76,33 +100,48 @@ function withoutKey<T extends object>(value: T, key: string): Partial<T> {
 
 describe('deployment: Bicep templates', () => {
   it('should read declarations, interpolations, decorators and references (and report undeclared ones)', () => {
-    const file = parseBicep([
-      "@description('a name')",
-      '@minLength(3)',
-      'param name string',
-      "@allowed([",
-      "  'a'",
-      "  'b'",
-      '])',
-      "param kind string = 'a' // comment with 'quotes'",
-      '/* block',
-      '   comment */',
-      "var full = '${name}-${toLower(kind)}-${missing}'",
-      "resource site 'Microsoft.Web/sites@2023-12-01' = if (kind == 'a') {",
-      '  name: full',
-      '  properties: {',
-      "    x: '${other.id}'",
-      '  }',
-      '}',
-      "output id string = site.id",
-    ].join('\n'));
+    const file = parseBicep(
+      [
+        "@description('a name')",
+        '@minLength(3)',
+        'param name string',
+        '@allowed([',
+        "  'a'",
+        "  'b'",
+        '])',
+        "param kind string = 'a' // comment with 'quotes'",
+        '/* block',
+        '   comment */',
+        "var full = '${name}-${toLower(kind)}-${missing}'",
+        "resource site 'Microsoft.Web/sites@2023-12-01' = if (kind == 'a') {",
+        '  name: full',
+        '  properties: {',
+        "    x: '${other.id}'",
+        '  }',
+        '}',
+        'output id string = site.id',
+      ].join('\n'),
+    );
     assert.deepEqual([...file.params.keys()], ['name', 'kind']);
     assert.deepEqual(file.params.get('kind')?.decorators, [{ name: 'allowed', args: [['a', 'b']] }]);
     assert.equal(file.params.get('kind')?.defaultValue, 'a');
-    assert.deepEqual(file.params.get('name')?.decorators.map((d) => d.name), ['description', 'minLength']);
-    assert.deepEqual(file.resources.get('site'), { symbol: 'site', type: 'Microsoft.Web/sites', apiVersion: '2023-12-01', existing: false, conditional: true, line: 12 });
+    assert.deepEqual(
+      file.params.get('name')?.decorators.map((d) => d.name),
+      ['description', 'minLength'],
+    );
+    assert.deepEqual(file.resources.get('site'), {
+      symbol: 'site',
+      type: 'Microsoft.Web/sites',
+      apiVersion: '2023-12-01',
+      existing: false,
+      conditional: true,
+      line: 12,
+    });
     assert.deepEqual([...new Set(file.references.map((r) => r.name))].sort(), ['full', 'kind', 'missing', 'name', 'other', 'site']);
-    assert.deepEqual(file.functionCalls.map((f) => f.name), ['toLower']);
+    assert.deepEqual(
+      file.functionCalls.map((f) => f.name),
+      ['toLower'],
+    );
   });
 
   for (const folder of templateFolders()) {
@@ -119,7 +158,10 @@ describe('deployment: Bicep templates', () => {
       it('should use every parameter and variable it declares', () => {
         const bicep = loadBicep(folder);
         const used = new Set(bicep.references.map((r) => r.name));
-        assert.deepEqual([...bicep.params.keys(), ...bicep.vars].filter((name) => !used.has(name)), []);
+        assert.deepEqual(
+          [...bicep.params.keys(), ...bicep.vars].filter((name) => !used.has(name)),
+          [],
+        );
       });
 
       it('should declare the same parameters as main.json, with the same types, defaults, limits and descriptions', () => {
@@ -140,7 +182,11 @@ describe('deployment: Bicep templates', () => {
         ].sort();
         const fromArm = arm.resources.map((r) => `${r.type}@${r.apiVersion}${r.condition !== undefined ? ' (conditional)' : ''}`).sort();
         assert.deepEqual(fromArm, fromBicep);
-        assert.deepEqual(Object.keys(arm.variables ?? {}).filter((v) => !bicep.vars.has(v)), [], 'ARM variables all come from Bicep vars');
+        assert.deepEqual(
+          Object.keys(arm.variables ?? {}).filter((v) => !bicep.vars.has(v)),
+          [],
+          'ARM variables all come from Bicep vars',
+        );
         assert.deepEqual(
           Object.entries(arm.outputs ?? {}).map(([name, o]) => `${name}: ${o.type}`),
           [...bicep.outputs].map(([name, o]) => `${name}: ${o.type}`),

@@ -106,27 +106,44 @@ describe('deployment: Dockerfile', () => {
     const build = loadDockerfile().stages.find((s) => runs(s, /\bnpm run build\b/)) as DockerStage;
     const copied = instructionsOf(build, 'COPY').flatMap((i) => parseCopy(i).sources);
     const tsconfig = JSON.parse(readRepoFile('tsconfig.build.json')) as { extends?: string; include: string[] };
-    assert.deepEqual([...tsconfig.include, 'tsconfig.build.json', 'tsconfig.json'].filter((p) => !copied.includes(p)), []);
+    assert.deepEqual(
+      [...tsconfig.include, 'tsconfig.build.json', 'tsconfig.json'].filter((p) => !copied.includes(p)),
+      [],
+    );
     assert.match(buildScript(), /(^|&&\s*)tsc -p tsconfig\.build\.json(\s*&&|$)/);
   });
 
   it('should copy into the build stage, before npm run build, every file the build script runs', () => {
     const build = loadDockerfile().stages.find((s) => runs(s, /\bnpm run build\b/)) as DockerStage;
     const buildAt = indexOf(build, 'RUN', /\bnpm run build\b/);
-    const copiedBefore = build.instructions.slice(0, buildAt).filter((i) => i.keyword === 'COPY').flatMap((i) => parseCopy(i).sources);
+    const copiedBefore = build.instructions
+      .slice(0, buildAt)
+      .filter((i) => i.keyword === 'COPY')
+      .flatMap((i) => parseCopy(i).sources);
     const patterns = readRepoFile('.dockerignore').split('\n');
     // `node scripts/x.mjs`, `tsx scripts/y.ts`: files in the repository the build needs.
     const files = [...buildScript().matchAll(/\b(?:node|tsx)\s+(?:--\S+\s+)*([\w./-]+\.[cm]?[jt]s)\b/g)].map((m) => m[1] as string);
     for (const file of files) {
-      assert.ok(copiedBefore.some((source) => file === source || file.startsWith(`${source.replace(/\/$/, '')}/`)), `${file} is copied before npm run build`);
+      assert.ok(
+        copiedBefore.some((source) => file === source || file.startsWith(`${source.replace(/\/$/, '')}/`)),
+        `${file} is copied before npm run build`,
+      );
       assert.ok(!isDockerIgnored(patterns, file), `${file} is not excluded by .dockerignore`);
     }
   });
 
   it('should copy only files and folders that exist in the repository', () => {
-    const sources = loadDockerfile().stages.flatMap((s) => instructionsOf(s, 'COPY').map(parseCopy).filter((c) => !c.from).flatMap((c) => c.sources));
+    const sources = loadDockerfile().stages.flatMap((s) =>
+      instructionsOf(s, 'COPY')
+        .map(parseCopy)
+        .filter((c) => !c.from)
+        .flatMap((c) => c.sources),
+    );
     assert.ok(sources.length > 5, `${sources.length} sources`);
-    assert.deepEqual(sources.filter((source) => !existsSync(path.join(REPO_ROOT, source))), []);
+    assert.deepEqual(
+      sources.filter((source) => !existsSync(path.join(REPO_ROOT, source))),
+      [],
+    );
   });
 
   it('should run on Node.js 24 LTS by default (22 as a build argument), on the same slim Debian base in every stage', () => {
@@ -150,13 +167,17 @@ describe('deployment: Dockerfile', () => {
     // Numeric, so that Kubernetes' runAsNonRoot can verify it, and the same uid/gid as k8s/.
     const [uid, gid] = users[0].args.trim().split(':').map(Number);
     assert.ok(Number.isInteger(uid) && (uid as number) > 0 && Number.isInteger(gid), `USER ${users[0].args} is uid:gid`);
-    const pod = (onlyOne(loadK8sObjects(), 'Deployment') as K8sObject & { spec: { template: { spec: { securityContext: Record<string, unknown> } } } }).spec.template.spec.securityContext;
+    const pod = (onlyOne(loadK8sObjects(), 'Deployment') as K8sObject & { spec: { template: { spec: { securityContext: Record<string, unknown> } } } }).spec
+      .template.spec.securityContext;
     assert.deepEqual([pod.runAsUser, pod.runAsGroup, pod.runAsNonRoot], [uid, gid, true]);
     assert.ok(indexOf(runtime, 'USER', /./) < indexOf(runtime, 'CMD', /./), 'USER comes before CMD');
     assert.equal(envOf(runtime).get('NODE_ENV'), 'production');
     const port = keysInEnvExample().get('PORT')?.value;
     assert.equal(port, '3978');
-    assert.deepEqual(instructionsOf(runtime, 'EXPOSE').map((i) => i.args), [port]);
+    assert.deepEqual(
+      instructionsOf(runtime, 'EXPOSE').map((i) => i.args),
+      [port],
+    );
     assert.equal(envOf(runtime).get('PORT'), port);
     const cmd = JSON.parse(instructionsOf(runtime, 'CMD')[0].args) as string[];
     const main = (JSON.parse(readRepoFile('package.json')) as { main: string }).main;
@@ -172,7 +193,10 @@ describe('deployment: Dockerfile', () => {
       .flatMap((c) => (c.from === 'build' ? [c.destination.replace(/^\.\//, '').replace(/\/$/, '')] : c.from ? [] : c.sources));
     const folders = runtimeFolders();
     assert.ok(folders.includes('data'), `found: ${folders.join(', ')}`);
-    assert.deepEqual(folders.filter((f) => !copied.includes(f)), []);
+    assert.deepEqual(
+      folders.filter((f) => !copied.includes(f)),
+      [],
+    );
   });
 
   it('should keep secrets and local artefacts out of the build context, and nothing the Dockerfile copies', () => {
@@ -180,16 +204,31 @@ describe('deployment: Dockerfile', () => {
     for (const excluded of ['.env', '.env.local', 'node_modules', 'dist', '.git', 'test/unit/x.test.ts']) {
       assert.ok(isDockerIgnored(patterns, excluded), `${excluded} is ignored`);
     }
-    const sources = loadDockerfile().stages.flatMap((s) => instructionsOf(s, 'COPY').map(parseCopy).filter((c) => !c.from).flatMap((c) => c.sources));
-    assert.deepEqual(sources.filter((s) => isDockerIgnored(patterns, s)), []);
+    const sources = loadDockerfile().stages.flatMap((s) =>
+      instructionsOf(s, 'COPY')
+        .map(parseCopy)
+        .filter((c) => !c.from)
+        .flatMap((c) => c.sources),
+    );
+    assert.deepEqual(
+      sources.filter((s) => isDockerIgnored(patterns, s)),
+      [],
+    );
     assert.ok(!isDockerIgnored(['*.log', 'dist/', '!dist/keep'], 'dist/keep'), 'negation re-includes');
   });
 
   it('should never bake a secret into the image', () => {
     const file = loadDockerfile();
     const env = file.stages.flatMap((s) => [...envOf(s).keys()]);
-    assert.deepEqual(env.filter((k) => /SECRET|PASSWORD|TOKEN|_KEY$|MONGODB_URI/.test(k)), []);
-    assert.deepEqual(file.stages.flatMap((s) => instructionsOf(s, 'ADD')), [], 'COPY, never ADD (no remote URLs or archives)');
+    assert.deepEqual(
+      env.filter((k) => /SECRET|PASSWORD|TOKEN|_KEY$|MONGODB_URI/.test(k)),
+      [],
+    );
+    assert.deepEqual(
+      file.stages.flatMap((s) => instructionsOf(s, 'ADD')),
+      [],
+      'COPY, never ADD (no remote URLs or archives)',
+    );
   });
 
   describe('HEALTHCHECK', () => {

@@ -70,8 +70,15 @@ describe('deployment: Kubernetes manifests (k8s/)', () => {
   it('should list every manifest in kustomization.yaml except the secret template', () => {
     const files = readdirSync(path.join(REPO_ROOT, K8S_DIR)).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml');
     const listed = loadKustomization().resources ?? [];
-    assert.deepEqual(files.filter((f) => !listed.includes(f)), ['secret.example.yaml']);
-    assert.deepEqual(listed.filter((f) => !files.includes(f)), [], 'listed files exist');
+    assert.deepEqual(
+      files.filter((f) => !listed.includes(f)),
+      ['secret.example.yaml'],
+    );
+    assert.deepEqual(
+      listed.filter((f) => !files.includes(f)),
+      [],
+      'listed files exist',
+    );
   });
 
   it('should run at least two replicas whose pod labels match the selector', () => {
@@ -127,7 +134,9 @@ describe('deployment: Kubernetes manifests (k8s/)', () => {
     const c = botContainer();
     const command = c.lifecycle?.preStop?.exec?.command ?? [];
     const preStopSeconds = command[0] === 'sleep' ? Number(command[1]) : 0;
-    const shutdownMs = Number(onlyOne(loadK8sObjects(), 'ConfigMap').data?.SHUTDOWN_TIMEOUT_MS || keysInEnvExample().get('SHUTDOWN_TIMEOUT_MS')?.value || 10_000);
+    const shutdownMs = Number(
+      onlyOne(loadK8sObjects(), 'ConfigMap').data?.SHUTDOWN_TIMEOUT_MS || keysInEnvExample().get('SHUTDOWN_TIMEOUT_MS')?.value || 10_000,
+    );
     const grace = podSpec().terminationGracePeriodSeconds ?? 30;
     assert.ok(grace >= preStopSeconds + shutdownMs / 1000, `grace ${grace} s < preStop ${preStopSeconds} s + shutdown ${shutdownMs / 1000} s`);
   });
@@ -142,7 +151,12 @@ describe('deployment: Kubernetes manifests (k8s/)', () => {
   it('should autoscale the Deployment on CPU, never below two replicas', () => {
     const hpa = onlyOne(loadK8sObjects(), 'HorizontalPodAutoscaler');
     assert.equal(hpa.apiVersion, 'autoscaling/v2');
-    const spec = hpa.spec as { scaleTargetRef: { apiVersion: string; kind: string; name: string }; minReplicas: number; maxReplicas: number; metrics: Array<{ resource?: { name: string } }> };
+    const spec = hpa.spec as {
+      scaleTargetRef: { apiVersion: string; kind: string; name: string };
+      minReplicas: number;
+      maxReplicas: number;
+      metrics: Array<{ resource?: { name: string } }>;
+    };
     assert.deepEqual(spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment().metadata.name });
     assert.ok(spec.minReplicas >= 2 && spec.maxReplicas > spec.minReplicas);
     assert.ok(spec.metrics.some((m) => m.resource?.name === 'cpu'));
@@ -160,7 +174,10 @@ describe('deployment: Kubernetes manifests (k8s/)', () => {
 
   it('should name the image the kustomization replaces', () => {
     const images = loadKustomization().images ?? [];
-    assert.deepEqual(images.map((i) => i.name), [botContainer().image]);
+    assert.deepEqual(
+      images.map((i) => i.name),
+      [botContainer().image],
+    );
   });
 
   describe('probe paths on the real server', () => {

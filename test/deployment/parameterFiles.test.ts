@@ -31,9 +31,12 @@ function checkParameterFile(file: ParameterFile, template: ArmTemplate): string[
     }
     const expected = { string: 'string', securestring: 'string', int: 'number', bool: 'boolean', object: 'object', array: 'object' }[param.type];
     if (typeof value !== expected) problems.push(`${name} should be a ${param.type}, got ${JSON.stringify(value)}`);
-    if (param.allowedValues && !param.allowedValues.includes(value)) problems.push(`${name}: ${JSON.stringify(value)} is not one of ${JSON.stringify(param.allowedValues)}`);
-    if (typeof value === 'string' && param.minLength !== undefined && value.length < param.minLength) problems.push(`${name} is shorter than ${param.minLength}`);
-    if (typeof value === 'string' && param.maxLength !== undefined && value.length > param.maxLength) problems.push(`${name} is longer than ${param.maxLength}`);
+    if (param.allowedValues && !param.allowedValues.includes(value))
+      problems.push(`${name}: ${JSON.stringify(value)} is not one of ${JSON.stringify(param.allowedValues)}`);
+    if (typeof value === 'string' && param.minLength !== undefined && value.length < param.minLength)
+      problems.push(`${name} is shorter than ${param.minLength}`);
+    if (typeof value === 'string' && param.maxLength !== undefined && value.length > param.maxLength)
+      problems.push(`${name} is longer than ${param.maxLength}`);
     if (typeof value === 'number' && param.minValue !== undefined && value < param.minValue) problems.push(`${name} is below ${param.minValue}`);
     if (typeof value === 'number' && param.maxValue !== undefined && value > param.maxValue) problems.push(`${name} is above ${param.maxValue}`);
   }

@@ -30,7 +30,10 @@ describe('"Was this helpful?" feedback', () => {
       ['👍 Yes', [Messages.thanksHelpful]],
     ]);
 
-    assert.deepEqual(events.events.filter((e) => e.name.startsWith('feedback')), [{ name: 'feedback.asked' }, { name: 'feedback', helpful: true }]);
+    assert.deepEqual(
+      events.events.filter((e) => e.name.startsWith('feedback')),
+      [{ name: 'feedback.asked' }, { name: 'feedback', helpful: true }],
+    );
   });
 
   it('should record "not helpful", apologise and offer another order or a person', async () => {

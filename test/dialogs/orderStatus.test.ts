@@ -147,7 +147,9 @@ describe('order-status dialogs (transcripts)', () => {
       ['alex.morgan@example.com', [STATUS_12345, FEEDBACK]],
       ['let me talk to a person', ['[handoff requested]']],
     ]);
-    assert.deepEqual(handoff.requests, [{ reason: 'user_request', intent: 'ask_order_status', orderId: '12345', verification: { verified: true, method: 'knowledge' } }]);
+    assert.deepEqual(handoff.requests, [
+      { reason: 'user_request', intent: 'ask_order_status', orderId: '12345', verification: { verified: true, method: 'knowledge' } },
+    ]);
   });
 
   it('should hand off after a fallback offer is accepted', async () => {
@@ -155,7 +157,10 @@ describe('order-status dialogs (transcripts)', () => {
     await say(adapter, 'qwerty');
     await say(adapter, 'asdfgh');
     const replies = await say(adapter, 'yes');
-    assert.deepEqual(replies.map((r) => r.text), ['[handoff requested]']);
+    assert.deepEqual(
+      replies.map((r) => r.text),
+      ['[handoff requested]'],
+    );
     assert.equal(handoff.requests[0]?.reason, 'repeated_fallback');
   });
 

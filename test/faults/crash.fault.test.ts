@@ -15,7 +15,7 @@ import { mongoTestEnvironment, uniqueDatabaseName } from '../support/mongo';
 describe('fault injection: the bot is SIGKILLed mid-turn', function () {
   this.timeout(180_000);
   let orders: HttpStub;
-  let held: http.ServerResponse[] = [];
+  const held: http.ServerResponse[] = [];
   let holding = true;
   let bot: BotProcess | undefined;
   let env: Record<string, string>;

@@ -55,7 +55,11 @@ describe('fault injection: MongoDB goes away mid-conversation and comes back', f
 
     await proxy!.cut();
     const during = await client.say('#98765');
-    assert.deepEqual(during.map((a) => a.text), [StorageReplies.unavailable], 'exactly one polite reply, nothing else');
+    assert.deepEqual(
+      during.map((a) => a.text),
+      [StorageReplies.unavailable],
+      'exactly one polite reply, nothing else',
+    );
     await waitForReady(url, 503);
 
     await proxy!.restore();
@@ -63,7 +67,10 @@ describe('fault injection: MongoDB goes away mid-conversation and comes back', f
     // State was kept by the database: the form is still waiting for the ID, so the customer
     // simply sends it again and the conversation continues where it was.
     const again = await client.say('#98765');
-    assert.deepEqual(again.map((a) => a.text), ['You asked about order 98765. Is that correct?']);
+    assert.deepEqual(
+      again.map((a) => a.text),
+      ['You asked about order 98765. Is that correct?'],
+    );
     assert.match((await client.say('yes'))[0]?.text ?? '', /e-mail address or the postcode/);
     const status = await client.say('SW1A 1AA');
     assert.match(status[0]?.text ?? '', /^Order 98765 is delivered/);
@@ -78,7 +85,10 @@ describe('fault injection: MongoDB goes away mid-conversation and comes back', f
     await waitForReady(url, 200);
     // The dropped "yes" left the confirmation pending; one more "yes" asks for the check once,
     // and the answer gives one status.
-    assert.deepEqual((await client.say('yes')).map((r) => r.text), ['To keep your order private, please tell me the e-mail address or the postcode on the order.']);
+    assert.deepEqual(
+      (await client.say('yes')).map((r) => r.text),
+      ['To keep your order private, please tell me the e-mail address or the postcode on the order.'],
+    );
     const replies = await client.say('alex.morgan@example.com');
     assert.equal(replies.filter((r) => /^Order 12345 is/.test(r.text ?? '')).length, 1);
   });

@@ -26,17 +26,23 @@ describe('fault injection: the orders API misbehaves', function () {
     switch (mode) {
       case 'ok':
         // The order check first (POST /orders/{id}/verify), then the lookup.
-        if (req.method === 'POST') return sendJson(res, 200, { match: true });
-        return sendJson(res, 200, { id, status: 'in_transit', eta: '2026-11-27', carrier: 'UPS', trackingUrl: null });
+        if (req.method === 'POST') {
+          sendJson(res, 200, { match: true });
+          return;
+        }
+        sendJson(res, 200, { id, status: 'in_transit', eta: '2026-11-27', carrier: 'UPS', trackingUrl: null });
+        return;
       case 'slow':
         return void setTimeout(() => sendJson(res, 200, { id, status: 'shipped' }), 2_000);
       case '500':
-        return sendJson(res, 500, { error: 'boom' });
+        sendJson(res, 500, { error: 'boom' });
+        return;
       case 'garbage':
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end('<html>oops</html>');
       case 'wrong-shape':
-        return sendJson(res, 200, { id, status: 'teleported' });
+        sendJson(res, 200, { id, status: 'teleported' });
+        return;
       case 'reset':
         return void req.socket.destroy();
     }
@@ -69,7 +75,10 @@ describe('fault injection: the orders API misbehaves', function () {
   async function askAbout(client: BotClient, id: string): Promise<string[]> {
     const confirm = await client.say(`where is my order ${id}`);
     assert.equal(confirm[0]?.text, `You asked about order ${id}. Is that correct?`);
-    assert.deepEqual((await client.say('yes')).map((r) => r.text), [Messages.askVerification]);
+    assert.deepEqual(
+      (await client.say('yes')).map((r) => r.text),
+      [Messages.askVerification],
+    );
     return (await client.say('customer@example.com')).map((r) => r.text ?? '');
   }
 

@@ -89,13 +89,20 @@ describe('fault injection: the bot is SIGKILLed while answering a Slack delivery
         const orderId = String(70_000 + round * 10 + index);
         const channel = `D${round}${index}${Date.now().toString(36).toUpperCase()}`;
         const user = `U${round}${index}CUST`;
-        const replies = () => slack.succeeded('chat.postMessage').filter((c) => c.params.channel === channel).map((c) => String(c.params.text));
+        const replies = () =>
+          slack
+            .succeeded('chat.postMessage')
+            .filter((c) => c.params.channel === channel)
+            .map((c) => String(c.params.text));
         const statusReplies = () => replies().filter((t) => t.startsWith(`Order ${orderId} is shipped`)).length;
 
         bot ??= await spawnBotProcess(script, env);
         let sender = new SlackSender(bot.url);
         assert.equal((await sender.event(dm(user, channel, `where is my order ${orderId}`))).status, 200);
-        assert.ok(await waitUntil(() => replies().some((t) => t.includes(`order ${orderId}`)), 15_000), `the bot asked to confirm: ${JSON.stringify(replies())}`);
+        assert.ok(
+          await waitUntil(() => replies().some((t) => t.includes(`order ${orderId}`)), 15_000),
+          `the bot asked to confirm: ${JSON.stringify(replies())}`,
+        );
 
         const yes = dm(user, channel, 'yes');
         const midTurn = point !== KILL_POINTS[1];
@@ -122,7 +129,7 @@ describe('fault injection: the bot is SIGKILLed while answering a Slack delivery
         tally.runs += 1;
         if (count === 0) tally.lost += 1;
         tally.doubled += Math.max(0, count - 1);
-        assert.equal(count, 1, `replies in ${channel}: ${JSON.stringify(replies())}\n${count === 1 ? "" : bot.output()}`);
+        assert.equal(count, 1, `replies in ${channel}: ${JSON.stringify(replies())}\n${count === 1 ? '' : bot.output()}`);
       });
     });
   }

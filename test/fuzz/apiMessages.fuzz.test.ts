@@ -16,7 +16,11 @@ function activityArbitrary(): fc.Arbitrary<Record<string, unknown>> {
   );
   return fc.record(
     {
-      type: fc.oneof(fc.constantFrom('message', 'conversationUpdate', 'event', 'invoke', 'typing', 'messageReaction', 'endOfConversation'), fc.string(), fc.anything()),
+      type: fc.oneof(
+        fc.constantFrom('message', 'conversationUpdate', 'event', 'invoke', 'typing', 'messageReaction', 'endOfConversation'),
+        fc.string(),
+        fc.anything(),
+      ),
       text,
       conversation: fc.oneof(fc.record({ id: fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.constant('$conv.with.dots')) }), fc.anything()),
       from: fc.oneof(fc.record({ id: fc.string({ maxLength: 20 }), name: fc.string({ maxLength: 20 }) }), fc.anything()),
@@ -77,10 +81,17 @@ describe('fuzz: /api/messages with random and malformed activities', function ()
 
   it('should never answer 5xx to arbitrary bytes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 500 }), fc.json(), fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('latin1'))), async (body) => {
-        const status = await post(body);
-        assert.ok(status < 500, `status ${status} for ${JSON.stringify(body).slice(0, 200)}`);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 500 }),
+          fc.json(),
+          fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('latin1')),
+        ),
+        async (body) => {
+          const status = await post(body);
+          assert.ok(status < 500, `status ${status} for ${JSON.stringify(body).slice(0, 200)}`);
+        },
+      ),
       { numRuns: 300, seed: 42 },
     );
   });
@@ -88,7 +99,14 @@ describe('fuzz: /api/messages with random and malformed activities', function ()
   it('should not grow the heap without bound over many conversations', async () => {
     const run = async (from: number, count: number): Promise<void> => {
       for (let i = from; i < from + count; i++) {
-        const activity = { type: 'message', text: 'where is my order 12345', channelId: 'emulator', deliveryMode: 'expectReplies', conversation: { id: `fuzz-${i}` }, from: { id: `u-${i}` } };
+        const activity = {
+          type: 'message',
+          text: 'where is my order 12345',
+          channelId: 'emulator',
+          deliveryMode: 'expectReplies',
+          conversation: { id: `fuzz-${i}` },
+          from: { id: `u-${i}` },
+        };
         assert.equal(await post(JSON.stringify(activity)), 200);
       }
     };

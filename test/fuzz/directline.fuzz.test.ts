@@ -16,7 +16,14 @@ describe('fuzz: the self-hosted Direct Line endpoint', function () {
 
   before(async () => {
     app = await createApp(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', DIRECTLINE_SECRET: SECRET, RATE_LIMIT_USER_PER_MINUTE: '0', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0' }),
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        NODE_ENV: 'test',
+        DIRECTLINE_SECRET: SECRET,
+        RATE_LIMIT_USER_PER_MINUTE: '0',
+        RATE_LIMIT_CONVERSATION_PER_MINUTE: '0',
+      }),
       { logger: silentLogger },
     );
     base = (await app.listen()).url;
@@ -51,8 +58,20 @@ describe('fuzz: the self-hosted Direct Line endpoint', function () {
         fc.oneof(fc.constantFrom('victim', 'attacker'), fc.string({ minLength: 1, maxLength: 30 }).map(encodeURIComponent)),
         fc.nat(4),
         credential,
-        fc.oneof(fc.constant(undefined), fc.json().map((j) => JSON.parse(j) as unknown), fc.record({ type: fc.constantFrom('message', 'event', 'typing'), text: fc.string({ maxLength: 100 }), from: fc.record({ id: fc.string({ maxLength: 10 }) }) })),
-        fc.oneof(fc.constant(''), fc.nat(1000).map((n) => `?watermark=${n}`), fc.string({ maxLength: 20 }).map((s) => `?watermark=${encodeURIComponent(s)}`)),
+        fc.oneof(
+          fc.constant(undefined),
+          fc.json().map((j) => JSON.parse(j) as unknown),
+          fc.record({
+            type: fc.constantFrom('message', 'event', 'typing'),
+            text: fc.string({ maxLength: 100 }),
+            from: fc.record({ id: fc.string({ maxLength: 10 }) }),
+          }),
+        ),
+        fc.oneof(
+          fc.constant(''),
+          fc.nat(1000).map((n) => `?watermark=${n}`),
+          fc.string({ maxLength: 20 }).map((s) => `?watermark=${encodeURIComponent(s)}`),
+        ),
         async (method, conv, pathIndex, cred, body, query) => {
           const conversationId = conv === 'victim' ? victim.conversationId : conv === 'attacker' ? attacker.conversationId : conv;
           const token = cred === 'victim' ? victim.token : cred === 'attacker' ? attacker.token : cred;

@@ -12,8 +12,15 @@ function slackEventArbitrary(): fc.Arbitrary<Record<string, unknown>> {
   );
   return fc.record(
     {
-      type: fc.oneof(fc.constantFrom('message', 'app_mention', 'reaction_added', 'member_joined_channel', 'app_home_opened'), fc.string({ maxLength: 12 }), fc.anything()),
-      subtype: fc.oneof(fc.constantFrom(undefined, 'bot_message', 'message_changed', 'message_deleted', 'file_share', 'thread_broadcast', 'channel_join'), fc.string({ maxLength: 12 })),
+      type: fc.oneof(
+        fc.constantFrom('message', 'app_mention', 'reaction_added', 'member_joined_channel', 'app_home_opened'),
+        fc.string({ maxLength: 12 }),
+        fc.anything(),
+      ),
+      subtype: fc.oneof(
+        fc.constantFrom(undefined, 'bot_message', 'message_changed', 'message_deleted', 'file_share', 'thread_broadcast', 'channel_join'),
+        fc.string({ maxLength: 12 }),
+      ),
       channel_type: fc.constantFrom('im', 'channel', 'group', 'mpim', undefined, 'weird'),
       channel: fc.oneof(fc.constantFrom('D0FUZZ1', 'C0FUZZ1', 'G0FUZZ1'), fc.string({ maxLength: 12 }), fc.anything()),
       user: fc.oneof(fc.constantFrom('U0FUZZ1', 'U0FUZZ2', BOT_USER), fc.string({ maxLength: 12 }), fc.anything()),
@@ -38,10 +45,21 @@ function interactionArbitrary(): fc.Arbitrary<Record<string, unknown>> {
       user: fc.oneof(fc.record({ id: fc.string({ maxLength: 12 }), team_id: fc.constant(TEAM) }), fc.anything()),
       team: fc.oneof(fc.record({ id: fc.constant(TEAM) }), fc.anything()),
       channel: fc.oneof(fc.record({ id: fc.constantFrom('D0FUZZ1', 'C0FUZZ1') }), fc.anything()),
-      container: fc.oneof(fc.record({ type: fc.constant('message'), message_ts: fc.string({ maxLength: 20 }), channel_id: fc.constantFrom('D0FUZZ1', 'C0FUZZ1') }), fc.anything()),
+      container: fc.oneof(
+        fc.record({ type: fc.constant('message'), message_ts: fc.string({ maxLength: 20 }), channel_id: fc.constantFrom('D0FUZZ1', 'C0FUZZ1') }),
+        fc.anything(),
+      ),
       message: fc.anything(),
       actions: fc.oneof(
-        fc.array(fc.record({ action_id: fc.string({ maxLength: 30 }), value: fc.oneof(fc.string({ maxLength: 40 }), fc.anything()), type: fc.constantFrom('button', 'static_select'), block_id: fc.string({ maxLength: 10 }) }), { maxLength: 3 }),
+        fc.array(
+          fc.record({
+            action_id: fc.string({ maxLength: 30 }),
+            value: fc.oneof(fc.string({ maxLength: 40 }), fc.anything()),
+            type: fc.constantFrom('button', 'static_select'),
+            block_id: fc.string({ maxLength: 10 }),
+          }),
+          { maxLength: 3 },
+        ),
         fc.anything(),
       ),
     },
@@ -83,21 +101,27 @@ describe('fuzz: Slack events and interactions on /api/slack/events', function ()
 
   it('should never answer 5xx on signed but malformed interactions and raw bodies', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(interactionArbitrary().map((p) => ({ kind: 'interaction' as const, p })), fc.string({ maxLength: 300 }).map((s) => ({ kind: 'raw' as const, s }))), async (input) => {
-        let status: number;
-        if (input.kind === 'interaction') {
-          let payload: Record<string, unknown>;
-          try {
-            payload = JSON.parse(JSON.stringify(input.p));
-          } catch {
-            return;
+      fc.asyncProperty(
+        fc.oneof(
+          interactionArbitrary().map((p) => ({ kind: 'interaction' as const, p })),
+          fc.string({ maxLength: 300 }).map((s) => ({ kind: 'raw' as const, s })),
+        ),
+        async (input) => {
+          let status: number;
+          if (input.kind === 'interaction') {
+            let payload: Record<string, unknown>;
+            try {
+              payload = JSON.parse(JSON.stringify(input.p));
+            } catch {
+              return;
+            }
+            status = (await slack.sender.interaction(payload)).status;
+          } else {
+            status = (await slack.sender.raw(input.s, 'application/json')).status;
           }
-          status = (await slack.sender.interaction(payload)).status;
-        } else {
-          status = (await slack.sender.raw(input.s, 'application/json')).status;
-        }
-        assert.ok(status < 500, `status ${status} for ${JSON.stringify(input).slice(0, 300)}`);
-      }),
+          assert.ok(status < 500, `status ${status} for ${JSON.stringify(input).slice(0, 300)}`);
+        },
+      ),
       { numRuns: 200, seed: 11 },
     );
     await slack.idle();
@@ -119,6 +143,9 @@ describe('fuzz: Slack events and interactions on /api/slack/events', function ()
       { numRuns: 100, seed: 13 },
     );
     await slack.idle();
-    assert.equal(stub.calls.filter((c) => c.method === 'chat.postMessage').length - stub.calls.slice(0, before).filter((c) => c.method === 'chat.postMessage').length, 0);
+    assert.equal(
+      stub.calls.filter((c) => c.method === 'chat.postMessage').length - stub.calls.slice(0, before).filter((c) => c.method === 'chat.postMessage').length,
+      0,
+    );
   });
 });

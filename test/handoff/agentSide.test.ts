@@ -18,7 +18,7 @@ describe('Handoff, agent side (claim, relay, notes, resolve, rating)', () => {
     assert.equal(stored?.state, 'active');
     assert.deepEqual(stored?.agent, alice);
     assert.deepEqual(h.messenger.textsTo('c1'), ["You're now chatting with Alice."]);
-    assert.equal((h.messenger.eventsTo('c1')[0]?.value as { state: string }).state, 'accepted');
+    assert.equal((h.messenger.eventsTo('c1')[0]!.value as { state: string }).state, 'accepted');
     assert.deepEqual(h.metrics.at(-1), { event: 'claimed', seconds: 90 });
     assert.match(h.desk.postsOf(ticket.id, 'system')[0] ?? '', /Alice claimed this ticket/);
   });
@@ -97,8 +97,11 @@ describe('Handoff, agent side (claim, relay, notes, resolve, rating)', () => {
 
     const prompt = h.messenger.sent.at(-1)?.activities.find((a) => a.type === 'message');
     assert.match(prompt?.text ?? '', /Alice has closed this chat, and you're back with the order assistant\. How did we do\?/);
-    assert.deepEqual(prompt?.suggestedActions?.actions.map((a) => a.title), ['Great', 'OK', 'Poor']);
-    assert.equal((h.messenger.eventsTo('c1').at(-1)?.value as { state: string }).state, 'completed');
+    assert.deepEqual(
+      prompt?.suggestedActions?.actions.map((a) => a.title),
+      ['Great', 'OK', 'Poor'],
+    );
+    assert.equal((h.messenger.eventsTo('c1').at(-1)!.value as { state: string }).state, 'completed');
     assert.deepEqual(h.metrics.at(-1), { event: 'resolved', seconds: 240 });
 
     assert.match((await customer.texts('Great'))[0] ?? '', /Thanks for your feedback/);

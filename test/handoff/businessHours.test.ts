@@ -86,7 +86,11 @@ describe('BusinessHours', () => {
       [';', /no rules/],
     ];
     for (const [source, message] of cases) {
-      assert.throws(() => BusinessHours.parse(source), (e: unknown) => e instanceof BusinessHoursSyntaxError && message.test(e.message), source);
+      assert.throws(
+        () => BusinessHours.parse(source),
+        (e: unknown) => e instanceof BusinessHoursSyntaxError && message.test(e.message),
+        source,
+      );
     }
     assert.throws(() => BusinessHours.parse('', { timeZone: 'Mars/Olympus' }), /not an IANA time zone/);
   });
@@ -104,7 +108,7 @@ describe('BusinessHours', () => {
           const hhmm = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
           const hours = BusinessHours.parse(`${names[day]} ${hhmm(start)}-${end === 0 ? '24:00' : hhmm(end)}`);
           const from = day * 1440 + start;
-          const expected = ((probe - from + 7 * 1440) % (7 * 1440)) < length;
+          const expected = (probe - from + 7 * 1440) % (7 * 1440) < length;
           // 2026-03-02T00:00Z is Monday 00:00 UTC.
           return hours.isOpen(at('2026-03-02T00:00:00Z') + probe * 60_000) === expected;
         },

@@ -42,7 +42,14 @@ describe('Handoff on every channel: Web Chat (self-hosted Direct Line) and Teams
 
       await bot.replyInThread(ticket!, 'UALICE', 'No, it is on its way.');
       await webchat.waitFor((a) => a.text === 'No, it is on its way.');
-      assert.deepEqual(webchat.botMessages().slice(botMessagesBefore).map((a) => a.text), ['No, it is on its way.'], 'the bot stayed out');
+      assert.deepEqual(
+        webchat
+          .botMessages()
+          .slice(botMessagesBefore)
+          .map((a) => a.text),
+        ['No, it is on its way.'],
+        'the bot stayed out',
+      );
     } finally {
       webchat.close();
     }
@@ -57,7 +64,10 @@ describe('Handoff on every channel: Web Chat (self-hosted Direct Line) and Teams
     const ticket = await bot.desk.store.get(ticketId);
     await bot.replyInThread(ticket!, 'UBOB', 'Hello from Bob');
     await connector.waitFor((p) => p.conversationId === teams.conversationId && p.activity.text === 'Hello from Bob');
-    assert.deepEqual(connector.messagesTo(teams.conversationId).map((a) => a.text), ["You're now chatting with Bob.", 'Hello from Bob']);
+    assert.deepEqual(
+      connector.messagesTo(teams.conversationId).map((a) => a.text),
+      ["You're now chatting with Bob.", 'Hello from Bob'],
+    );
     // Teams shows nothing for event activities, so no handoff.status goes there.
     assert.equal(connector.posts.filter((p) => p.conversationId === teams.conversationId && p.activity.type === 'event').length, 0);
   });

@@ -17,12 +17,18 @@ describe('Handoff, customer side (gate and requests)', () => {
     );
     const initiate = replies.find((a) => a.type === 'event');
     assert.equal(initiate?.name, 'handoff.initiate');
-    assert.equal((initiate?.value as { ticketId: string }).ticketId, ticket.id);
-    assert.equal((initiate?.attachments?.[0]?.content as { activities: unknown[] }).activities.length, 3);
+    assert.equal((initiate!.value as { ticketId: string }).ticketId, ticket.id);
+    assert.equal((initiate!.attachments![0]!.content as { activities: unknown[] }).activities.length, 3);
     const message = replies.find((a) => a.type === 'message');
     assert.match(message?.text ?? '', /number 1 in the queue\. Anything you write/);
-    assert.deepEqual(message?.suggestedActions?.actions.map((a) => a.title), ['Cancel']);
-    assert.deepEqual(h.metrics.map((m) => m.event), ['requested']);
+    assert.deepEqual(
+      message?.suggestedActions?.actions.map((a) => a.title),
+      ['Cancel'],
+    );
+    assert.deepEqual(
+      h.metrics.map((m) => m.event),
+      ['requested'],
+    );
   });
 
   it('should give later customers their place and an expected wait from recent claims', async () => {
@@ -57,7 +63,7 @@ describe('Handoff, customer side (gate and requests)', () => {
     assert.equal(ticket.state, 'cancelled');
     assert.equal(ticket.outcome, 'cancelled_by_customer');
     assert.match(replies.find((a) => a.type === 'message')?.text ?? '', /cancelled your request/);
-    assert.deepEqual((replies.find((a) => a.type === 'event')?.value as { state: string }).state, 'failed');
+    assert.deepEqual((replies.find((a) => a.type === 'event')!.value as { state: string }).state, 'failed');
     assert.equal(h.desk.refreshed.at(-1)?.state, 'cancelled');
     assert.deepEqual(await carla.texts('hello again'), ['bot heard: hello again']);
   });
@@ -91,7 +97,10 @@ describe('Handoff, customer side (gate and requests)', () => {
     const carla = h.customerIn('c1');
     const texts = await carla.texts('human');
     assert.match(texts[0] ?? '', /can't reach our support team/);
-    assert.deepEqual(h.metrics.map((m) => m.event), ['requested', 'cancelled']);
+    assert.deepEqual(
+      h.metrics.map((m) => m.event),
+      ['requested', 'cancelled'],
+    );
     assert.deepEqual(await carla.texts('hi'), ['bot heard: hi']);
   });
 
@@ -109,7 +118,10 @@ describe('Handoff, customer side (gate and requests)', () => {
 
     assert.match((await carla.texts('Please call me back about 12345'))[0] ?? '', /passed your message/);
     const after = await h.store.get(ticket.id);
-    assert.deepEqual(after?.leftMessages.map((m) => m.text), ['Please call me back about 12345']);
+    assert.deepEqual(
+      after?.leftMessages.map((m) => m.text),
+      ['Please call me back about 12345'],
+    );
     assert.deepEqual(h.desk.postsOf(ticket.id, 'left_message'), ['Please call me back about 12345']);
     assert.deepEqual(await carla.texts('thanks'), ['bot heard: thanks']);
   });

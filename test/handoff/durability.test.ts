@@ -91,7 +91,10 @@ describe('Handoff durability: MongoDB, restarts, two instances, timers, business
 
     const through = b.customer(connector.url, customer.conversationId);
     assert.match((await through.texts('Please e-mail me at carla@example.com'))[0] ?? '', /passed your message/);
-    assert.deepEqual((await b.desk.store.get(ticket.id))?.leftMessages.map((m) => m.text), ['Please e-mail me at carla@example.com']);
+    assert.deepEqual(
+      (await b.desk.store.get(ticket.id))?.leftMessages.map((m) => m.text),
+      ['Please e-mail me at carla@example.com'],
+    );
     assert.ok(b.threadTexts(ticket).some((t) => /left a message: Please e-mail me/.test(t)));
     assert.equal((await through.texts('where is my order 12345'))[0], 'You asked about order 12345. Is that correct?');
   });
@@ -108,7 +111,10 @@ describe('Handoff durability: MongoDB, restarts, two instances, timers, business
     assert.match(JSON.stringify(app.ticketPost(ticket.id).params.blocks), /Outside business hours/);
     assert.ok(!JSON.stringify(app.ticketPost(ticket.id).params.blocks).includes('"Claim"'), 'nothing to claim');
     await weekend.say('My order 12345 never came');
-    assert.deepEqual((await app.desk.store.get(ticket.id))?.leftMessages.map((m) => m.text), ['My order 12345 never came']);
+    assert.deepEqual(
+      (await app.desk.store.get(ticket.id))?.leftMessages.map((m) => m.text),
+      ['My order 12345 never came'],
+    );
 
     // Monday 09:30 in Berlin (08:30Z).
     clock.time = Date.parse('2026-03-09T08:30:00Z');

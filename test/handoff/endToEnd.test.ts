@@ -45,14 +45,16 @@ describe('Handoff end to end: customers on /api/messages and Slack, agents in a 
     assert.match(allText, /\*Verified\*\\nyes: e-mail or postcode on the order/);
     assert.match(allText, /\*Intent\*\\nask_order_status/);
     assert.match(allText, /where is my order 12345\?/);
-    const buttons = blocks.filter((b) => b.type === 'actions').flatMap((b) => (b.elements ?? []).map((e) => (typeof e.text === 'string' ? e.text : e.text.text)));
+    const buttons = blocks
+      .filter((b) => b.type === 'actions')
+      .flatMap((b) => (b.elements ?? []).map((e) => (typeof e.text === 'string' ? e.text : e.text.text)));
     assert.deepEqual(buttons, ['Claim', 'Resolve']);
 
     await bot.clickTicket(ticket.id, 'Claim', 'UALICE');
     const claimed = await connector.waitFor((p) => p.conversationId === customer.conversationId && p.activity.type === 'message');
     assert.equal(claimed[0]?.activity.text, "You're now chatting with Alice.");
     const status = connector.posts.find((p) => p.conversationId === customer.conversationId && p.activity.name === 'handoff.status');
-    assert.deepEqual((status?.activity.value as { state: string }).state, 'accepted');
+    assert.deepEqual((status!.activity.value as { state: string }).state, 'accepted');
 
     // Customer → thread, without the bot answering.
     assert.deepEqual(await customer.texts('my parcel arrived wet'), []);
@@ -62,15 +64,18 @@ describe('Handoff end to end: customers on /api/messages and Slack, agents in a 
     await bot.replyInThread(ticket, 'UALICE', 'Sorry to hear that &amp; I will send a new one');
     await bot.replyInThread(ticket, 'UBOB', 'note: courier had a flood');
     await connector.waitFor((p) => p.conversationId === customer.conversationId && p.activity.type === 'message', 2);
-    assert.deepEqual(connector.messagesTo(customer.conversationId).map((a) => a.text), [
-      "You're now chatting with Alice.",
-      'Sorry to hear that & I will send a new one',
-    ]);
+    assert.deepEqual(
+      connector.messagesTo(customer.conversationId).map((a) => a.text),
+      ["You're now chatting with Alice.", 'Sorry to hear that & I will send a new one'],
+    );
 
     await bot.clickTicket(ticket.id, 'Resolve', 'UALICE');
     const [, , rating] = await connector.waitFor((p) => p.conversationId === customer.conversationId && p.activity.type === 'message', 3);
     assert.match(rating?.activity.text ?? '', /Alice has closed this chat/);
-    assert.deepEqual(rating?.activity.suggestedActions?.actions.map((a) => a.title), ['Great', 'OK', 'Poor']);
+    assert.deepEqual(
+      rating?.activity.suggestedActions?.actions.map((a) => a.title),
+      ['Great', 'OK', 'Poor'],
+    );
 
     const ratingTurn = await customer.say('Great');
     assert.match(ratingTurn.find((a) => a.type === 'message')?.text ?? '', /Thanks for your feedback/);
@@ -79,7 +84,10 @@ describe('Handoff end to end: customers on /api/messages and Slack, agents in a 
     const done = await bot.desk.store.get(ticket.id);
     assert.equal(done?.state, 'resolved');
     assert.equal(done?.rating?.label, 'Great');
-    const lastUpdate = stub.succeeded('chat.update').filter((c) => c.params.ts === ticket.thread?.ts).at(-1);
+    const lastUpdate = stub
+      .succeeded('chat.update')
+      .filter((c) => c.params.ts === ticket.thread?.ts)
+      .at(-1);
     assert.match(JSON.stringify(lastUpdate?.params.blocks), /Resolved by Alice.*customer rating: \*Great\*/);
 
     assert.equal((await customer.texts('where is my order 98765'))[0], 'You asked about order 98765. Is that correct?');
@@ -94,7 +102,10 @@ describe('Handoff end to end: customers on /api/messages and Slack, agents in a 
     const owner = (await bot.desk.store.get(ticket.id))?.agent;
     assert.ok(owner);
     const greetings = connector.messagesTo(customer.conversationId).filter((a) => /now chatting with/.test(a.text ?? ''));
-    assert.deepEqual(greetings.map((a) => a.text), [`You're now chatting with ${owner.name}.`]);
+    assert.deepEqual(
+      greetings.map((a) => a.text),
+      [`You're now chatting with ${owner.name}.`],
+    );
     const ephemeral = stub.succeeded('chat.postEphemeral').filter((c) => c.params.thread_ts === ticket.thread?.ts);
     assert.equal(ephemeral.length, 1);
     assert.equal(ephemeral[0]?.params.user, owner.id === 'UALICE' ? 'UBOB' : 'UALICE');
@@ -119,7 +130,10 @@ describe('Handoff end to end: customers on /api/messages and Slack, agents in a 
     const before = stub.succeeded('chat.postMessage').length;
     await bot.sender.event(dm('UCUST', 'DCUST', 'talk to a person'));
     await bot.idle();
-    const queued = stub.succeeded('chat.postMessage').slice(before).find((c) => c.params.channel === 'DCUST');
+    const queued = stub
+      .succeeded('chat.postMessage')
+      .slice(before)
+      .find((c) => c.params.channel === 'DCUST');
     assert.match(String(queued?.params.text), /You're number \d+ in the queue/);
 
     const ticketId = postedTicketIds(stub).at(-1) as string;
@@ -128,7 +142,11 @@ describe('Handoff end to end: customers on /api/messages and Slack, agents in a 
     assert.match(JSON.stringify(bot.ticketPost(ticketId).params.blocks), /\*Channel\*\\nSlack/);
 
     await bot.clickTicket(ticketId, 'Claim', 'UALICE');
-    const toCustomer = () => stub.succeeded('chat.postMessage').filter((c) => c.params.channel === 'DCUST').map((c) => String(c.params.text));
+    const toCustomer = () =>
+      stub
+        .succeeded('chat.postMessage')
+        .filter((c) => c.params.channel === 'DCUST')
+        .map((c) => String(c.params.text));
     assert.ok(toCustomer().includes("You're now chatting with Alice."));
 
     await bot.sender.event(dm('UCUST', 'DCUST', 'where is my parcel?'));

@@ -33,7 +33,11 @@ describe('Handoff parts', () => {
         [{ HANDOFF_QUEUE_TIMEOUT_SECONDS: '0' }, 'HANDOFF_QUEUE_TIMEOUT_SECONDS', /from 1 to/],
       ];
       for (const [env, setting, message] of cases) {
-        assert.throws(() => readHandoffConfig(env), (e: unknown) => e instanceof ConfigError && e.setting === setting && message.test(e.message), JSON.stringify(env));
+        assert.throws(
+          () => readHandoffConfig(env),
+          (e: unknown) => e instanceof ConfigError && e.setting === setting && message.test(e.message),
+          JSON.stringify(env),
+        );
       }
     });
 
@@ -57,7 +61,13 @@ describe('Handoff parts', () => {
     const customer = (text: string) => ({ from: 'customer' as const, text, at: 0 });
 
     it('should see that the order system was down and which order it was about', () => {
-      const lines = [customer('where is 12345'), bot(`${Messages.confirmOrderId('12345')} [buttons: Yes | No]`), customer('yes'), bot(`${Messages.backendUnavailable} [buttons: Talk to a person]`), customer('Talk to a person')];
+      const lines = [
+        customer('where is 12345'),
+        bot(`${Messages.confirmOrderId('12345')} [buttons: Yes | No]`),
+        customer('yes'),
+        bot(`${Messages.backendUnavailable} [buttons: Talk to a person]`),
+        customer('Talk to a person'),
+      ];
       assert.deepEqual(inferRequest({ reason: 'user_request' }, lines), { reason: 'backend_unavailable', orderId: '12345', intent: 'ask_order_status' });
     });
 
@@ -77,7 +87,7 @@ describe('Handoff parts', () => {
       assert.ok(!isDecline('no it has not arrived'));
       assert.deepEqual(parseRating('great'), { label: 'Great', score: 3 });
       assert.deepEqual(parseRating(' poor '), { label: 'Poor', score: 1 });
-      assert.equal(parseRating('1'), undefined, 'numbers are the rendering middleware\'s business');
+      assert.equal(parseRating('1'), undefined, "numbers are the rendering middleware's business");
       assert.equal(parseRating('it was fine'), undefined);
     });
 
@@ -105,7 +115,7 @@ describe('Handoff parts', () => {
       assert.ok(!json.includes('line 0 '));
     });
 
-    it("should turn Slack markup into what the customer should read", () => {
+    it('should turn Slack markup into what the customer should read', () => {
       assert.equal(slackToPlain('See <https://example.com/t/1|tracking> &amp; ask <@U1|bob>'), 'See tracking (https://example.com/t/1) & ask @bob');
       assert.equal(slackToPlain('<https://example.com>'), 'https://example.com');
       assert.equal(slackToPlain('<!here> hi'), 'hi');

@@ -12,10 +12,7 @@ describe('Handoff stores', () => {
     const stores: MongoHandoffStore[] = [];
     runHandoffStoreConformance('MongoHandoffStore', () => {
       n += 1;
-      const store = new MongoHandoffStore(
-        mongo.db.collection<TicketDocument>(`tickets_${n}`),
-        mongo.db.collection<SeenDocument>(`seen_${n}`),
-      );
+      const store = new MongoHandoffStore(mongo.db.collection<TicketDocument>(`tickets_${n}`), mongo.db.collection<SeenDocument>(`seen_${n}`));
       stores.push(store);
       return store;
     });

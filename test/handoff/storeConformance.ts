@@ -58,9 +58,7 @@ export function runHandoffStoreConformance(name: string, create: () => HandoffSt
       const ticket = makeTicket({ state: 'queued' });
       await store.insert(ticket);
       const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) =>
-          store.update(ticket.id, 1, { set: { state: 'active', agent: { id: `U${i}`, name: `Agent ${i}` } } }),
-        ),
+        Array.from({ length: 10 }, (_, i) => store.update(ticket.id, 1, { set: { state: 'active', agent: { id: `U${i}`, name: `Agent ${i}` } } })),
       );
       const winners = results.filter((r) => r !== undefined);
       assert.equal(winners.length, 1);
@@ -167,10 +165,16 @@ export function runHandoffStoreConformance(name: string, create: () => HandoffSt
         ]);
         assert.equal([a, b].filter(Boolean).length, 1);
         const stored = await store.get(ticket.id);
-        assert.deepEqual(stored?.outbox?.map((e) => e.id), a ? ['a1', 'a2'] : ['b1']);
+        assert.deepEqual(
+          stored?.outbox?.map((e) => e.id),
+          a ? ['a1', 'a2'] : ['b1'],
+        );
         assert.equal(typeof stored?.outboxSince, 'number');
         const next = await store.update(ticket.id, 2, { set: { lastActivityAt: 9 }, enqueue: [entry('c1')] });
-        assert.deepEqual(next?.outbox?.map((e) => e.id), a ? ['a1', 'a2', 'c1'] : ['b1', 'c1']);
+        assert.deepEqual(
+          next?.outbox?.map((e) => e.id),
+          a ? ['a1', 'a2', 'c1'] : ['b1', 'c1'],
+        );
       });
 
       it('should not bring back an entry completed between a read and an update', async () => {
@@ -179,10 +183,13 @@ export function runHandoffStoreConformance(name: string, create: () => HandoffSt
         await store.update(ticket.id, 1, { set: {}, enqueue: [entry('x')] });
         await store.completeOutbox(ticket.id, 'x');
         const updated = await store.update(ticket.id, 2, { set: { state: 'active' }, enqueue: [entry('y')] });
-        assert.deepEqual(updated?.outbox?.map((e) => e.id), ['y']);
+        assert.deepEqual(
+          updated?.outbox?.map((e) => e.id),
+          ['y'],
+        );
       });
 
-      it('should lease a ticket\'s outbox to one sender at a time, to the same sender again, and to another once lapsed', async () => {
+      it("should lease a ticket's outbox to one sender at a time, to the same sender again, and to another once lapsed", async () => {
         const ticket = makeTicket();
         await store.insert(ticket);
         await store.update(ticket.id, 1, { set: {}, enqueue: [entry('x')] });
@@ -191,7 +198,10 @@ export function runHandoffStoreConformance(name: string, create: () => HandoffSt
         assert.ok(await store.leaseOutbox(ticket.id, 'a', 2_000, 5_000));
         assert.equal(await store.claimOutbox(3_000, 'b', 5_000), undefined, 'a live lease is not claimable');
         const claimed = await store.claimOutbox(7_001, 'b', 5_000);
-        assert.deepEqual(claimed?.outbox?.map((e) => e.id), ['x']);
+        assert.deepEqual(
+          claimed?.outbox?.map((e) => e.id),
+          ['x'],
+        );
         assert.equal(claimed?.outboxLease?.owner, 'b');
         await store.releaseOutbox(ticket.id, 'a');
         assert.equal((await store.get(ticket.id))?.outboxLease?.owner, 'b', 'only the owner releases');
@@ -206,7 +216,10 @@ export function runHandoffStoreConformance(name: string, create: () => HandoffSt
         const claims = await Promise.all(['a', 'b', 'c'].map((owner) => store.claimOutbox(1_000, owner, 5_000)));
         assert.equal(claims.filter(Boolean).length, 1);
         await store.completeOutbox(ticket.id, 'x');
-        assert.deepEqual((await store.get(ticket.id))?.outbox?.map((e) => e.id), ['y']);
+        assert.deepEqual(
+          (await store.get(ticket.id))?.outbox?.map((e) => e.id),
+          ['y'],
+        );
         await store.completeOutbox(ticket.id, 'y');
         const done = await store.get(ticket.id);
         assert.equal(done?.outbox, undefined);

@@ -1,15 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { isHandoffError } from '../../src/handoff/errors';
 import { describeWait, expectedWaitMs } from '../../src/handoff/queueEstimate';
-import {
-  applyPatch,
-  canTransition,
-  claimedPatch,
-  endedPatch,
-  queuedPatch,
-  TICKET_STATES,
-  type TicketState,
-} from '../../src/handoff/ticket';
+import { applyPatch, canTransition, claimedPatch, endedPatch, queuedPatch, TICKET_STATES, type TicketState } from '../../src/handoff/ticket';
 import { makeTicket } from './support/tickets';
 
 const timings = { queueTimeoutMs: 300_000, idleTimeoutMs: 900_000, followUpMs: 600_000 };

@@ -20,11 +20,20 @@ describe('Handoff timers (sweeper)', () => {
     assert.equal(ticket.outcome, 'queue_timeout');
     const offer = h.messenger.sent.at(-1)?.activities.find((a) => a.type === 'message');
     assert.match(offer?.text ?? '', /no agent became free within about 5 minutes\. If you like, type a message now/);
-    assert.deepEqual(offer?.suggestedActions?.actions.map((a) => a.title), ['No, thanks']);
-    assert.deepEqual(h.metrics.map((m) => m.event), ['requested', 'timed_out']);
+    assert.deepEqual(
+      offer?.suggestedActions?.actions.map((a) => a.title),
+      ['No, thanks'],
+    );
+    assert.deepEqual(
+      h.metrics.map((m) => m.event),
+      ['requested', 'timed_out'],
+    );
 
     await carla.say('Order 12345 arrived broken, please call 555-0100');
-    assert.deepEqual((await h.store.get(ticket.id))?.leftMessages.map((m) => m.text), ['Order 12345 arrived broken, please call 555-0100']);
+    assert.deepEqual(
+      (await h.store.get(ticket.id))?.leftMessages.map((m) => m.text),
+      ['Order 12345 arrived broken, please call 555-0100'],
+    );
     assert.deepEqual(await carla.texts('hi'), ['bot heard: hi']);
   });
 

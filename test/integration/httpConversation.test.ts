@@ -30,9 +30,15 @@ describe('HTTP: whole conversations through /api/messages (expectReplies)', () =
     assert.match(greeting[0]?.text ?? '', /order assistant/);
     const confirm = await client.say('where is my order 12345?');
     assert.equal(confirm[0]?.text, 'You asked about order 12345. Is that correct?');
-    assert.deepEqual(confirm[0]?.suggestedActions?.actions.map((a) => a.title), ['Yes', 'No']);
+    assert.deepEqual(
+      confirm[0]?.suggestedActions?.actions.map((a) => a.title),
+      ['Yes', 'No'],
+    );
     const check = await client.say('yes');
-    assert.deepEqual(check.map((a) => a.text), ['To keep your order private, please tell me the e-mail address or the postcode on the order.']);
+    assert.deepEqual(
+      check.map((a) => a.text),
+      ['To keep your order private, please tell me the e-mail address or the postcode on the order.'],
+    );
     const status = await client.say('alex.morgan@example.com');
     assert.match(status[0]?.text ?? '', /^Order 12345 is in transit \(carrier: UPS\)/);
     assert.match(status[0]?.text ?? '', /Track it here: https:/);
@@ -82,7 +88,14 @@ describe('HTTP: whole conversations through /api/messages (expectReplies)', () =
 
   it('should greet members added to the conversation, but not itself', async () => {
     const client = new BotClient(baseUrl);
-    const replies = await client.send({ type: 'conversationUpdate', text: undefined, membersAdded: [{ id: 'bot', name: 'bot' }, { id: 'u1', name: 'user' }] });
+    const replies = await client.send({
+      type: 'conversationUpdate',
+      text: undefined,
+      membersAdded: [
+        { id: 'bot', name: 'bot' },
+        { id: 'u1', name: 'user' },
+      ],
+    });
     assert.equal(replies.length, 1);
     assert.match(replies[0]?.text ?? '', /order assistant/);
   });
@@ -96,7 +109,10 @@ describe('HTTP: whole conversations through /api/messages (expectReplies)', () =
       await client.say('hi');
       await client.say('hi');
       const warned = await client.say('yes');
-      assert.deepEqual(warned.map((r) => r.text), [Messages.rateLimited]);
+      assert.deepEqual(
+        warned.map((r) => r.text),
+        [Messages.rateLimited],
+      );
       assert.deepEqual(await client.say('yes'), []);
     } finally {
       await flood.close();

@@ -19,6 +19,9 @@ describe('pipelines: the post-deployment smoke test', () => {
   });
 
   it('should fail, naming the step, when nothing answers', async () => {
-    await assert.rejects(smoke({ url: 'http://127.0.0.1:1', waitSeconds: 0 }, () => undefined), /^Error: readyz: not ready after 0 s/);
+    await assert.rejects(
+      smoke({ url: 'http://127.0.0.1:1', waitSeconds: 0 }, () => undefined),
+      /^Error: readyz: not ready after 0 s/,
+    );
   });
 });

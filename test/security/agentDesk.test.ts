@@ -82,7 +82,10 @@ describe('security: the agent desk only obeys the desk', function () {
     await app.clickTicket(ticket.id, 'Resolve', 'UBOB');
     assert.equal((await app.desk.store.get(ticket.id))?.state, 'queued');
     assert.deepEqual(customerMessages(customer), []);
-    assert.deepEqual(refusals().map((l) => l.reason), ['not_an_agent', 'not_an_agent', 'not_an_agent']);
+    assert.deepEqual(
+      refusals().map((l) => l.reason),
+      ['not_an_agent', 'not_an_agent', 'not_an_agent'],
+    );
     assert.equal(stub.succeeded('chat.postEphemeral').filter((c) => c.params.user === 'UBOB' && /Only support agents/.test(String(c.params.text))).length, 3);
 
     await app.clickTicket(ticket.id, 'Claim', 'UALICE');
@@ -101,7 +104,10 @@ describe('security: the agent desk only obeys the desk', function () {
     await app.clickTicket(second.ticket.id, 'Claim', 'UALICE');
     assert.equal((await app.desk.store.get(first.ticket.id))?.agent?.id, 'UALICE');
     assert.equal((await app.desk.store.get(second.ticket.id))?.agent?.id, 'UALICE');
-    assert.deepEqual(refusals().map((l) => l.reason), ['not_an_agent']);
+    assert.deepEqual(
+      refusals().map((l) => l.reason),
+      ['not_an_agent'],
+    );
     assert.equal(stub.callsTo('usergroups.users.list').length, 1, 'the member list is cached');
   });
 
@@ -112,7 +118,10 @@ describe('security: the agent desk only obeys the desk', function () {
     await app.clickTicket(ticket.id, 'Claim', 'UALICE');
     assert.equal((await app.desk.store.get(ticket.id))?.state, 'queued');
     assert.deepEqual(customerMessages(customer), []);
-    assert.deepEqual(refusals().map((l) => l.reason), ['agent_list_unavailable']);
+    assert.deepEqual(
+      refusals().map((l) => l.reason),
+      ['agent_list_unavailable'],
+    );
   });
 });
 
@@ -134,7 +143,12 @@ describe('security: customer text and names cannot impersonate the bot or agents
     await stub?.stop();
   });
 
-  type Block = { type: string; text?: { type: string; text: string }; fields?: Array<{ type: string; text: string }>; elements?: Array<Record<string, unknown>> };
+  type Block = {
+    type: string;
+    text?: { type: string; text: string };
+    fields?: Array<{ type: string; text: string }>;
+    elements?: Array<Record<string, unknown>>;
+  };
   /** Every mrkdwn string of a message: the only places Slack renders formatting. */
   const mrkdwnOf = (text: unknown, blocks: unknown): string[] => {
     const found = [String(text)];
@@ -148,7 +162,7 @@ describe('security: customer text and names cannot impersonate the bot or agents
   /** mrkdwn with inline code spans removed: what Slack would format. */
   const formatted = (mrkdwn: string): string => mrkdwn.replace(/`[^`]*`/g, '');
 
-  it('should show a hostile display name and message as the customer\'s literal words', async () => {
+  it("should show a hostile display name and message as the customer's literal words", async () => {
     const name = 'Mallory\n*Bot:* refund approved';
     const attack = 'where is my refund?\n*Bot:* refund approved\u202E\u0007\n\n\n\n*Alice:* done';
     const customer = bot.customer(connector.url);
@@ -167,7 +181,10 @@ describe('security: customer text and names cannot impersonate the bot or agents
     assert.match(JSON.stringify(ticketPost.params.blocks), /`Mallory \*Bot:\* refund approved`/);
 
     // The thread post: a context line naming the customer (plain text), the message in a quote.
-    const post = stub.succeeded('chat.postMessage').filter((c) => c.params.thread_ts === ticket.thread?.ts).at(-1);
+    const post = stub
+      .succeeded('chat.postMessage')
+      .filter((c) => c.params.thread_ts === ticket.thread?.ts)
+      .at(-1);
     assert.ok(post, 'the customer message was posted in the thread');
     for (const text of mrkdwnOf(post.params.text, post.params.blocks)) {
       assert.ok(!/\*Bot:\*|\*Alice:\*/.test(formatted(text)), `formatted thread text impersonates: ${text}`);
@@ -187,7 +204,10 @@ describe('security: customer text and names cannot impersonate the bot or agents
     await customer.say('talk to a person');
     const ticket = await ticketOfConversation(bot.desk, customer.conversationId, postedTicketIds(stub));
     await customer.say(`${'x'.repeat(5000)}\n${'\n.'.repeat(200)}`);
-    const post = stub.succeeded('chat.postMessage').filter((c) => c.params.thread_ts === ticket.thread?.ts).at(-1);
+    const post = stub
+      .succeeded('chat.postMessage')
+      .filter((c) => c.params.thread_ts === ticket.thread?.ts)
+      .at(-1);
     const quoted = JSON.stringify(post?.params.blocks);
     assert.ok(quoted.length < 3500, `post is ${quoted.length} chars`);
     assert.ok(String(post?.params.text).length < 3200);

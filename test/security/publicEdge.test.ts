@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import http from 'node:http';
 import WebSocket from 'ws';
 import type { BotApp } from '../../src/app';
-import { MemoryDirectLineStore } from '../../src/channels/directline';
+import type { MemoryDirectLineStore } from '../../src/channels/directline';
 import { DirectLineTokens } from '../../src/channels/directline/tokens';
 import { call, DirectLineTestClient, type ConversationAnswer } from '../channels/directline/DirectLineTestClient';
 import { startTestApp } from '../support/testApp';
@@ -24,11 +24,15 @@ interface RawAnswer {
 /** An HTTP request from a chosen loopback address (127.0.0.x), as another client would make it. */
 function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {}): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress ?? '127.0.0.1', agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = http.request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress ?? '127.0.0.1', agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -162,14 +166,24 @@ describe('security: the public edge against an anonymous internet (issue 13)', f
       assert.equal(started.headers['access-control-allow-origin'], origin);
     });
 
-    it('should refuse the preflight of an origin not on WEBCHAT_ALLOWED_ORIGINS and allow the bot\'s own origin', async () => {
-      const evil = await request(`${domain}/conversations`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    it("should refuse the preflight of an origin not on WEBCHAT_ALLOWED_ORIGINS and allow the bot's own origin", async () => {
+      const evil = await request(`${domain}/conversations`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+      });
       assert.equal(evil.status, 403);
       assert.equal(errorCode(evil), 'DIRECTLINE_ORIGIN_FORBIDDEN');
       assert.equal(evil.headers['access-control-allow-origin'], undefined);
-      const evilToken = await request(`${baseUrl}/api/directline/token`, { method: 'POST', headers: { origin: 'https://evil.example' }, localAddress: '127.0.0.24' });
+      const evilToken = await request(`${baseUrl}/api/directline/token`, {
+        method: 'POST',
+        headers: { origin: 'https://evil.example' },
+        localAddress: '127.0.0.24',
+      });
       assert.equal(evilToken.headers['access-control-allow-origin'], undefined, 'the browser withholds the answer');
-      const own = await request(`${domain}/conversations`, { method: 'OPTIONS', headers: { origin: new URL(baseUrl).origin, 'access-control-request-method': 'POST' } });
+      const own = await request(`${domain}/conversations`, {
+        method: 'OPTIONS',
+        headers: { origin: new URL(baseUrl).origin, 'access-control-request-method': 'POST' },
+      });
       assert.equal(own.status, 204);
     });
 
@@ -239,7 +253,11 @@ describe('security: the public edge against an anonymous internet (issue 13)', f
             continue;
           }
           const id = (JSON.parse(answer.body) as { id: string }).id;
-          const page = await call<{ activities: Array<{ replyToId?: string; text?: string }> }>('GET', `${url}/v3/directline/conversations/${client.conversationId}/activities`, client.token);
+          const page = await call<{ activities: Array<{ replyToId?: string; text?: string }> }>(
+            'GET',
+            `${url}/v3/directline/conversations/${client.conversationId}/activities`,
+            client.token,
+          );
           const replies = page.json.activities.filter((a) => a.replyToId === id);
           if (replies.some((a) => /Is that correct/.test(a.text ?? ''))) answered++;
           if (replies.some((a) => /faster than I can read/.test(a.text ?? ''))) warned++;
@@ -278,7 +296,11 @@ describe('security: the public edge against an anonymous internet (issue 13)', f
         }
         assert.ok(peak <= 1024 * 1024, `held ${peak} bytes`);
         assert.ok(store.evictions > 0);
-        assert.equal((await first.post({ type: 'message', text: 'still there?', from: { id: first.userId } })).status, 404, 'the longest-idle conversation went first');
+        assert.equal(
+          (await first.post({ type: 'message', text: 'still there?', from: { id: first.userId } })).status,
+          404,
+          'the longest-idle conversation went first',
+        );
         const last = clients.at(-1) as DirectLineTestClient;
         assert.equal((await last.post({ type: 'message', text: 'hi', from: { id: last.userId } })).status, 200, 'the active one is kept');
       } finally {

@@ -75,11 +75,23 @@ describe('security: secrets never reach the logs', function () {
     await client.say('where is my order 55555');
     await client.say('yes');
     await client.say('sam.lee@example.org');
-    await fetch(`${url}/api/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-slack-signature': `v0=${SECRETS.SLACK_SIGNING_SECRET}`, 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)) }, body: '{}' });
+    await fetch(`${url}/api/slack/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-slack-signature': `v0=${SECRETS.SLACK_SIGNING_SECRET}`,
+        'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)),
+      },
+      body: '{}',
+    });
     await fetch(`${url}/metrics`, { headers: { authorization: `Bearer wrong-${SECRETS.METRICS_TOKEN}` } });
     await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST', headers: { authorization: `Bearer ${SECRETS.DIRECTLINE_SECRET}` } });
     await fetch(`${url}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${SECRETS.DIRECTLINE_SECRET}x` } });
-    await fetch(`${url}/api/directline/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userToken: `${SECRETS.WEBCHAT_USER_TOKEN_SECRET}.x.y` }) });
+    await fetch(`${url}/api/directline/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userToken: `${SECRETS.WEBCHAT_USER_TOKEN_SECRET}.x.y` }),
+    });
     await new Promise((r) => setTimeout(r, 200));
 
     const log = lines.join('');
@@ -134,7 +146,13 @@ describe('security: personal data never reaches the logs, at debug level, during
       const log = lines.join('');
       assert.ok(/slack-sdk/.test(log) && /http request body/.test(log), 'the Slack clients logged their requests');
       for (const secret of [EMAIL, CUSTOMER_TEXT, AGENT_TEXT, 'blue teapot']) {
-        assert.ok(!log.includes(secret), `"${secret}" appears in the ${level} logs:\n${lines.filter((l) => l.includes(secret)).slice(0, 3).join('')}`);
+        assert.ok(
+          !log.includes(secret),
+          `"${secret}" appears in the ${level} logs:\n${lines
+            .filter((l) => l.includes(secret))
+            .slice(0, 3)
+            .join('')}`,
+        );
       }
     });
   }

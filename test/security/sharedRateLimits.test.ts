@@ -51,7 +51,7 @@ describe('security: rate limits hold across two instances sharing MongoDB', func
     assert.equal(statuses.filter((s) => s === 200).length, 10, JSON.stringify(statuses));
     assert.equal(statuses.filter((s) => s === 429).length, 30);
     const anotherStart = await DirectLineTestClient.start(urls[1] as string).catch((err: Error) => err.message);
-    assert.match(String(anotherStart), /429/, 'instance B refuses too, having seen A\'s tokens');
+    assert.match(String(anotherStart), /429/, "instance B refuses too, having seen A's tokens");
   });
 
   it('should answer one user RATE_LIMIT_USER_PER_MINUTE messages in all when turns alternate between the instances', async () => {

@@ -22,7 +22,8 @@ import { DEFAULT_SCRIPT, ScriptedRecognizer } from '../support/ScriptedRecognize
  */
 const HISTORY_FILE = path.join(__dirname, '../../src/state/schemaHistory.json');
 const history = (JSON.parse(readFileSync(HISTORY_FILE, 'utf8')) as { versions: PersistedSchema[] }).versions;
-const HOW_TO = 'See docs/operations.md, "Upgrading": bump STATE_VERSION in src/state/schema.ts, register a migration in src/state/migrations.ts, then `npm run state:schema -- --append` (records the new schema in src/state/schemaHistory.json).';
+const HOW_TO =
+  'See docs/operations.md, "Upgrading": bump STATE_VERSION in src/state/schema.ts, register a migration in src/state/migrations.ts, then `npm run state:schema -- --append` (records the new schema in src/state/schemaHistory.json).';
 
 function buildMainDialog(): MainDialog {
   const accessors = createStateAccessors(new ConversationState(new MemoryStorage()));
@@ -45,7 +46,9 @@ function diff(before: readonly string[], after: readonly string[]): string {
 
 describe('persisted identifiers and the state version', () => {
   it('should declare in DialogIds exactly the dialogs the running dialog tree has', () => {
-    const inTree = allDialogs(buildMainDialog()).map((d) => d.id).sort();
+    const inTree = allDialogs(buildMainDialog())
+      .map((d) => d.id)
+      .sort();
     const declared = Object.values(DialogIds).sort();
     assert.deepEqual(inTree, declared, `dialogs/dialogIds.ts and the dialog tree disagree: ${diff(declared, inTree)}`);
   });
@@ -54,14 +57,22 @@ describe('persisted identifiers and the state version', () => {
     const waterfalls = allDialogs(buildMainDialog()).filter((d): d is WaterfallDialog => d instanceof WaterfallDialog);
     assert.ok(waterfalls.length >= 2, 'the tree has the main and order-status waterfalls');
     for (const waterfall of waterfalls) {
-      assert.equal(WaterfallSteps[waterfall.id]?.length, waterfallLength(waterfall), `WaterfallSteps['${waterfall.id}'] in dialogs/dialogIds.ts must list the waterfall's steps in order`);
+      assert.equal(
+        WaterfallSteps[waterfall.id]?.length,
+        waterfallLength(waterfall),
+        `WaterfallSteps['${waterfall.id}'] in dialogs/dialogIds.ts must list the waterfall's steps in order`,
+      );
     }
     assert.deepEqual(Object.keys(WaterfallSteps).sort(), waterfalls.map((w) => w.id).sort(), 'WaterfallSteps names only waterfalls the tree has');
   });
 
   it('should keep one history entry per version, in order, ending at STATE_VERSION', () => {
     const versions = history.map((h) => h.version);
-    assert.deepEqual(versions, [...versions].sort((a, b) => a - b), 'versions are in ascending order');
+    assert.deepEqual(
+      versions,
+      [...versions].sort((a, b) => a - b),
+      'versions are in ascending order',
+    );
     assert.equal(new Set(versions).size, versions.length, 'each version appears once');
     assert.equal(versions.at(-1), STATE_VERSION, `the newest entry of schemaHistory.json is STATE_VERSION ${STATE_VERSION}. ${HOW_TO}`);
   });

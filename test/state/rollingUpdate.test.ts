@@ -26,9 +26,11 @@ const isApology = (text: string): boolean => text === Messages.turnError;
 /** Runs `work` for every item, `CONCURRENCY` at a time. */
 async function eachLimited<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 describe('rolling updates: two builds serve one conversation store', function () {
@@ -46,13 +48,26 @@ describe('rolling updates: two builds serve one conversation store', function ()
       this.skip();
     }
     dbName = uniqueDatabaseName('rolling');
-    env = { PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'development', LOG_LEVEL: 'info', MONGODB_URI: environment.uri, MONGODB_DB: dbName, RATE_LIMIT_USER_PER_MINUTE: '0', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0', ORDER_VERIFICATION: 'none' };
+    env = {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      MONGODB_URI: environment.uri,
+      MONGODB_DB: dbName,
+      RATE_LIMIT_USER_PER_MINUTE: '0',
+      RATE_LIMIT_CONVERSATION_PER_MINUTE: '0',
+      ORDER_VERIFICATION: 'none',
+    };
     mongo = new MongoClient(environment.uri);
     await mongo.connect();
   });
   after(async () => {
     await Promise.all(processes.map((p) => p.kill('SIGKILL')));
-    await mongo?.db(dbName).dropDatabase().catch(() => undefined);
+    await mongo
+      ?.db(dbName)
+      .dropDatabase()
+      .catch(() => undefined);
     await mongo?.close();
     for (const v of variants) v.remove();
   });
@@ -71,7 +86,10 @@ describe('rolling updates: two builds serve one conversation store', function ()
     return bot;
   }
   async function storedState(conversationId: string): Promise<{ eTag: string; state: Record<string, unknown> }> {
-    const doc = await mongo.db(dbName).collection<{ _id: string; eTag: string; state: string }>(DEFAULT_COLLECTIONS.state).findOne({ _id: `emulator/conversations/${conversationId}/` });
+    const doc = await mongo
+      .db(dbName)
+      .collection<{ _id: string; eTag: string; state: string }>(DEFAULT_COLLECTIONS.state)
+      .findOne({ _id: `emulator/conversations/${conversationId}/` });
     assert.ok(doc, 'the conversation is stored');
     return { eTag: doc.eTag, state: JSON.parse(doc.state) as Record<string, unknown> };
   }
@@ -144,11 +162,23 @@ describe('rolling updates: two builds serve one conversation store', function ()
 
   it(`should carry all ${ROLLOUT_CONVERSATIONS} conversations left mid-form through a rollout with the migration`, async () => {
     const outcome = await rollout(true);
-    assert.deepEqual(outcome, { conversations: ROLLOUT_CONVERSATIONS, apologies: 0, notices: 0, leftAlone: ROLLOUT_CONVERSATIONS, recovered: ROLLOUT_CONVERSATIONS });
+    assert.deepEqual(outcome, {
+      conversations: ROLLOUT_CONVERSATIONS,
+      apologies: 0,
+      notices: 0,
+      leftAlone: ROLLOUT_CONVERSATIONS,
+      recovered: ROLLOUT_CONVERSATIONS,
+    });
   });
 
   it(`should recover all ${ROLLOUT_CONVERSATIONS} conversations left mid-form by a rollout that forgot the migration`, async () => {
     const outcome = await rollout(false);
-    assert.deepEqual(outcome, { conversations: ROLLOUT_CONVERSATIONS, apologies: 0, notices: ROLLOUT_CONVERSATIONS, leftAlone: ROLLOUT_CONVERSATIONS, recovered: ROLLOUT_CONVERSATIONS });
+    assert.deepEqual(outcome, {
+      conversations: ROLLOUT_CONVERSATIONS,
+      apologies: 0,
+      notices: ROLLOUT_CONVERSATIONS,
+      leftAlone: ROLLOUT_CONVERSATIONS,
+      recovered: ROLLOUT_CONVERSATIONS,
+    });
   });
 });

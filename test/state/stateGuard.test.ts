@@ -60,7 +60,10 @@ describe('versioned state: the state guard in the running app', function () {
   }
   async function metric(name: string): Promise<string> {
     const text = (await running.app.observability.prometheus?.render()) ?? '';
-    return text.split('\n').filter((l) => l.startsWith(name)).join('\n');
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith(name))
+      .join('\n');
   }
 
   it('should start afresh with one true notice when the stack names a prompt the code no longer has', async () => {
@@ -183,7 +186,10 @@ describe('versioned state: a corrupt stored document in MongoDB', function () {
   afterEach(async () => running?.app.close());
 
   it('should start the conversation afresh instead of failing every turn', async () => {
-    running = await startTestApp({ MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName, ORDER_VERIFICATION: 'none' }, { recognizer: new ScriptedRecognizer(DEFAULT_SCRIPT) });
+    running = await startTestApp(
+      { MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName, ORDER_VERIFICATION: 'none' },
+      { recognizer: new ScriptedRecognizer(DEFAULT_SCRIPT) },
+    );
     const client = new BotClient(running.url);
     await client.say('where is my order 12345');
     const states = mongo.db.collection<{ _id: string; state: string }>(DEFAULT_COLLECTIONS.state);

@@ -85,25 +85,60 @@ describe('versioned state: parts', () => {
   });
 
   it('should find the migration chain, or say there is none', () => {
-    const chain: StateMigration[] = [{ from: 1, description: 'a' }, { from: 2, description: 'b' }];
-    assert.deepEqual(migrationPath(1, 3, chain)?.map((m) => m.description), ['a', 'b']);
+    const chain: StateMigration[] = [
+      { from: 1, description: 'a' },
+      { from: 2, description: 'b' },
+    ];
+    assert.deepEqual(
+      migrationPath(1, 3, chain)?.map((m) => m.description),
+      ['a', 'b'],
+    );
     assert.deepEqual(migrationPath(3, 3, chain), []);
     assert.equal(migrationPath(1, 4, chain), undefined);
   });
 
   it('should remap waterfall steps and rename nested IDs', () => {
     const state = {
-      dialogState: { dialogStack: [{ id: 'outer', state: { dialogs: { dialogStack: [{ id: 'wf', state: { stepIndex: 1 } }, { id: 'old' , state: {} }] } } }] },
+      dialogState: {
+        dialogStack: [
+          {
+            id: 'outer',
+            state: {
+              dialogs: {
+                dialogStack: [
+                  { id: 'wf', state: { stepIndex: 1 } },
+                  { id: 'old', state: {} },
+                ],
+              },
+            },
+          },
+        ],
+      },
     };
     renameDialogIds({ old: 'new' })(state);
     remapWaterfallSteps('wf', [0, 2, 3])(state);
-    assert.deepEqual(state.dialogState.dialogStack[0]?.state.dialogs.dialogStack, [{ id: 'wf', state: { stepIndex: 2 } }, { id: 'new', state: {} }]);
+    assert.deepEqual(state.dialogState.dialogStack[0]?.state.dialogs.dialogStack, [
+      { id: 'wf', state: { stepIndex: 2 } },
+      { id: 'new', state: {} },
+    ]);
   });
 
   it('should name what makes a stored stack unreadable', () => {
     const { dialog } = harness(1, []);
     const prompt = (id: string, state: unknown) => ({
-      dialogStack: [{ id: 'mainDialog', state: { dialogs: { dialogStack: [{ id: 'mainDialog.waterfall', state: { stepIndex: 0, values: {} } }, { id: 'orderStatusDialog', state: { dialogs: { dialogStack: [{ id, state }] } } }] } } }],
+      dialogStack: [
+        {
+          id: 'mainDialog',
+          state: {
+            dialogs: {
+              dialogStack: [
+                { id: 'mainDialog.waterfall', state: { stepIndex: 0, values: {} } },
+                { id: 'orderStatusDialog', state: { dialogs: { dialogStack: [{ id, state }] } } },
+              ],
+            },
+          },
+        },
+      ],
     });
     assert.equal(findUnreadableDialogState(dialog, undefined), undefined);
     assert.equal(findUnreadableDialogState(dialog, prompt(DialogIds.confirmPrompt, { options: {}, state: {} })), undefined);

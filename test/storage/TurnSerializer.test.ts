@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ConversationLock, MemoryConversationLock } from '../../src/storage/ConversationLock';
+import { type ConversationLock, MemoryConversationLock } from '../../src/storage/ConversationLock';
 import { StorageErrorCode } from '../../src/storage/errors';
 import { TurnSerializer } from '../../src/storage/TurnSerializer';
 
@@ -14,8 +14,8 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   }
 }
 
-describe('TurnSerializer', function () {
-  it('should run turns of one conversation one at a time, in arrival order', async function () {
+describe('TurnSerializer', () => {
+  it('should run turns of one conversation one at a time, in arrival order', async () => {
     const serializer = new TurnSerializer({ lock: new MemoryConversationLock() });
     const events: string[] = [];
     let running = 0;
@@ -31,11 +31,14 @@ describe('TurnSerializer', function () {
         }),
       ),
     );
-    assert.deepEqual(events, [0, 1, 2, 3, 4].flatMap((i) => [`start ${i}`, `end ${i}`]));
+    assert.deepEqual(
+      events,
+      [0, 1, 2, 3, 4].flatMap((i) => [`start ${i}`, `end ${i}`]),
+    );
     assert.equal(serializer.activeConversations, 0);
   });
 
-  it('should run turns of different conversations at the same time', async function () {
+  it('should run turns of different conversations at the same time', async () => {
     const serializer = new TurnSerializer({ lock: new MemoryConversationLock() });
     let running = 0;
     let peak = 0;
@@ -52,7 +55,7 @@ describe('TurnSerializer', function () {
     assert.equal(peak, 3);
   });
 
-  it("should wait while another instance holds the lease, then run", async function () {
+  it('should wait while another instance holds the lease, then run', async () => {
     const lock = new MemoryConversationLock();
     const first = new TurnSerializer({ lock, owner: 'first' });
     const second = new TurnSerializer({ lock, owner: 'second' });
@@ -70,26 +73,33 @@ describe('TurnSerializer', function () {
     assert.deepEqual(events, ['first start', 'first end', 'second']);
   });
 
-  it('should give up with CONVERSATION_LOCK_TIMEOUT after maxWaitMs', async function () {
+  it('should give up with CONVERSATION_LOCK_TIMEOUT after maxWaitMs', async () => {
     const lock = new MemoryConversationLock();
     await lock.acquire('c', 'crashed-instance', 60_000);
     const serializer = new TurnSerializer({ lock, maxWaitMs: 50 });
     let ran = false;
     const started = Date.now();
-    const code = await codeOf(serializer.run('c', async () => void (ran = true)));
+    const code = await codeOf(
+      serializer.run('c', async () => {
+        ran = true;
+      }),
+    );
     assert.equal(code, StorageErrorCode.LockTimeout);
     assert.equal(ran, false);
     assert.ok(Date.now() - started < 1000);
   });
 
-  it('should release the lease when the turn throws', async function () {
+  it('should release the lease when the turn throws', async () => {
     const lock = new MemoryConversationLock();
     const serializer = new TurnSerializer({ lock, owner: 'me' });
-    await assert.rejects(serializer.run('c', async () => Promise.reject(new Error('boom'))), /boom/);
+    await assert.rejects(
+      serializer.run('c', async () => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
     assert.equal(await lock.acquire('c', 'someone-else', 1000), true);
   });
 
-  it('should renew the lease while a long turn runs', async function () {
+  it('should renew the lease while a long turn runs', async () => {
     const lock = new MemoryConversationLock();
     const long = new TurnSerializer({ lock, owner: 'long', leaseTtlMs: 60, renewEveryMs: 15 });
     const other = new TurnSerializer({ lock, owner: 'other', maxWaitMs: 150 });
@@ -99,7 +109,7 @@ describe('TurnSerializer', function () {
     await turn;
   });
 
-  it('should skip the save and report CONVERSATION_LOCK_LOST when the lease was lost', async function () {
+  it('should skip the save and report CONVERSATION_LOCK_LOST when the lease was lost', async () => {
     const inner = new MemoryConversationLock();
     const losing: ConversationLock = {
       acquire: (k, o, t) => inner.acquire(k, o, t),
@@ -112,18 +122,24 @@ describe('TurnSerializer', function () {
       serializer.run(
         'c',
         () => delay(30),
-        () => [Promise.resolve().then(() => void (saved = true))],
+        () => [
+          Promise.resolve().then(() => {
+            saved = true;
+          }),
+        ],
       ),
     );
     assert.equal(code, StorageErrorCode.LockLost);
     assert.equal(saved, false);
   });
 
-  it('should let turns without a conversation pass straight through', async function () {
+  it('should let turns without a conversation pass straight through', async () => {
     const serializer = new TurnSerializer({ lock: new MemoryConversationLock(), keyOf: () => undefined });
     let ran = false;
     // A minimal stand-in: onTurn reads nothing from the context when keyOf says "no key".
-    await serializer.onTurn({} as never, async () => void (ran = true));
+    await serializer.onTurn({} as never, async () => {
+      ran = true;
+    });
     assert.equal(ran, true);
   });
 });

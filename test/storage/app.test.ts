@@ -7,7 +7,7 @@ import { DEFAULT_COLLECTIONS } from '../../src/storage/indexes';
 import { StorageReplies } from '../../src/storage/createStorageLayer';
 import { BotClient } from '../support/botClient';
 import { mongoTestEnvironment, uniqueDatabaseName, useMongoDatabase } from '../support/mongo';
-import { RunningMongoTestServer, startMongoTestServer } from '../support/mongoTestServer';
+import { type RunningMongoTestServer, startMongoTestServer } from '../support/mongoTestServer';
 import { silentLogger } from '../support/testBot';
 
 const BASE_ENV = { PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'silent' };
@@ -28,37 +28,45 @@ async function readiness(url: string): Promise<{ status: number; checks: Record<
   return { status: response.status, checks: ((await response.json()) as { checks: Record<string, boolean> }).checks };
 }
 
-describe('Storage configuration', function () {
-  it('should refuse production without MONGODB_URI and name the setting', function () {
-    assert.throws(() => readStorage({ NODE_ENV: 'production' }), (error: Error & { code?: string }) => {
-      assert.equal(error.code, 'CONFIG_INVALID');
-      assert.match(error.message, /^MONGODB_URI: is required when NODE_ENV=production/);
-      return true;
-    });
+describe('Storage configuration', () => {
+  it('should refuse production without MONGODB_URI and name the setting', () => {
+    assert.throws(
+      () => readStorage({ NODE_ENV: 'production' }),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'CONFIG_INVALID');
+        assert.match(error.message, /^MONGODB_URI: is required when NODE_ENV=production/);
+        return true;
+      },
+    );
   });
 
-  it('should use memory without MONGODB_URI outside production, with transcripts off', function () {
+  it('should use memory without MONGODB_URI outside production, with transcripts off', () => {
     const config = readStorage({});
     assert.equal(config.kind, 'memory');
     assert.equal(config.transcripts.enabled, false);
   });
 
-  it('should switch everything to MongoDB when MONGODB_URI is set', function () {
+  it('should switch everything to MongoDB when MONGODB_URI is set', () => {
     const config = readStorage({ MONGODB_URI: 'mongodb://db:27017', TRANSCRIPT_RETENTION_DAYS: '7' });
     assert.equal(config.kind, 'mongodb');
     assert.deepEqual(
-      { db: config.mongodb?.dbName, timeout: config.mongodb?.connectTimeoutMs, transcripts: config.transcripts.enabled, days: config.transcripts.retentionDays },
+      {
+        db: config.mongodb?.dbName,
+        timeout: config.mongodb?.connectTimeoutMs,
+        transcripts: config.transcripts.enabled,
+        days: config.transcripts.retentionDays,
+      },
       { db: 'support_bot', timeout: 5000, transcripts: true, days: 7 },
     );
   });
 
-  it('should reject malformed settings, naming them', function () {
+  it('should reject malformed settings, naming them', () => {
     assert.throws(() => readStorage({ MONGODB_URI: 'http://db' }), /^ConfigError: MONGODB_URI/);
     assert.throws(() => readStorage({ MONGODB_URI: 'mongodb://db', MONGODB_DB: 'a/b' }), /MONGODB_DB/);
     assert.throws(() => readStorage({ TRANSCRIPT_RETENTION_DAYS: '-1' }), /TRANSCRIPT_RETENTION_DAYS/);
   });
 
-  it('should give up on an unreachable MongoDB at start-up after the bounded wait, with a clear error', async function () {
+  it('should give up on an unreachable MongoDB at start-up after the bounded wait, with a clear error', async () => {
     const port = await freePort();
     const config = loadConfig({ ...BASE_ENV, MONGODB_URI: `mongodb://user:secret@127.0.0.1:${port}`, MONGODB_CONNECT_TIMEOUT_MS: '500' });
     const started = Date.now();
@@ -72,21 +80,21 @@ describe('Storage configuration', function () {
   });
 });
 
-describe('The bot on MongoDB', function () {
+describe('The bot on MongoDB', () => {
   const mongo = useMongoDatabase('app');
   let app: BotApp;
   let url: string;
 
-  before(async function () {
+  before(async () => {
     const config = loadConfig({ ...BASE_ENV, MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName });
     app = await createApp(config, { logger: silentLogger });
     url = (await app.listen()).url;
   });
-  after(async function () {
+  after(async () => {
     await app?.close();
   });
 
-  it('should run a whole order conversation with state, leases and transcripts in MongoDB', async function () {
+  it('should run a whole order conversation with state, leases and transcripts in MongoDB', async () => {
     const client = new BotClient(url);
     assert.equal((await client.say('I want to check on my order'))[0]?.text, 'What is your order ID?');
     assert.equal((await client.say('#98765'))[0]?.text, 'You asked about order 98765. Is that correct?');
@@ -99,12 +107,12 @@ describe('The bot on MongoDB', function () {
     assert.ok(transcript >= 6, `every incoming and outgoing activity is logged (got ${transcript})`);
   });
 
-  it('should report storage readiness', async function () {
+  it('should report storage readiness', async () => {
     assert.deepEqual(await readiness(url), { status: 200, checks: { recognizer: true, storage: true } });
   });
 });
 
-describe('The bot during a MongoDB outage', function () {
+describe('The bot during a MongoDB outage', () => {
   let server: RunningMongoTestServer | undefined;
   let app: BotApp | undefined;
   let url: string;
@@ -126,7 +134,7 @@ describe('The bot during a MongoDB outage', function () {
     app = await createApp(config, { logger: silentLogger });
     url = (await app.listen()).url;
   });
-  after(async function () {
+  after(async () => {
     await app?.close();
     await server?.stop();
   });
@@ -139,7 +147,10 @@ describe('The bot during a MongoDB outage', function () {
     const port = server!.port;
     await server!.stop();
     const during = await client.say('#98765');
-    assert.deepEqual(during.map((a) => a.text), [StorageReplies.unavailable]);
+    assert.deepEqual(
+      during.map((a) => a.text),
+      [StorageReplies.unavailable],
+    );
     assert.deepEqual(await readiness(url), { status: 503, checks: { recognizer: true, storage: false } });
 
     server = await startMongoTestServer(port);

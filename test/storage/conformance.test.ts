@@ -1,14 +1,14 @@
 import { MemoryStorage as BotbuilderMemoryStorage } from 'botbuilder';
 import { MemoryStorage } from '../../src/storage/MemoryStorage';
 import { MongoStorage } from '../../src/storage/MongoStorage';
-import { BotStateRecord } from '../../src/storage/mongoDocuments';
+import type { BotStateRecord } from '../../src/storage/mongoDocuments';
 import { useMongoDatabase } from '../support/mongo';
 import { runStorageConformanceTests } from './storageConformance';
 
-describe('Storage conformance', function () {
+describe('Storage conformance', () => {
   runStorageConformanceTests('MemoryStorage', (options) => new MemoryStorage(options));
 
-  describe('on MongoDB', function () {
+  describe('on MongoDB', () => {
     const mongo = useMongoDatabase('conformance');
     let collectionCounter = 0;
     runStorageConformanceTests('MongoStorage', (options) => {
@@ -17,7 +17,7 @@ describe('Storage conformance', function () {
     });
   });
 
-  it('should show why botbuilder MemoryStorage is not our twin: it accepts an eTag for a missing item', async function () {
+  it('should show why botbuilder MemoryStorage is not our twin: it accepts an eTag for a missing item', async () => {
     const storage = new BotbuilderMemoryStorage();
     await storage.write({ k: { n: 1, eTag: 'never-issued' } });
     const read = await storage.read(['k']);

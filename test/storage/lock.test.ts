@@ -1,13 +1,13 @@
 import { MemoryConversationLock } from '../../src/storage/ConversationLock';
 import { MongoConversationLock } from '../../src/storage/MongoConversationLock';
-import { BotStateRecord } from '../../src/storage/mongoDocuments';
+import type { BotStateRecord } from '../../src/storage/mongoDocuments';
 import { useMongoDatabase } from '../support/mongo';
 import { runConversationLockTests } from './lockConformance';
 
-describe('ConversationLock', function () {
+describe('ConversationLock', () => {
   runConversationLockTests('MemoryConversationLock', (clock) => new MemoryConversationLock(clock));
 
-  describe('on MongoDB', function () {
+  describe('on MongoDB', () => {
     const mongo = useMongoDatabase('lock');
     let counter = 0;
     runConversationLockTests('MongoConversationLock', (clock) => {

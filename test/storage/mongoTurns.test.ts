@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { ActivityTypes, ConversationState, TestAdapter, UserState } from 'botbuilder';
-import { CommandStartedEvent, MongoClient } from 'mongodb';
+import { type CommandStartedEvent, MongoClient } from 'mongodb';
 import { MongoBatcher } from '../../src/storage/MongoBatcher';
 import { MongoConversationLock } from '../../src/storage/MongoConversationLock';
 import { MongoStorage } from '../../src/storage/MongoStorage';
-import { BotStateRecord } from '../../src/storage/mongoDocuments';
+import type { BotStateRecord } from '../../src/storage/mongoDocuments';
 import { TurnSerializer } from '../../src/storage/TurnSerializer';
 import { useMongoDatabase } from '../support/mongo';
 
@@ -15,7 +15,7 @@ interface Instance {
   serializer: TurnSerializer;
 }
 
-describe('Turns on MongoDB', function () {
+describe('Turns on MongoDB', () => {
   const mongo = useMongoDatabase('turns', { monitorCommands: true });
 
   function wire(collectionName: string, client = mongo.client): Instance {
@@ -27,7 +27,7 @@ describe('Turns on MongoDB', function () {
     };
   }
 
-  it('should serve a steady-state turn in three round trips: lease, one read, one write with release', async function () {
+  it('should serve a steady-state turn in three round trips: lease, one read, one write with release', async () => {
     const batcher = new MongoBatcher(mongo.db.collection<BotStateRecord>('roundtrips'));
     const storage = new MongoStorage(batcher);
     const conversationState = new ConversationState(storage);
@@ -68,12 +68,7 @@ describe('Turns on MongoDB', function () {
     assert.equal(stored['test/users/user1/'].seen, 2);
   });
 
-  async function countConcurrently(
-    instances: Instance[],
-    conversations: number,
-    messages: number,
-    serialise: boolean,
-  ): Promise<number[]> {
+  async function countConcurrently(instances: Instance[], conversations: number, messages: number, serialise: boolean): Promise<number[]> {
     const bump = async (instance: Instance, key: string): Promise<void> => {
       const work = async (): Promise<void> => {
         const item = (await instance.storage.read([key]))[key] ?? { count: 0 };
@@ -84,21 +79,20 @@ describe('Turns on MongoDB', function () {
       await (serialise ? instance.serializer.run(key, work) : work());
     };
     const keys = Array.from({ length: conversations }, (_, c) => `proof/conversations/${c}`);
-    await Promise.all(
-      keys.flatMap((key) =>
-        Array.from({ length: messages }, (_, m) => bump(instances[m % instances.length]!, key)),
-      ),
-    );
+    await Promise.all(keys.flatMap((key) => Array.from({ length: messages }, (_, m) => bump(instances[m % instances.length]!, key))));
     const stored = await instances[0]!.storage.read(keys);
     return keys.map((key) => stored[key]?.count ?? 0);
   }
 
-  it('should lose updates when two instances run turns of a conversation at once (the problem)', async function () {
+  it('should lose updates when two instances run turns of a conversation at once (the problem)', async () => {
     const other = new MongoClient(mongo.uri);
     try {
       const instances = [wire('unserialised'), wire('unserialised', other)];
       const counts = await countConcurrently(instances, 5, 20, false);
-      assert.ok(counts.some((count) => count < 20), `expected lost updates, got ${counts.join(',')}`);
+      assert.ok(
+        counts.some((count) => count < 20),
+        `expected lost updates, got ${counts.join(',')}`,
+      );
     } finally {
       await other.close();
     }
@@ -110,13 +104,16 @@ describe('Turns on MongoDB', function () {
     try {
       const instances = [wire('serialised'), wire('serialised', other)];
       const counts = await countConcurrently(instances, 20, 20, true);
-      assert.deepEqual(counts, counts.map(() => 20));
+      assert.deepEqual(
+        counts,
+        counts.map(() => 20),
+      );
     } finally {
       await other.close();
     }
   });
 
-  it('should read both states of a turn in one find', async function () {
+  it('should read both states of a turn in one find', async () => {
     const storage = new MongoStorage(mongo.db.collection<BotStateRecord>('coalesce'));
     await storage.write({ a: { n: 1 }, b: { n: 2 } });
     const commands: string[] = [];
@@ -133,7 +130,7 @@ describe('Turns on MongoDB', function () {
     assert.deepEqual(commands, ['find']);
   });
 
-  it('should carry conversation state across instances that take turns', async function () {
+  it('should carry conversation state across instances that take turns', async () => {
     const other = new MongoClient(mongo.uri);
     try {
       const adapters = [mongo.client, other].map((client) => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { MongoStorage } from '../../src/storage/MongoStorage';
 import { DEFAULT_COLLECTIONS } from '../../src/storage/indexes';
-import { BotStateRecord } from '../../src/storage/mongoDocuments';
+import type { BotStateRecord } from '../../src/storage/mongoDocuments';
 import { BotClient } from '../support/botClient';
-import { BotProcess, spawnBotProcess } from '../support/botProcess';
+import { type BotProcess, spawnBotProcess } from '../support/botProcess';
 import { useMongoDatabase } from '../support/mongo';
 
 /** Environment for a bot process on the suite's database. */
@@ -23,11 +23,11 @@ function botEnv(uri: string, dbName: string): Record<string, string> {
   };
 }
 
-describe('Bot processes sharing MongoDB', function () {
+describe('Bot processes sharing MongoDB', () => {
   const mongo = useMongoDatabase('processes');
   const running: BotProcess[] = [];
 
-  afterEach(async function () {
+  afterEach(async () => {
     await Promise.all(running.splice(0).map((bot) => bot.kill('SIGKILL')));
   });
 
@@ -58,11 +58,7 @@ describe('Bot processes sharing MongoDB', function () {
     // Every message is sent at once, without waiting for earlier replies: 1000 turns in flight.
     const replies = await Promise.all(
       conversations.map((id) =>
-        Promise.all(
-          Array.from({ length: 20 }, (_, m) =>
-            new BotClient(bots[m % 2]!.url, id).say(`message ${m}`).then((r) => Number(r[0]?.text)),
-          ),
-        ),
+        Promise.all(Array.from({ length: 20 }, (_, m) => new BotClient(bots[m % 2]!.url, id).say(`message ${m}`).then((r) => Number(r[0]?.text)))),
       ),
     );
     const seconds = (Date.now() - started) / 1000;
@@ -71,10 +67,17 @@ describe('Bot processes sharing MongoDB', function () {
     const keys = conversations.map((id) => `emulator/conversations/${id}/`);
     const stored = await storage.read(keys);
     const counts = keys.map((key) => stored[key]?.count as number | undefined);
-    assert.deepEqual(counts, keys.map(() => 20), 'every conversation counted every message once');
+    assert.deepEqual(
+      counts,
+      keys.map(() => 20),
+      'every conversation counted every message once',
+    );
     for (const values of replies) {
       // Each turn saw the previous turn's state: the replies are exactly 1..20.
-      assert.deepEqual([...values].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1));
+      assert.deepEqual(
+        [...values].sort((a, b) => a - b),
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
     }
     console.log(`      lock proof: 2 processes, 50 conversations x 20 messages, all counters = 20, ${seconds.toFixed(1)} s`);
   });

@@ -1,13 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  ActivityTypes,
-  AutoSaveStateMiddleware,
-  ConversationState,
-  MessageFactory,
-  Storage,
-  StoreItem,
-  TestAdapter,
-} from 'botbuilder';
+import { ActivityTypes, AutoSaveStateMiddleware, ConversationState, MessageFactory, type Storage, type StoreItem, TestAdapter } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog } from 'botbuilder-dialogs';
 import { StorageErrorCode } from '../../src/storage/errors';
 
@@ -43,19 +35,19 @@ function deepFreeze<T>(value: T): T {
  * make `factory` usable.
  */
 export function runStorageConformanceTests(name: string, factory: StorageFactory): void {
-  describe(`${name} (storage conformance)`, function () {
+  describe(`${name} (storage conformance)`, () => {
     let storage: Storage;
 
-    beforeEach(async function () {
+    beforeEach(async () => {
       storage = await factory();
     });
 
-    it('should return an empty object when reading unknown keys', async function () {
+    it('should return an empty object when reading unknown keys', async () => {
       assert.deepEqual(await storage.read(['unknown', 'also-unknown']), {});
       assert.deepEqual(await storage.read([]), {});
     });
 
-    it('should reject keys that are not an array with STORAGE_INVALID_ARGUMENT', async function () {
+    it('should reject keys that are not an array with STORAGE_INVALID_ARGUMENT', async () => {
       // @ts-expect-error: callers in JavaScript can pass null
       await rejectsWithCode(storage.read(null), StorageErrorCode.InvalidArgument);
       // @ts-expect-error: callers in JavaScript can pass null
@@ -64,12 +56,12 @@ export function runStorageConformanceTests(name: string, factory: StorageFactory
       await rejectsWithCode(storage.write(null), StorageErrorCode.InvalidArgument);
     });
 
-    it('should accept a write of no items', async function () {
+    it('should accept a write of no items', async () => {
       await storage.write({});
       await storage.write([]);
     });
 
-    it('should create items, each with an eTag', async function () {
+    it('should create items, each with an eTag', async () => {
       await storage.write({ a: { id: 1 }, b: { id: 2, nested: { list: [1, 'two', null, true] } } });
       const read = await storage.read(['a', 'b']);
       assert.equal(read.a.id, 1);
@@ -79,7 +71,7 @@ export function runStorageConformanceTests(name: string, factory: StorageFactory
       assert.notEqual(read.a.eTag, read.b.eTag);
     });
 
-    it('should round-trip keys of any shape', async function () {
+    it('should round-trip keys of any shape', async () => {
       const keys = [
         'msteams/conversations/19:abc@thread.tacv2;messageid=1/',
         'webchat/users/dl_$user.with.dots',
@@ -94,12 +86,12 @@ export function runStorageConformanceTests(name: string, factory: StorageFactory
       await storage.write(changes);
       const read = await storage.read(keys);
       assert.deepEqual(Object.keys(read).sort(), [...keys].sort());
-      keys.forEach((key, i) => assert.equal(read[key].i, i, key));
+      for (const [i, key] of keys.entries()) assert.equal(read[key].i, i, key);
       await storage.delete(keys);
       assert.deepEqual(await storage.read(keys), {});
     });
 
-    it('should round-trip state whose field names hold $ and .', async function () {
+    it('should round-trip state whose field names hold $ and .', async () => {
       const state = { $type: 'x', 'a.b': { $set: 1, 'c.d': ['$', '.'] }, '': 'empty', nothing: null };
       await storage.write({ k: state });
       const { eTag, ...read } = (await storage.read(['k'])).k as StoreItem;
@@ -107,7 +99,7 @@ export function runStorageConformanceTests(name: string, factory: StorageFactory
       assert.ok(eTag);
     });
 
-    it('should give the item a new eTag on every write', async function () {
+    it('should give the item a new eTag on every write', async () => {
       await storage.write({ k: { n: 1 } });
       const first = (await storage.read(['k'])).k.eTag;
       await storage.write({ k: { n: 1 } });
@@ -117,7 +109,7 @@ export function runStorageConformanceTests(name: string, factory: StorageFactory
       assert.equal(new Set([first, second, third]).size, 3);
     });
 
-    it('should overwrite when the eTag is * or missing', async function () {
+    it('should overwrite when the eTag is * or missing', async () => {
       await storage.write({ k: { n: 1 } });
       await storage.write({ k: { n: 2, eTag: '*' } });
       assert.equal((await storage.read(['k'])).k.n, 2);
@@ -127,7 +119,7 @@ export function runStorageConformanceTests(name: string, factory: StorageFactory
       assert.equal((await storage.read(['k'])).k.n, 4);
     });
 
-    it('should write when the eTag is the current one', async function () {
+    it('should write when the eTag is the current one', async () => {
       await storage.write({ k: { n: 1 } });
       const read = (await storage.read(['k'])).k;
       read.n = 2;
@@ -135,7 +127,7 @@ export function runStorageConformanceTests(name: string, factory: StorageFactory
       assert.equal((await storage.read(['k'])).k.n, 2);
     });
 
-    it('should reject a stale eTag with STORAGE_ETAG_CONFLICT and keep the stored item', async function () {
+    it('should reject a stale eTag with STORAGE_ETAG_CONFLICT and keep the stored item', async () => {
       await storage.write({ k: { n: 1 } });
       const stale = (await storage.read(['k'])).k;
       await storage.write({ k: { n: 2, eTag: stale.eTag } });
@@ -144,7 +136,7 @@ export function runStorageConformanceTests(name: string, factory: StorageFactory
       assert.equal((await storage.read(['k'])).k.n, 2);
     });
 
-    it('should reject a specific eTag for an item that no longer exists', async function () {
+    it('should reject a specific eTag for an item that no longer exists', async () => {
       await storage.write({ k: { n: 1 } });
       const read = (await storage.read(['k'])).k;
       await storage.delete(['k']);
@@ -152,16 +144,13 @@ export function runStorageConformanceTests(name: string, factory: StorageFactory
       assert.deepEqual(await storage.read(['k']), {});
     });
 
-    it('should write the other items of a batch and name only the conflicting key', async function () {
+    it('should write the other items of a batch and name only the conflicting key', async () => {
       await storage.write({ fresh: { n: 1 }, stale: { n: 1 } });
       const { fresh, stale } = await storage.read(['fresh', 'stale']);
       await storage.write({ stale: { n: 2 } });
       fresh.n = 10;
       stale.n = 10;
-      const error = await rejectsWithCode(
-        storage.write({ fresh, stale, created: { n: 10 } }),
-        StorageErrorCode.EtagConflict,
-      );
+      const error = await rejectsWithCode(storage.write({ fresh, stale, created: { n: 10 } }), StorageErrorCode.EtagConflict);
       assert.deepEqual((error as unknown as { keys: string[] }).keys, ['stale']);
       const after = await storage.read(['fresh', 'stale', 'created']);
       assert.equal(after.fresh.n, 10);
@@ -169,13 +158,10 @@ export function runStorageConformanceTests(name: string, factory: StorageFactory
       assert.equal(after.created.n, 10);
     });
 
-    it('should let exactly one of two concurrent writers with the same eTag win', async function () {
+    it('should let exactly one of two concurrent writers with the same eTag win', async () => {
       await storage.write({ k: { n: 0 } });
       const base = (await storage.read(['k'])).k;
-      const results = await Promise.allSettled([
-        storage.write({ k: { ...base, n: 1 } }),
-        storage.write({ k: { ...base, n: 2 } }),
-      ]);
+      const results = await Promise.allSettled([storage.write({ k: { ...base, n: 1 } }), storage.write({ k: { ...base, n: 2 } })]);
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       assert.equal(won.length, 1);
@@ -185,7 +171,7 @@ export function runStorageConformanceTests(name: string, factory: StorageFactory
       assert.equal((await storage.read(['k'])).k.n, winner);
     });
 
-    it("should not mutate the caller's objects", async function () {
+    it("should not mutate the caller's objects", async () => {
       const item = deepFreeze({ n: 1, nested: { list: [1, 2] }, eTag: '*' });
       const snapshot = structuredClone(item);
       await storage.write({ k: item });
@@ -198,20 +184,17 @@ export function runStorageConformanceTests(name: string, factory: StorageFactory
       assert.equal(read.n, 1);
     });
 
-    it('should hand out copies that do not change what is stored', async function () {
+    it('should hand out copies that do not change what is stored', async () => {
       await storage.write({ k: { list: [1] } });
       const read = (await storage.read(['k'])).k;
       read.list.push(2);
       assert.deepEqual((await storage.read(['k'])).k.list, [1]);
     });
 
-    it('should reject an item over the document limit with STORAGE_DOCUMENT_TOO_LARGE', async function () {
+    it('should reject an item over the document limit with STORAGE_DOCUMENT_TOO_LARGE', async () => {
       const small = await factory({ maxDocumentBytes: 8 * 1024 });
       await small.write({ k: { text: 'ok' } });
-      const error = await rejectsWithCode(
-        small.write({ k: { text: 'x'.repeat(10 * 1024) } }),
-        StorageErrorCode.DocumentTooLarge,
-      );
+      const error = await rejectsWithCode(small.write({ k: { text: 'x'.repeat(10 * 1024) } }), StorageErrorCode.DocumentTooLarge);
       assert.match(error.message, /"k".*over the 8192-byte document limit/);
       assert.equal((await small.read(['k'])).k.text, 'ok');
     });
@@ -223,20 +206,20 @@ export function runStorageConformanceTests(name: string, factory: StorageFactory
       assert.deepEqual(await storage.read(['big']), {});
     });
 
-    it('should reject an item that cannot be serialised', async function () {
+    it('should reject an item that cannot be serialised', async () => {
       const cyclic: Record<string, unknown> = {};
       cyclic.self = cyclic;
       await rejectsWithCode(storage.write({ cyclic }), StorageErrorCode.InvalidArgument);
     });
 
-    it('should delete items and ignore unknown keys', async function () {
+    it('should delete items and ignore unknown keys', async () => {
       await storage.write({ a: { n: 1 }, b: { n: 2 }, c: { n: 3 } });
       await storage.delete(['a', 'b', 'unknown']);
       assert.deepEqual(Object.keys(await storage.read(['a', 'b', 'c'])), ['c']);
       await storage.delete([]);
     });
 
-    it('should carry a waterfall dialog across turns through ConversationState', async function () {
+    it('should carry a waterfall dialog across turns through ConversationState', async () => {
       const conversationState = new ConversationState(storage);
       const dialogs = new DialogSet(conversationState.createProperty('dialogState'));
       dialogs.add(new TextPrompt('name'));

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
-import {
-  Activity,
-  ActivityTypes,
-  MemoryTranscriptStore,
-  TestAdapter,
-  TranscriptLoggerMiddleware,
-  TranscriptStore,
-} from 'botbuilder';
-import { CommandStartedEvent } from 'mongodb';
-import { MongoTranscriptStore, TranscriptDocument } from '../../src/storage/MongoTranscriptStore';
+import { type Activity, ActivityTypes, MemoryTranscriptStore, TestAdapter, TranscriptLoggerMiddleware, type TranscriptStore } from 'botbuilder';
+import type { CommandStartedEvent } from 'mongodb';
+import { MongoTranscriptStore, type TranscriptDocument } from '../../src/storage/MongoTranscriptStore';
 import { maskText, redactActivity } from '../../src/storage/redaction';
 import { useMongoDatabase } from '../support/mongo';
 
@@ -40,13 +33,13 @@ async function readAll(store: TranscriptStore, conversationId: string, startDate
 }
 
 function runTranscriptStoreTests(name: string, factory: () => TranscriptStore): void {
-  describe(`${name} (transcript conformance)`, function () {
+  describe(`${name} (transcript conformance)`, () => {
     let store: TranscriptStore;
-    beforeEach(function () {
+    beforeEach(() => {
       store = factory();
     });
 
-    it('should return every activity of a conversation in order across pages', async function () {
+    it('should return every activity of a conversation in order across pages', async () => {
       for (let i = 0; i < 45; i++) await store.logActivity(activity('paged', i));
       await store.logActivity(activity('other', 0));
       const read = await readAll(store, 'paged');
@@ -57,23 +50,29 @@ function runTranscriptStoreTests(name: string, factory: () => TranscriptStore): 
       assert.ok(read[0]!.timestamp instanceof Date);
     });
 
-    it('should start at startDate', async function () {
+    it('should start at startDate', async () => {
       for (let i = 0; i < 5; i++) await store.logActivity(activity('dated', i));
       const read = await readAll(store, 'dated', new Date(BASE + 3000));
-      assert.deepEqual(read.map((a) => a.text), ['message 3', 'message 4']);
+      assert.deepEqual(
+        read.map((a) => a.text),
+        ['message 3', 'message 4'],
+      );
     });
 
-    it('should list the conversations of a channel', async function () {
+    it('should list the conversations of a channel', async () => {
       await store.logActivity(activity('list-a', 0));
       await store.logActivity(activity('list-b', 1));
       await store.logActivity(activity('list-b', 2));
       const page = await store.listTranscripts('webchat');
-      const ids = page.items.map((t) => t.id).filter((id) => id.startsWith('list-')).sort();
+      const ids = page.items
+        .map((t) => t.id)
+        .filter((id) => id.startsWith('list-'))
+        .sort();
       assert.deepEqual(ids, ['list-a', 'list-b']);
       assert.equal((await store.listTranscripts('nowhere')).items.length, 0);
     });
 
-    it('should delete one conversation and keep the others', async function () {
+    it('should delete one conversation and keep the others', async () => {
       await store.logActivity(activity('gone', 0));
       await store.logActivity(activity('kept', 0));
       await store.deleteTranscript('webchat', 'gone');
@@ -83,10 +82,10 @@ function runTranscriptStoreTests(name: string, factory: () => TranscriptStore): 
   });
 }
 
-describe('Transcripts', function () {
+describe('Transcripts', () => {
   runTranscriptStoreTests('MemoryTranscriptStore', () => new MemoryTranscriptStore());
 
-  describe('on MongoDB', function () {
+  describe('on MongoDB', () => {
     const mongo = useMongoDatabase('transcripts', { monitorCommands: true });
     let counter = 0;
     const collection = () => {
@@ -96,7 +95,7 @@ describe('Transcripts', function () {
 
     runTranscriptStoreTests('MongoTranscriptStore', () => new MongoTranscriptStore(collection()));
 
-    it('should page through more than one page of conversations', async function () {
+    it('should page through more than one page of conversations', async () => {
       const store = new MongoTranscriptStore(collection(), { pageSize: 2 });
       for (const id of ['c1', 'c2', 'c3', 'c4', 'c5']) await store.logActivity(activity(id, 0));
       const seen: string[] = [];
@@ -109,7 +108,7 @@ describe('Transcripts', function () {
       assert.deepEqual(seen, ['c1', 'c2', 'c3', 'c4', 'c5']);
     });
 
-    it('should set expiresAt from the retention period, and none without one', async function () {
+    it('should set expiresAt from the retention period, and none without one', async () => {
       const now = BASE;
       const kept = collection();
       await new MongoTranscriptStore(kept, { retentionDays: 30, now: () => now }).logActivity(activity('r', 0));
@@ -120,7 +119,7 @@ describe('Transcripts', function () {
       assert.equal((await forever.findOne({}))?.expiresAt, undefined);
     });
 
-    it('should store a whole turn with one insert command through TranscriptLoggerMiddleware', async function () {
+    it('should store a whole turn with one insert command through TranscriptLoggerMiddleware', async () => {
       const coll = collection();
       const store = new MongoTranscriptStore(coll);
       const adapter = new TestAdapter(async (context) => {
@@ -145,14 +144,14 @@ describe('Transcripts', function () {
       assert.deepEqual(new Set(docs.map((d) => d.userId)).size, 1, 'user id recorded for both directions');
     });
 
-    it('should keep $ and . in channel data', async function () {
+    it('should keep $ and . in channel data', async () => {
       const store = new MongoTranscriptStore(collection());
       await store.logActivity(activity('cd', 0, { channelData: { $type: 'x', 'a.b': 1 } }));
       const [read] = await readAll(store, 'cd');
       assert.deepEqual(read!.channelData, { $type: 'x', 'a.b': 1 });
     });
 
-    it('should redact before storing', async function () {
+    it('should redact before storing', async () => {
       const coll = collection();
       const store = new MongoTranscriptStore(coll, {
         redaction: { maskEmails: true, maskPhoneNumbers: true, hashUserIds: { secret: 's3cret' } },
@@ -167,8 +166,8 @@ describe('Transcripts', function () {
     });
   });
 
-  describe('redaction', function () {
-    it('should mask e-mails and phone numbers but keep order ids', function () {
+  describe('redaction', () => {
+    it('should mask e-mails and phone numbers but keep order ids', () => {
       const options = { maskEmails: true, maskPhoneNumbers: true };
       assert.equal(
         maskText('order 12345, ORD-20931, #55555; me: a.b+c@mail.co.uk, 555-123-4567, (030) 1234 5678', options),
@@ -176,7 +175,7 @@ describe('Transcripts', function () {
       );
     });
 
-    it('should drop message content when dropText is on, without touching the input', function () {
+    it('should drop message content when dropText is on, without touching the input', () => {
       const input = activity('x', 0, { attachments: [{ contentType: 'a' }], value: { a: 1 } });
       const copy = structuredClone(input);
       const redacted = redactActivity(input, { dropText: true });
@@ -186,7 +185,7 @@ describe('Transcripts', function () {
       assert.deepEqual(input, copy);
     });
 
-    it('should hash the user side only, the same way every time', function () {
+    it('should hash the user side only, the same way every time', () => {
       const options = { hashUserIds: { secret: 'k' } };
       const a = redactActivity(activity('x', 0), options);
       const b = redactActivity(activity('x', 1), options);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { Activity, ActivityTypes } from 'botbuilder';
+import { type Activity, ActivityTypes } from 'botbuilder';
 import { DEFAULT_COLLECTIONS, ensureStorageIndexes } from '../../src/storage/indexes';
 import { MongoConversationLock } from '../../src/storage/MongoConversationLock';
 import { MongoStorage } from '../../src/storage/MongoStorage';
-import { MongoTranscriptStore, TranscriptDocument } from '../../src/storage/MongoTranscriptStore';
-import { BotStateRecord } from '../../src/storage/mongoDocuments';
-import { UserDataStores, deleteUserData, exportUserData } from '../../src/storage/userData';
+import { MongoTranscriptStore, type TranscriptDocument } from '../../src/storage/MongoTranscriptStore';
+import type { BotStateRecord } from '../../src/storage/mongoDocuments';
+import { type UserDataStores, deleteUserData, exportUserData } from '../../src/storage/userData';
 import { useMongoDatabase } from '../support/mongo';
 
 function message(conversationId: string, userId: string, text: string, fromBot = false): Activity {
@@ -22,10 +22,10 @@ function message(conversationId: string, userId: string, text: string, fromBot =
   } as Activity;
 }
 
-describe('Storage indexes', function () {
+describe('Storage indexes', () => {
   const mongo = useMongoDatabase('indexes');
 
-  it('should create the indexes, and do nothing the second time', async function () {
+  it('should create the indexes, and do nothing the second time', async () => {
     await ensureStorageIndexes(mongo.db);
     await ensureStorageIndexes(mongo.db);
     const transcriptIndexes = await mongo.db.collection(DEFAULT_COLLECTIONS.transcripts).indexes();
@@ -38,12 +38,12 @@ describe('Storage indexes', function () {
   });
 });
 
-describe('User data export and deletion', function () {
+describe('User data export and deletion', () => {
   const mongo = useMongoDatabase('userdata');
   let stores: UserDataStores;
   let storage: MongoStorage;
 
-  beforeEach(async function () {
+  beforeEach(async () => {
     const suffix = Math.random().toString(36).slice(2);
     const state = mongo.db.collection<BotStateRecord>(`state_${suffix}`);
     const transcriptStore = new MongoTranscriptStore(mongo.db.collection<TranscriptDocument>(`tx_${suffix}`), {
@@ -84,28 +84,33 @@ describe('User data export and deletion', function () {
     }
   });
 
-  it("should export the user's state and conversations and nothing of others", async function () {
+  it("should export the user's state and conversations and nothing of others", async () => {
     const exported = await exportUserData(stores, 'ada.$1');
-    assert.deepEqual(Object.keys(exported.userState).sort(), [
-      'msteams/users/ada.$1/',
-      'webchat/conversations/c-ada/users/ada.$1/',
-      'webchat/users/ada.$1/',
-    ]);
+    assert.deepEqual(Object.keys(exported.userState).sort(), ['msteams/users/ada.$1/', 'webchat/conversations/c-ada/users/ada.$1/', 'webchat/users/ada.$1/']);
     const byId = new Map(exported.conversations.map((c) => [c.conversationId, c]));
     assert.deepEqual([...byId.keys()].sort(), ['c-ada', 'c-group']);
     assert.deepEqual(byId.get('c-ada')!.state, { 'webchat/conversations/c-ada/': { dialogState: { step: 2 } } });
-    assert.deepEqual(byId.get('c-ada')!.transcript.map((a) => a.text), ['where is 12345', 'it is shipped']);
-    assert.deepEqual(byId.get('c-group')!.transcript.map((a) => a.text), ['hello all']);
-    assert.deepEqual(exported.other.handoff_tickets?.map((t) => (t as { leftMessage?: string }).leftMessage), ['call me back']);
+    assert.deepEqual(
+      byId.get('c-ada')!.transcript.map((a) => a.text),
+      ['where is 12345', 'it is shipped'],
+    );
+    assert.deepEqual(
+      byId.get('c-group')!.transcript.map((a) => a.text),
+      ['hello all'],
+    );
+    assert.deepEqual(
+      exported.other.handoff_tickets?.map((t) => (t as { leftMessage?: string }).leftMessage),
+      ['call me back'],
+    );
     assert.doesNotMatch(JSON.stringify(exported), /Bob|c-bob/);
   });
 
-  it('should find a user stored under a hashed long key', async function () {
+  it('should find a user stored under a hashed long key', async () => {
     const exported = await exportUserData(stores, `ada.$${'x'.repeat(600)}`);
     assert.equal(Object.keys(exported.userState).length, 1);
   });
 
-  it("should delete the user's data and their one-to-one conversations, keeping shared ones", async function () {
+  it("should delete the user's data and their one-to-one conversations, keeping shared ones", async () => {
     const deleted = await deleteUserData(stores, 'ada.$1');
     assert.deepEqual(deleted, { stateItems: 4, transcriptActivities: 3, leases: 1, other: { handoff_tickets: 1 } });
     const left = await storage.read([
@@ -115,11 +120,7 @@ describe('User data export and deletion', function () {
       'webchat/conversations/c-bob/',
       'webchat/conversations/c-group/',
     ]);
-    assert.deepEqual(Object.keys(left).sort(), [
-      'webchat/conversations/c-bob/',
-      'webchat/conversations/c-group/',
-      'webchat/users/bob/',
-    ]);
+    assert.deepEqual(Object.keys(left).sort(), ['webchat/conversations/c-bob/', 'webchat/conversations/c-group/', 'webchat/users/bob/']);
     const again = await exportUserData(stores, 'ada.$1');
     assert.deepEqual(again.userState, {});
     assert.deepEqual(again.conversations, []);
@@ -127,7 +128,7 @@ describe('User data export and deletion', function () {
     assert.equal(await stores.transcripts.countDocuments({ conversationId: 'c-group' }), 1);
   });
 
-  it('should also delete shared conversations when asked to', async function () {
+  it('should also delete shared conversations when asked to', async () => {
     await deleteUserData(stores, 'ada.$1', { includeSharedConversations: true });
     assert.deepEqual(await storage.read(['webchat/conversations/c-group/']), {});
   });

@@ -50,7 +50,7 @@ export class BotClient {
   async send(fields: Partial<Activity>): Promise<Partial<Activity>[]> {
     const { status, json } = await this.post(this.activity(fields));
     if (status !== 200) throw new Error(`POST /api/messages answered ${status}: ${JSON.stringify(json)}`);
-    const activities = ((json as { activities?: Partial<Activity>[] } | undefined)?.activities ?? []);
+    const activities = (json as { activities?: Partial<Activity>[] } | undefined)?.activities ?? [];
     return activities.filter((a) => a.type === 'message');
   }
 

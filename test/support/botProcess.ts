@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 
@@ -40,7 +40,7 @@ export function spawnBotProcess(script: string, env: Record<string, string>, tim
       reject(new Error(`${script} did not start within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      output = (output + line + '\n').slice(-8000);
+      output = `${output + line}\n`.slice(-8000);
       const match = /listening/i.test(line) ? /(http:\/\/(?:127\.0\.0\.1|localhost):\d+)/.exec(line) : null;
       if (!match) return;
       clearTimeout(timer);

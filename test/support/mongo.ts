@@ -1,5 +1,5 @@
-import { Db, MongoClient, MongoClientOptions } from 'mongodb';
-import { RunningMongoTestServer, startMongoTestServer } from './mongoTestServer';
+import { type Db, MongoClient, type MongoClientOptions } from 'mongodb';
+import { type RunningMongoTestServer, startMongoTestServer } from './mongoTestServer';
 
 /**
  * Mocha helpers that give a suite a real MongoDB wire server.
@@ -96,7 +96,7 @@ export function useMongoDatabase(label: string, options: MongoClientOptions = {}
     state = { uri: env.uri, source: env.source, client, db: client.db(uniqueDatabaseName(label)) };
   });
 
-  after(async function () {
+  after(async () => {
     if (!state) return;
     const { client, db } = state;
     state = undefined;

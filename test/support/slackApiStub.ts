@@ -197,13 +197,24 @@ function defaultResponders(calls: () => SlackApiCall[]): Record<string, SlackApi
     'auth.test': () => ({ body: { ok: true, url: 'https://test.slack.com/', ...STUB_IDENTITY } }),
     'chat.postMessage': ({ params }) => {
       const ts = nextTs();
-      return { body: { ok: true, channel: params.channel, ts, message: { type: 'message', text: params.text, bot_id: STUB_IDENTITY.bot_id, ts, ...(params.thread_ts ? { thread_ts: params.thread_ts } : {}) } } };
+      return {
+        body: {
+          ok: true,
+          channel: params.channel,
+          ts,
+          message: { type: 'message', text: params.text, bot_id: STUB_IDENTITY.bot_id, ts, ...(params.thread_ts ? { thread_ts: params.thread_ts } : {}) },
+        },
+      };
     },
     'chat.update': ({ params }) => ({ body: { ok: true, channel: params.channel, ts: params.ts, text: params.text } }),
     'chat.delete': ({ params }) => ({ body: { ok: true, channel: params.channel, ts: params.ts } }),
     // A thread as Slack keeps it: the parent and the replies posted into it, with their metadata.
     'conversations.replies': ({ params }) => ({
-      body: { ok: true, messages: posted(calls(), params, (c) => (c.response as { ts?: string }).ts === params.ts || c.params.thread_ts === params.ts), has_more: false },
+      body: {
+        ok: true,
+        messages: posted(calls(), params, (c) => (c.response as { ts?: string }).ts === params.ts || c.params.thread_ts === params.ts),
+        has_more: false,
+      },
     }),
     // A channel's history: the bot's top-level posts (and thread broadcasts), newest first.
     'conversations.history': ({ params }) => ({
@@ -215,18 +226,20 @@ function defaultResponders(calls: () => SlackApiCall[]): Record<string, SlackApi
 /** Messages the bot posted to `params.channel` (after `params.oldest`), as the history methods list them. */
 function posted(calls: SlackApiCall[], params: Record<string, unknown>, keep: (call: SlackApiCall) => boolean): Array<Record<string, unknown>> {
   const oldest = typeof params.oldest === 'string' ? Number(params.oldest) : 0;
-  return calls
-    .filter((c) => c.method === 'chat.postMessage' && c.ok && c.params.channel === params.channel && keep(c))
-    // Whole seconds only: test traffic makes its own ts sequence, so sub-second order is not Slack's.
-    .filter((c) => Math.floor(Number((c.response as { ts?: string }).ts)) >= Math.floor(oldest) || (c.response as { ts?: string }).ts === params.ts)
-    .map((c) => ({
-      type: 'message',
-      ts: (c.response as { ts?: string }).ts,
-      text: c.params.text,
-      bot_id: STUB_IDENTITY.bot_id,
-      ...(c.params.thread_ts ? { thread_ts: c.params.thread_ts } : {}),
-      ...(String(params.include_all_metadata) === 'true' && c.params.metadata ? { metadata: c.params.metadata } : {}),
-    }));
+  return (
+    calls
+      .filter((c) => c.method === 'chat.postMessage' && c.ok && c.params.channel === params.channel && keep(c))
+      // Whole seconds only: test traffic makes its own ts sequence, so sub-second order is not Slack's.
+      .filter((c) => Math.floor(Number((c.response as { ts?: string }).ts)) >= Math.floor(oldest) || (c.response as { ts?: string }).ts === params.ts)
+      .map((c) => ({
+        type: 'message',
+        ts: (c.response as { ts?: string }).ts,
+        text: c.params.text,
+        bot_id: STUB_IDENTITY.bot_id,
+        ...(c.params.thread_ts ? { thread_ts: c.params.thread_ts } : {}),
+        ...(String(params.include_all_metadata) === 'true' && c.params.metadata ? { metadata: c.params.metadata } : {}),
+      }))
+  );
 }
 
 const unknownMethod: SlackApiResponder = () => ({ body: { ok: false, error: 'unknown_method' } });

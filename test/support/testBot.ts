@@ -1,4 +1,4 @@
-import { ConversationState, MemoryStorage, TestAdapter, TurnContext, UserState } from 'botbuilder';
+import { ConversationState, MemoryStorage, TestAdapter, type TurnContext, UserState } from 'botbuilder';
 import pino from 'pino';
 import type { ConversationEvents } from '../../dialogs/conversationEvents';
 import { MainDialog } from '../../dialogs/MainDialog';

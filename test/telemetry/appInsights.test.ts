@@ -57,7 +57,12 @@ describe('Application Insights telemetry (3.x client against a local ingestion s
       ]) {
         assert.ok(names.has(expected), `no "${expected}" event among ${[...names].join(', ')}`);
       }
-      const sentTypes = new Set(stub.events().filter((e) => e.name === 'BotMessageSend').map((e) => e.properties.type));
+      const sentTypes = new Set(
+        stub
+          .events()
+          .filter((e) => e.name === 'BotMessageSend')
+          .map((e) => e.properties.type),
+      );
       assert.deepEqual([...sentTypes], ['message'], 'typing indicators and traces are not reported as sends');
       const feedback = stub.events().find((e) => e.name === 'feedback');
       assert.equal(feedback?.properties.helpful, 'true');
@@ -97,7 +102,10 @@ describe('Application Insights telemetry (3.x client against a local ingestion s
       await app.close();
     }
 
-    const received = stub.events().filter((e) => e.name === 'BotMessageReceived').map((e) => e.properties.text);
+    const received = stub
+      .events()
+      .filter((e) => e.name === 'BotMessageReceived')
+      .map((e) => e.properties.text);
     assert.ok(received.includes('where is my order 12345?'), JSON.stringify(received));
   });
 
@@ -134,6 +142,9 @@ describe('telemetry switched off', () => {
   });
 
   it('should refuse a malformed connection string at start-up, naming the setting', () => {
-    assert.throws(() => loadConfig({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'not-a-connection-string' }), /APPLICATIONINSIGHTS_CONNECTION_STRING: expected "InstrumentationKey=/);
+    assert.throws(
+      () => loadConfig({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'not-a-connection-string' }),
+      /APPLICATIONINSIGHTS_CONNECTION_STRING: expected "InstrumentationKey=/,
+    );
   });
 });

@@ -79,7 +79,10 @@ describe('structured logger', () => {
     logger.info('dropped');
     logger.warn('kept');
 
-    assert.deepEqual(out.lines.map((l) => l.msg), ['kept']);
+    assert.deepEqual(
+      out.lines.map((l) => l.msg),
+      ['kept'],
+    );
   });
 
   it('should accept a well-formed caller request id and replace anything else', () => {

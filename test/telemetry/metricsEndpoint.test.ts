@@ -43,7 +43,7 @@ describe('GET /metrics (Prometheus)', () => {
     assert.match(text, /process_resident_memory_bytes/);
   });
 
-  it('should echo the caller\'s x-request-id and make one up otherwise', async () => {
+  it("should echo the caller's x-request-id and make one up otherwise", async () => {
     const given = await fetch(`${url}/healthz`, { headers: { 'x-request-id': 'trace-42' } });
     const made = await fetch(`${url}/healthz`);
 

@@ -29,7 +29,12 @@ describe('verification attempt counters', () => {
   describe('CountingVerificationGuard', () => {
     function guardWithLog(): { guard: CountingVerificationGuard; lines: string[]; metrics: PromBotMetrics; store: MemoryAttemptStore } {
       const lines: string[] = [];
-      const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+      const sink = new Writable({
+        write(chunk, _enc, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      });
       const metrics = new PromBotMetrics({ defaultMetrics: false });
       const store = new MemoryAttemptStore();
       const guard = new CountingVerificationGuard({ store, maxFailures: 3, windowSeconds: 3600, metrics, logger: pino({ level: 'info' }, sink), hashKey: 'k' });

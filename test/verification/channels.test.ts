@@ -14,14 +14,41 @@ import { call, DirectLineTestClient, type ConversationAnswer } from '../channels
 import { dm, startSlackApp, type SlackTestApp } from '../channels/slack/support/slackTraffic';
 
 /** Anything that tells an order's state: a status word, a date line, a carrier, a link or a card. */
-const LEAK = /\b(in transit|delivered|being prepared|shipped|delayed|cancelled|on hold|returned|out for delivery)\b|Expected delivery|Track it|https?:\/\/|UPS|DHL|FedEx|USPS|PostNL|Royal Mail|DPD|GLS|Canada Post|Australia Post/i;
-const SAMPLE_IDS = ['12345', '98765', 'ABC123', 'XYZ789', 'ORDER001', '55555', '24680', '13579', 'ORD-20931', 'XYZ-7781', 'A1B2C3', '77777', '31415', '27182', '10001', '20002', '30003', '40004', 'SHOP-4242', 'ZX900'];
+const LEAK =
+  /\b(in transit|delivered|being prepared|shipped|delayed|cancelled|on hold|returned|out for delivery)\b|Expected delivery|Track it|https?:\/\/|UPS|DHL|FedEx|USPS|PostNL|Royal Mail|DPD|GLS|Canada Post|Australia Post/i;
+const SAMPLE_IDS = [
+  '12345',
+  '98765',
+  'ABC123',
+  'XYZ789',
+  'ORDER001',
+  '55555',
+  '24680',
+  '13579',
+  'ORD-20931',
+  'XYZ-7781',
+  'A1B2C3',
+  '77777',
+  '31415',
+  '27182',
+  '10001',
+  '20002',
+  '30003',
+  '40004',
+  'SHOP-4242',
+  'ZX900',
+];
 const NO_RATE_LIMITS = { RATE_LIMIT_USER_PER_MINUTE: '0', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0' };
 const USER_TOKEN_SECRET = 'host-website-signing-secret-0123456789abcdef';
 
 /** A Direct Line client whose token came from the token route with an optional host-signed user token. */
 async function webChatClient(baseUrl: string, userToken?: string): Promise<DirectLineTestClient> {
-  const issued = await call<{ token: string; domain: string; userId: string }>('POST', `${baseUrl}/api/directline/token`, undefined, userToken === undefined ? undefined : { userToken });
+  const issued = await call<{ token: string; domain: string; userId: string }>(
+    'POST',
+    `${baseUrl}/api/directline/token`,
+    undefined,
+    userToken === undefined ? undefined : { userToken },
+  );
   if (issued.status !== 200) throw new Error(`token route answered ${issued.status}: ${JSON.stringify(issued.json)}`);
   const started = await call<ConversationAnswer>('POST', `${issued.json.domain}/conversations`, issued.json.token);
   const client = new DirectLineTestClient(issued.json.domain, started.json.conversationId, started.json.token, started.json.streamUrl, issued.json.userId);
@@ -62,14 +89,23 @@ describe('order verification on every channel', function () {
       }
       const botMessages = client.received.filter((a) => a.from?.role === 'bot' && a.type === 'message');
       const revealed = botMessages.filter((a) => LEAK.test(a.text ?? '') || (a.attachments ?? []).length > 0);
-      console.log(`      enumeration run: ${ids.length} IDs (${SAMPLE_IDS.length} real orders), ${botMessages.length} bot messages, orders revealed: ${revealed.length}`);
-      assert.deepEqual(revealed.map((a) => a.text), [], 'no status, date, carrier, link or card');
+      console.log(
+        `      enumeration run: ${ids.length} IDs (${SAMPLE_IDS.length} real orders), ${botMessages.length} bot messages, orders revealed: ${revealed.length}`,
+      );
+      assert.deepEqual(
+        revealed.map((a) => a.text),
+        [],
+        'no status, date, carrier, link or card',
+      );
       // Three kinds of last answer only: "no match" (the first 4), "no match + locked out" (the 5th), then "locked out".
-      assert.deepEqual([...outcomes.entries()].sort((a, b) => b[1] - a[1]), [
-        [`${Messages.verificationLockedOut}|Talk to a person`, 95],
-        [`${Messages.noMatchingOrder}|Check an order,Talk to a person`, 4],
-        [`${Messages.noMatchingOrder}\n${Messages.verificationLockedOut}|Talk to a person`, 1],
-      ]);
+      assert.deepEqual(
+        [...outcomes.entries()].sort((a, b) => b[1] - a[1]),
+        [
+          [`${Messages.verificationLockedOut}|Talk to a person`, 95],
+          [`${Messages.noMatchingOrder}|Check an order,Talk to a person`, 4],
+          [`${Messages.noMatchingOrder}\n${Messages.verificationLockedOut}|Talk to a person`, 1],
+        ],
+      );
       client.close();
     });
 
@@ -146,9 +182,14 @@ describe('order verification on every channel', function () {
       authority = await startTokenAuthority();
       app = await createApp(
         loadConfig({
-          PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', ORDER_VERIFICATION: 'identity',
-          MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-used-for-incoming-validation',
-          ToBotFromChannelOpenIdMetadataUrl: authority.metadataUrl, ToBotFromChannelTokenIssuer: authority.issuer,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          NODE_ENV: 'test',
+          ORDER_VERIFICATION: 'identity',
+          MicrosoftAppId: APP_ID,
+          MicrosoftAppPassword: 'not-used-for-incoming-validation',
+          ToBotFromChannelOpenIdMetadataUrl: authority.metadataUrl,
+          ToBotFromChannelTokenIssuer: authority.issuer,
         }),
         { logger: silentLogger },
       );
@@ -174,7 +215,7 @@ describe('order verification on every channel', function () {
       return (json.activities ?? []).filter((x) => x.type === 'message').map((x) => x.text ?? '');
     }
 
-    it('should list only the signed-in customer\'s orders and answer about them without a question', async () => {
+    it("should list only the signed-in customer's orders and answer about them without a question", async () => {
       const conversation = `teams-${Date.now()}`;
       assert.deepEqual(await teams(conversation, ALEX_AAD, 'which orders do I have?'), [Messages.yourOrders(['- 12345: in transit', '- 98765: delivered'])]);
       await teams(conversation, ALEX_AAD, 'where is my order 12345');
@@ -196,9 +237,15 @@ describe('order verification on every channel', function () {
     try {
       const client = new BotClient(running.url, undefined, 'msteams');
       const from = { id: '29:x', name: 'Claimed', aadObjectId: '8b1e7d3c-0f4a-4c2e-9d6b-1a2b3c4d5e6f', role: 'user' } as Activity['from'];
-      assert.deepEqual((await client.send({ text: 'which orders do I have?', from })).map((a) => a.text), [Messages.listNeedsSignIn]);
+      assert.deepEqual(
+        (await client.send({ text: 'which orders do I have?', from })).map((a) => a.text),
+        [Messages.listNeedsSignIn],
+      );
       await client.send({ text: 'where is my order 12345', from });
-      assert.deepEqual((await client.send({ text: 'yes', from })).map((a) => a.text), [Messages.askVerification]);
+      assert.deepEqual(
+        (await client.send({ text: 'yes', from })).map((a) => a.text),
+        [Messages.askVerification],
+      );
     } finally {
       await running.app.close();
     }
@@ -219,7 +266,10 @@ describe('order verification on every channel', function () {
       const before = stub.succeeded('chat.postMessage').length;
       await bot.sender.event(dm(user, channel, text));
       await bot.idle();
-      return stub.succeeded('chat.postMessage').slice(before).map((c) => String(c.params.text));
+      return stub
+        .succeeded('chat.postMessage')
+        .slice(before)
+        .map((c) => String(c.params.text));
     }
 
     it("should list the Slack user's orders and answer about one without a question", async () => {
@@ -241,7 +291,8 @@ describe('order verification on every channel', function () {
       running = await startTestApp({ ...NO_RATE_LIMITS, ORDER_VERIFICATION: 'identity', WEBCHAT_USER_TOKEN_SECRET: USER_TOKEN_SECRET });
     });
     after(async () => running?.app.close());
-    const sign = (claims: object, secret = USER_TOKEN_SECRET, options: jwt.SignOptions = { expiresIn: 300 }): string => jwt.sign(claims, secret, { algorithm: 'HS256', ...options });
+    const sign = (claims: object, secret = USER_TOKEN_SECRET, options: jwt.SignOptions = { expiresIn: 300 }): string =>
+      jwt.sign(claims, secret, { algorithm: 'HS256', ...options });
 
     it('should turn a host-signed user token into a verified user who sees only their orders', async () => {
       const client = await webChatClient(running.url, sign({ sub: 'alex.morgan' }));

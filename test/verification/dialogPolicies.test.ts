@@ -28,7 +28,12 @@ async function ask(adapter: TestAdapter, orderId: string, answer: string): Promi
 
 /** Marks every turn as coming from a customer the channel verified (what src/channels/identity.ts does). */
 function asCustomer(adapter: TestAdapter, identity: VerifiedIdentity): TestAdapter {
-  adapter.use({ onTurn: async (context, next) => { context.turnState.set(VERIFIED_IDENTITY_KEY, identity); await next(); } });
+  adapter.use({
+    onTurn: async (context, next) => {
+      context.turnState.set(VERIFIED_IDENTITY_KEY, identity);
+      await next();
+    },
+  });
   return adapter;
 }
 
@@ -58,7 +63,7 @@ describe('order verification in the dialogs', () => {
       for (const reply of [...wrongAnswer, ...unknownId]) assert.doesNotMatch(reply.text ?? '', LEAK);
     });
 
-    it('should not accept the other order\'s answer (the check is per order)', async () => {
+    it("should not accept the other order's answer (the check is per order)", async () => {
       const replies = await ask(bot().adapter, '12345', 'sam.lee@example.org');
       assert.equal(replies.at(-1)?.text, Messages.noMatchingOrder);
     });
@@ -72,7 +77,10 @@ describe('order verification in the dialogs', () => {
       // Locked: the bot does not even ask, and another order ID does not help either.
       await say(adapter, 'where is my order 98765');
       const refused = await say(adapter, 'yes');
-      assert.deepEqual(refused.map((r) => r.text), [Messages.verificationLockedOut]);
+      assert.deepEqual(
+        refused.map((r) => r.text),
+        [Messages.verificationLockedOut],
+      );
       assert.deepEqual(buttonsOf(refused[0] ?? {}), ['Talk to a person']);
     });
 
@@ -87,7 +95,10 @@ describe('order verification in the dialogs', () => {
       const owner = bot({ attempts }).adapter;
       owner.conversation = TestAdapter.createConversation('owner-conv', 'owner');
       await say(owner, 'where is my order 12345');
-      assert.deepEqual((await say(owner, 'yes')).map((r) => r.text), [Messages.verificationLockedOut]);
+      assert.deepEqual(
+        (await say(owner, 'yes')).map((r) => r.text),
+        [Messages.verificationLockedOut],
+      );
       // Other orders are not affected by that order's lockout.
       const other = bot({ attempts }).adapter;
       other.conversation = TestAdapter.createConversation('other-conv', 'other');
@@ -106,7 +117,11 @@ describe('order verification in the dialogs', () => {
       await say(adapter, '👍 Yes');
       now += 6 * 60_000;
       await say(adapter, 'where is my order 12345');
-      assert.deepEqual((await say(adapter, 'yes')).map((r) => r.text), [Messages.askVerification], 'checked again after 10 minutes');
+      assert.deepEqual(
+        (await say(adapter, 'yes')).map((r) => r.text),
+        [Messages.askVerification],
+        'checked again after 10 minutes',
+      );
     });
 
     it('should not carry a check over to another order', async () => {
@@ -114,14 +129,20 @@ describe('order verification in the dialogs', () => {
       await ask(adapter, '12345', 'alex.morgan@example.com');
       await say(adapter, '👍 Yes');
       await say(adapter, 'where is my order 98765');
-      assert.deepEqual((await say(adapter, 'yes')).map((r) => r.text), [Messages.askVerification]);
+      assert.deepEqual(
+        (await say(adapter, 'yes')).map((r) => r.text),
+        [Messages.askVerification],
+      );
     });
 
     it('should give help at the check and ask again', async () => {
       const { adapter } = bot();
       await say(adapter, 'where is my order 12345');
       await say(adapter, 'yes');
-      assert.deepEqual((await say(adapter, 'help')).map((r) => r.text), [Messages.helpDuringVerification, Messages.askVerification]);
+      assert.deepEqual(
+        (await say(adapter, 'help')).map((r) => r.text),
+        [Messages.helpDuringVerification, Messages.askVerification],
+      );
     });
 
     it('should fail closed when the order backend cannot verify', async () => {
@@ -132,7 +153,10 @@ describe('order verification in the dialogs', () => {
 
     it('should not list orders without a verified identity', async () => {
       const { adapter } = bot();
-      assert.deepEqual((await say(adapter, 'which orders do I have?')).map((r) => r.text), [Messages.listNeedsSignIn]);
+      assert.deepEqual(
+        (await say(adapter, 'which orders do I have?')).map((r) => r.text),
+        [Messages.listNeedsSignIn],
+      );
     });
   });
 
@@ -151,7 +175,10 @@ describe('order verification in the dialogs', () => {
       const adapter = asCustomer(bot({ policy: 'identity' }).adapter, alex);
       await say(adapter, 'where is my order ABC123');
       const replies = await say(adapter, 'yes');
-      assert.deepEqual(replies.map((r) => r.text), [Messages.noMatchingOrder]);
+      assert.deepEqual(
+        replies.map((r) => r.text),
+        [Messages.noMatchingOrder],
+      );
     });
 
     it('should list only the verified customer\'s orders for "which orders do I have?"', async () => {
@@ -169,7 +196,10 @@ describe('order verification in the dialogs', () => {
     it('should fall back to the knowledge check for an anonymous customer', async () => {
       const { adapter } = bot({ policy: 'identity' });
       await say(adapter, 'where is my order 12345');
-      assert.deepEqual((await say(adapter, 'yes')).map((r) => r.text), [Messages.askVerification]);
+      assert.deepEqual(
+        (await say(adapter, 'yes')).map((r) => r.text),
+        [Messages.askVerification],
+      );
     });
   });
 

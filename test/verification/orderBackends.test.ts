@@ -35,7 +35,10 @@ describe('order backends: the knowledge check and customer lookups', () => {
     it('should carry an e-mail and a postcode on every sample order', () => {
       const raw = JSON.parse(readFileSync(fromRoot('data/orders.json'), 'utf8')) as { email?: string; postcode?: string }[];
       assert.ok(raw.every((o) => o.email && o.postcode));
-      assert.ok(raw.every((o) => /@example\.(com|org|net)$/.test(o.email ?? '')), 'fictional addresses only');
+      assert.ok(
+        raw.every((o) => /@example\.(com|org|net)$/.test(o.email ?? '')),
+        'fictional addresses only',
+      );
     });
 
     it('should verify the e-mail or postcode of that order only', async () => {
@@ -80,7 +83,10 @@ describe('order backends: the knowledge check and customer lookups', () => {
       });
       assert.equal(await http.verifyOrder('12 345', ' Alex.Morgan@Example.com'), true);
       assert.equal(await http.verifyOrder('12345', 'sw1a 1aa'), false);
-      assert.deepEqual(stub?.requests.map((r) => `${r.method} ${r.url} ${r.headers.authorization}`), ['POST /orders/12%20345/verify Bearer k3y', 'POST /orders/12345/verify Bearer k3y']);
+      assert.deepEqual(
+        stub?.requests.map((r) => `${r.method} ${r.url} ${r.headers.authorization}`),
+        ['POST /orders/12%20345/verify Bearer k3y', 'POST /orders/12345/verify Bearer k3y'],
+      );
       assert.deepEqual(received.slice(-2), [{ email: 'alex.morgan@example.com' }, { postcode: 'SW1A1AA' }]);
     });
 
@@ -95,7 +101,10 @@ describe('order backends: the knowledge check and customer lookups', () => {
       });
       assert.equal(await http.verifyOrder('NOPE', 'x@example.com'), false);
       assert.equal(await http.verifyOrder('FLAKY', 'x@example.com'), true);
-      await assert.rejects(http.verifyOrder('ODD', 'x@example.com'), (err: unknown) => err instanceof OrderBackendError && err.code === 'ORDER_BACKEND_BAD_RESPONSE');
+      await assert.rejects(
+        http.verifyOrder('ODD', 'x@example.com'),
+        (err: unknown) => err instanceof OrderBackendError && err.code === 'ORDER_BACKEND_BAD_RESPONSE',
+      );
     });
 
     it('should POST the identity to /customers/orders and validate the orders', async () => {
@@ -104,14 +113,24 @@ describe('order backends: the knowledge check and customer lookups', () => {
         received.push(body);
         sendJson(res, 200, { orders: body.id === 'alex' ? [{ id: '12345', status: 'in_transit' }] : [] });
       });
-      assert.deepEqual((await http.ordersForCustomer({ provider: 'webchat', id: 'alex' })).map((o) => o.id), ['12345']);
+      assert.deepEqual(
+        (await http.ordersForCustomer({ provider: 'webchat', id: 'alex' })).map((o) => o.id),
+        ['12345'],
+      );
       assert.deepEqual(await http.ordersForCustomer({ provider: 'slack', id: 'T1:U1', email: 'a@example.com' }), []);
       assert.deepEqual(received.at(-1), { provider: 'slack', id: 'T1:U1', email: 'a@example.com' });
     });
 
     it('should keep the verify calls behind the circuit breaker and bulkhead', async () => {
       const http = await service((_req, res) => sendJson(res, 200, { match: true }));
-      const resilient = new ResilientOrderService(http, { maxConcurrency: 1, maxQueue: 0, errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 1000, logger: silentLogger });
+      const resilient = new ResilientOrderService(http, {
+        maxConcurrency: 1,
+        maxQueue: 0,
+        errorThresholdPercentage: 50,
+        volumeThreshold: 5,
+        resetTimeoutMs: 1000,
+        logger: silentLogger,
+      });
       try {
         const results = await Promise.allSettled([resilient.verifyOrder('12345', 'a@example.com'), resilient.verifyOrder('12345', 'a@example.com')]);
         assert.equal(results[0].status, 'fulfilled');
@@ -123,7 +142,9 @@ describe('order backends: the knowledge check and customer lookups', () => {
   });
 
   it('should describe the verify and customer endpoints in the orders API contract', () => {
-    const spec = YAML.parse(readFileSync(fromRoot('docs/orders-api.openapi.yaml'), 'utf8')) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const spec = YAML.parse(readFileSync(fromRoot('docs/orders-api.openapi.yaml'), 'utf8')) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     assert.ok(spec.paths['/orders/{orderId}/verify']?.post?.responses['200']);
     assert.ok(spec.paths['/customers/orders']?.post?.responses['200']);
   });

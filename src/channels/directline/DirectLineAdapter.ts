@@ -1,11 +1,4 @@
-import {
-  Activity,
-  ActivityTypes,
-  BotAdapter,
-  ConversationReference,
-  ResourceResponse,
-  TurnContext,
-} from 'botbuilder';
+import { type Activity, ActivityTypes, BotAdapter, type ConversationReference, type ResourceResponse, TurnContext } from 'botbuilder';
 import { CLIENT_ADDRESS_KEY } from '../../bot/RateLimiter';
 import type { DirectLineStore, StoredActivity } from './store';
 
@@ -139,11 +132,7 @@ export class DirectLineAdapter extends BotAdapter {
 
   /** Proactive messages: replies go to the conversation's log, so any instance's clients get them. */
   override async continueConversation(reference: Partial<ConversationReference>, logic: TurnLogic): Promise<void> {
-    const activity = TurnContext.applyConversationReference(
-      { type: ActivityTypes.Event, name: 'continueConversation' },
-      reference,
-      true,
-    ) as Activity;
+    const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: 'continueConversation' }, reference, true) as Activity;
     const conversationId = reference.conversation?.id;
     if (!conversationId) throw new Error('DirectLineAdapter.continueConversation: the reference has no conversation id.');
     await this.serialize(conversationId, () => this.runTurn(activity, logic));

@@ -100,7 +100,10 @@ export class MemoryDirectLineStore implements DirectLineStore {
     entry.bytes += size;
     this.totalBytes += size;
     // Trim the oldest activities past the count or the byte budget (always keep the newest).
-    while (entry.activities.length > 1 && (entry.activities.length > this.limits.maxActivitiesPerConversation || entry.bytes - CONVERSATION_OVERHEAD_BYTES > this.maxConversationBytes)) {
+    while (
+      entry.activities.length > 1 &&
+      (entry.activities.length > this.limits.maxActivitiesPerConversation || entry.bytes - CONVERSATION_OVERHEAD_BYTES > this.maxConversationBytes)
+    ) {
       entry.activities.shift();
       const dropped = entry.sizes.shift() ?? 0;
       entry.bytes -= dropped;

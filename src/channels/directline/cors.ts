@@ -41,7 +41,12 @@ export function directLineCors(options: DirectLineCorsOptions): restify.RequestH
     }
     if (!preflight) return next();
     if (!ok) {
-      sendJsonError(res, 403, 'DIRECTLINE_ORIGIN_FORBIDDEN', `Origin ${origin.slice(0, 200)} may not call this bot's Direct Line; add it to WEBCHAT_ALLOWED_ORIGINS.`);
+      sendJsonError(
+        res,
+        403,
+        'DIRECTLINE_ORIGIN_FORBIDDEN',
+        `Origin ${origin.slice(0, 200)} may not call this bot's Direct Line; add it to WEBCHAT_ALLOWED_ORIGINS.`,
+      );
       return next(false);
     }
     res.header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');

@@ -23,7 +23,12 @@ export function checkHostUserToken(token: unknown, secret: string | undefined, n
     claims = jwt.verify(token, secret, { algorithms: ['HS256'], maxAge: MAX_AGE_SECONDS, clockTimestamp: Math.floor(now / 1000), clockTolerance: 30 });
   } catch (err) {
     const expired = (err as Error).name === 'TokenExpiredError';
-    return { ok: false, reason: expired ? 'The user token has expired; the host website must sign a new one.' : 'The user token is not signed with the shared secret (HS256) or is malformed.' };
+    return {
+      ok: false,
+      reason: expired
+        ? 'The user token has expired; the host website must sign a new one.'
+        : 'The user token is not signed with the shared secret (HS256) or is malformed.',
+    };
   }
   if (typeof claims === 'string' || typeof claims.exp !== 'number') return { ok: false, reason: 'The user token must carry "exp".' };
   if (typeof claims.sub !== 'string' || !SUBJECT.test(claims.sub)) {

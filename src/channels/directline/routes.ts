@@ -124,7 +124,10 @@ export function mountDirectLineRoutes(server: restify.Server, deps: DirectLineRo
         deps.logic,
       );
     }
-    const token = credential.kind === 'token' ? { token: credential.token, expiresIn: deps.tokens.secondsLeft(credential.claims) } : deps.tokens.issue(conversationId, userId);
+    const token =
+      credential.kind === 'token'
+        ? { token: credential.token, expiresIn: deps.tokens.secondsLeft(credential.claims) }
+        : deps.tokens.issue(conversationId, userId);
     noStore(res);
     res.status(created ? 201 : 200);
     res.json({
@@ -144,7 +147,10 @@ export function mountDirectLineRoutes(server: restify.Server, deps: DirectLineRo
       notFound(res, conversationId);
       return;
     }
-    const token = credential.kind === 'token' ? { token: credential.token, expiresIn: deps.tokens.secondsLeft(credential.claims) } : deps.tokens.issue(conversationId, conversation.userId);
+    const token =
+      credential.kind === 'token'
+        ? { token: credential.token, expiresIn: deps.tokens.secondsLeft(credential.claims) }
+        : deps.tokens.issue(conversationId, conversation.userId);
     const watermark = queryOf(req).get('watermark') ?? undefined;
     noStore(res);
     res.json({
@@ -237,7 +243,12 @@ function authenticate(req: Req, res: Res, tokens: DirectLineTokens): Credential 
     return undefined;
   }
   if (result === 'expired') {
-    sendJsonError(res, 403, 'DIRECTLINE_TOKEN_EXPIRED', 'The token has expired; get a new one (tokens are refreshed with POST /v3/directline/tokens/refresh before they expire).');
+    sendJsonError(
+      res,
+      403,
+      'DIRECTLINE_TOKEN_EXPIRED',
+      'The token has expired; get a new one (tokens are refreshed with POST /v3/directline/tokens/refresh before they expire).',
+    );
     return undefined;
   }
   if (result === 'invalid') {

@@ -73,7 +73,10 @@ export class AzureTokenSource implements WebChatTokenSource {
       throw new SupportBotError('DIRECTLINE_UPSTREAM_FAILED', `Azure Direct Line did not answer: ${(err as Error).message}`, { cause: err });
     }
     if (!response.ok) {
-      throw new SupportBotError('DIRECTLINE_UPSTREAM_FAILED', `Azure Direct Line refused the token request with HTTP ${response.status}; check DIRECTLINE_AZURE_SECRET.`);
+      throw new SupportBotError(
+        'DIRECTLINE_UPSTREAM_FAILED',
+        `Azure Direct Line refused the token request with HTTP ${response.status}; check DIRECTLINE_AZURE_SECRET.`,
+      );
     }
     const body = (await response.json().catch(() => undefined)) as { token?: unknown; conversationId?: unknown; expires_in?: unknown } | undefined;
     if (typeof body?.token !== 'string' || typeof body.conversationId !== 'string') {

@@ -20,9 +20,7 @@ export interface TokenClaims {
   exp: number;
 }
 
-export type Credential =
-  | { kind: 'secret' }
-  | { kind: 'token'; claims: TokenClaims; token: string };
+export type Credential = { kind: 'secret' } | { kind: 'token'; claims: TokenClaims; token: string };
 
 export type CredentialProblem = 'missing' | 'invalid' | 'expired';
 
@@ -74,7 +72,13 @@ export class DirectLineTokens {
     } catch {
       return 'invalid';
     }
-    if (claims.iss !== ISSUER || typeof claims.conv !== 'string' || typeof claims.user !== 'string' || typeof claims.exp !== 'number' || typeof claims.iat !== 'number') {
+    if (
+      claims.iss !== ISSUER ||
+      typeof claims.conv !== 'string' ||
+      typeof claims.user !== 'string' ||
+      typeof claims.exp !== 'number' ||
+      typeof claims.iat !== 'number'
+    ) {
       return 'invalid';
     }
     if (claims.exp * 1000 <= this.now()) return 'expired';

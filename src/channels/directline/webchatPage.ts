@@ -54,9 +54,7 @@ const TYPES: Record<string, string> = {
 export function mountWebChatPage(server: restify.Server, deps: WebChatPageDependencies): void {
   const dir = deps.publicDir ?? fromRoot('public');
   const page = loadAsset(path.join(dir, 'index.html'));
-  const files = new Map<string, Asset>(
-    ['page.js', 'page.css', 'embed.js'].map((name) => [`/webchat/${name}`, loadAsset(path.join(dir, name))]),
-  );
+  const files = new Map<string, Asset>(['page.js', 'page.css', 'embed.js'].map((name) => [`/webchat/${name}`, loadAsset(path.join(dir, name))]));
   // 3.9 MB: read and compressed once, off the event loop, on first request.
   let bundle: Promise<Asset> | undefined;
   const csp = contentSecurityPolicy(deps);

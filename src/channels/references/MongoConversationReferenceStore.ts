@@ -45,7 +45,12 @@ export class MongoConversationReferenceStore implements ConversationReferenceSto
     const now = Date.now();
     await this.collection.replaceOne(
       { _id: id },
-      { channelId: reference.channelId ?? '', json: this.cipher ? this.cipher.protect(JSON.stringify(reference), `reference:${id}`) : JSON.stringify(reference), updatedAt: new Date(now), expiresAt: new Date(now + this.retentionMs) },
+      {
+        channelId: reference.channelId ?? '',
+        json: this.cipher ? this.cipher.protect(JSON.stringify(reference), `reference:${id}`) : JSON.stringify(reference),
+        updatedAt: new Date(now),
+        expiresAt: new Date(now + this.retentionMs),
+      },
       { upsert: true },
     );
   }

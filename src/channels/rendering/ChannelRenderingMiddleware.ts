@@ -1,11 +1,4 @@
-import {
-  ActivityTypes,
-  TurnContext,
-  type Activity,
-  type Middleware,
-  type ResourceResponse,
-  type StatePropertyAccessor,
-} from 'botbuilder';
+import { ActivityTypes, TurnContext, type Activity, type Middleware, type ResourceResponse, type StatePropertyAccessor } from 'botbuilder';
 import { capabilitiesOf, type ChannelCapabilities } from './capabilities';
 import { buttonsCard, numberedText, pickByNumber, toChoices, type OfferedChoices } from './choices';
 import { isOrderStatusContent, orderStatusCard } from './orderStatusCard';
@@ -100,9 +93,7 @@ function renderOne(activity: Partial<Activity>, capabilities: ChannelCapabilitie
 /** Removes `<at>Bot</at>` (the bot's own mention) from a message's text. */
 function stripRecipientMention(activity: Activity): void {
   const recipientId = activity.recipient?.id;
-  const mentionsBot = (activity.entities ?? []).some(
-    (e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === recipientId,
-  );
+  const mentionsBot = (activity.entities ?? []).some((e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === recipientId);
   if (!mentionsBot || typeof activity.text !== 'string') return;
   activity.text = TurnContext.removeRecipientMention(activity).trim();
 }

@@ -136,7 +136,8 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
   const deliveryKeyOf = (body: Record<string, unknown>): string | undefined => deliveryKey(body, options.desk?.actionPrefix);
   const finish = (delivery: string | undefined): void => {
     if (delivery) redoing.delete(delivery);
-    if (delivery) track(inbox.complete(delivery).catch((error: unknown) => logger.warn({ err: error }, 'could not mark a Slack delivery done; it may be processed again')));
+    if (delivery)
+      track(inbox.complete(delivery).catch((error: unknown) => logger.warn({ err: error }, 'could not mark a Slack delivery done; it may be processed again')));
   };
 
   const receiver =
@@ -253,13 +254,16 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
   };
   let sweeping: Promise<void> | undefined;
   const sweepTimer = receiver
-    ? setInterval(() => {
-        sweeping ??= redeliver()
-          .catch((error: unknown) => logger.warn({ err: error }, 'Slack delivery sweep failed; retrying at the next one'))
-          .finally(() => {
-            sweeping = undefined;
-          });
-      }, Math.min(15_000, Math.max(250, Math.floor(leaseMs / 4))))
+    ? setInterval(
+        () => {
+          sweeping ??= redeliver()
+            .catch((error: unknown) => logger.warn({ err: error }, 'Slack delivery sweep failed; retrying at the next one'))
+            .finally(() => {
+              sweeping = undefined;
+            });
+        },
+        Math.min(15_000, Math.max(250, Math.floor(leaseMs / 4))),
+      )
     : undefined;
   sweepTimer?.unref();
 
@@ -312,10 +316,17 @@ async function identify(config: SlackConfig, logger: Logger): Promise<BotIdentit
     result = await probe.auth.test();
   } catch (error) {
     const reason = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
-    throw new SupportBotError('SLACK_AUTH_FAILED', `SLACK_BOT_TOKEN: Slack refused auth.test (${reason}) at ${config.apiUrl}; check the Bot User OAuth Token (xoxb-...) and that the app is installed.`, { cause: error });
+    throw new SupportBotError(
+      'SLACK_AUTH_FAILED',
+      `SLACK_BOT_TOKEN: Slack refused auth.test (${reason}) at ${config.apiUrl}; check the Bot User OAuth Token (xoxb-...) and that the app is installed.`,
+      { cause: error },
+    );
   }
   if (!result.user_id || !result.bot_id || !result.team_id) {
-    throw new SupportBotError('SLACK_AUTH_FAILED', 'SLACK_BOT_TOKEN: auth.test did not return a bot user; use the Bot User OAuth Token (xoxb-...), not a user token.');
+    throw new SupportBotError(
+      'SLACK_AUTH_FAILED',
+      'SLACK_BOT_TOKEN: auth.test did not return a bot user; use the Bot User OAuth Token (xoxb-...), not a user token.',
+    );
   }
   return { botUserId: result.user_id, botId: result.bot_id, team: result.team_id, apiUrl: config.apiUrl };
 }

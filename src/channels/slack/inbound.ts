@@ -117,17 +117,21 @@ export function fromBlockActions(body: Json, identity: BotIdentity): Inbound {
   const direct = isDirectMessage(channel);
   const address: SlackAddress = direct ? { team, channel } : { team, channel, threadTs: threadTs ?? messageTs };
   const ts = `${messageTs}:${str(action.action_ts) ?? ''}`;
-  const activity = baseActivity(ActivityTypes.Message, {
-    team,
-    channel,
-    user: slackUser,
-    userTeam: str(user?.team_id) ?? team,
-    ts,
-    threadTs: address.threadTs ?? threadTs,
-    eventId: actionId,
-    address,
-    payload: body,
-  }, identity);
+  const activity = baseActivity(
+    ActivityTypes.Message,
+    {
+      team,
+      channel,
+      user: slackUser,
+      userTeam: str(user?.team_id) ?? team,
+      ts,
+      threadTs: address.threadTs ?? threadTs,
+      eventId: actionId,
+      address,
+      payload: body,
+    },
+    identity,
+  );
   activity.text = value;
   activity.textFormat = 'plain';
   const label = str(obj(action.text)?.text) ?? value;
@@ -149,9 +153,22 @@ function fromMention(event: Json, body: Json, team: string, eventId: string, ded
   const direct = isDirectMessage(channel);
   const threadTs = str(event.thread_ts) ?? (direct ? undefined : ts);
   const address: SlackAddress = direct ? { team, channel } : { team, channel, threadTs: threadTs ?? ts };
-  const activity = messageActivity(event, str(event.text) ?? '', {
-    team, channel, user, userTeam: str(event.user_team) ?? team, ts, threadTs, eventId, address, payload: body,
-  }, identity);
+  const activity = messageActivity(
+    event,
+    str(event.text) ?? '',
+    {
+      team,
+      channel,
+      user,
+      userTeam: str(event.user_team) ?? team,
+      ts,
+      threadTs,
+      eventId,
+      address,
+      payload: body,
+    },
+    identity,
+  );
   return {
     ...turn(dedupeKey, activity),
     ...(direct ? {} : { remembersThread: threadKeyOf(team, channel, address.threadTs ?? ts, user) }),

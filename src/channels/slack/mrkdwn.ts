@@ -32,7 +32,9 @@ export function slackTextToPlain(text: string, botUserId?: string): string {
     plain = plain.replace(mention, ' ');
   }
   plain = plain.replace(/<([^<>]*)>/g, (_whole, inner: string) => readableMarkup(inner));
-  return unescapeSlack(plain).replace(/[ \t]{2,}/g, ' ').trim();
+  return unescapeSlack(plain)
+    .replace(/[ \t]{2,}/g, ' ')
+    .trim();
 }
 
 /** One piece of `<...>` markup as the reader saw it. */

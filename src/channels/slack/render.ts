@@ -84,9 +84,7 @@ function orderStatusBlocks(content: OrderStatusValue): types.KnownBlock[] {
     fields.push({ type: 'mrkdwn', text: `*${label}*\n${escapeMrkdwn(content.etaLabel)}` });
   }
   if (order.carrier) fields.push({ type: 'mrkdwn', text: `*Carrier*\n${escapeMrkdwn(order.carrier)}` });
-  const blocks: types.KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `:package: *Order ${escapeMrkdwn(order.id)}*` }, fields },
-  ];
+  const blocks: types.KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `:package: *Order ${escapeMrkdwn(order.id)}*` }, fields }];
   const trackingUrl = safeHttpUrl(order.trackingUrl);
   if (trackingUrl) {
     blocks.push({

@@ -4,7 +4,7 @@ import type { SlackDeskApi } from './SlackDeskApi';
 import type { types } from '@slack/bolt';
 import { cleanCustomerName, cleanCustomerText, fallbackText } from './customerText';
 import { OUTBOX_EVENT_TYPE, type DeskMessage } from './SlackDeskApi';
-import { escape, renderTicket } from './ticketBlocks';
+import { escapeMrkdwn, renderTicket } from './ticketBlocks';
 
 /**
  * The agent desk in one Slack channel: each ticket is a message with Claim/Resolve buttons,
@@ -50,7 +50,7 @@ export class SlackAgentDesk implements AgentDesk {
  * (Slack applies no mrkdwn, links or mentions there), without control characters and capped.
  */
 export function renderThreadPost(ticket: Ticket, post: ThreadPost): DeskMessage {
-  if (post.kind === 'system') return { text: `_${escape(post.text)}_` };
+  if (post.kind === 'system') return { text: `_${escapeMrkdwn(post.text)}_` };
   const name = cleanCustomerName(ticket.customer.name);
   const text = cleanCustomerText(post.text);
   const label = post.kind === 'customer' ? `Customer "${name}" wrote:` : `Customer "${name}" left a message:`;

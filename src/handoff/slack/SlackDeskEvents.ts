@@ -25,7 +25,7 @@ export interface SlackDeskEventsOptions {
 
 /** What a refused person is told, privately. */
 const REFUSALS: Record<DeskRefusal, string> = {
-  wrong_channel: 'Tickets can only be handled in the agents\' support channel; nothing was done.',
+  wrong_channel: "Tickets can only be handled in the agents' support channel; nothing was done.",
   not_an_agent: 'Only support agents can act on tickets; nothing was done and the customer saw nothing.',
   agent_list_unavailable: 'The list of support agents cannot be checked right now; nothing was done. Please try again in a minute.',
 };
@@ -44,8 +44,7 @@ export class SlackDeskEvents {
 
   constructor(private readonly options: SlackDeskEventsOptions) {
     this.now = options.now ?? Date.now;
-    this.authorizer =
-      options.authorizer ?? new AgentAuthorizer({ userIds: [], usergroupMembers: async () => [], logger: options.logger });
+    this.authorizer = options.authorizer ?? new AgentAuthorizer({ userIds: [], usergroupMembers: async () => [], logger: options.logger });
   }
 
   /** True when the payload belongs to the desk rather than to a customer conversation. */

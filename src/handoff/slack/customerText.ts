@@ -56,5 +56,9 @@ export function mrkdwnLiteral(text: string): string {
 
 /** Plain text for a notification fallback: one line, no mrkdwn markers, `&<>` escaped. */
 export function fallbackText(text: string): string {
-  return oneLine(text).replace(/[*_~`]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return oneLine(text)
+    .replace(/[*_~`]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }

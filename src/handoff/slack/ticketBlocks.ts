@@ -32,7 +32,7 @@ const REASONS: Record<HandoffReason, string> = {
 const SECTION_MAX = 2900;
 
 /** Escapes Slack's control characters in text customers wrote. */
-export function escape(text: string): string {
+export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -44,11 +44,11 @@ export function renderTicket(ticket: Ticket): DeskMessage {
   const customer = ticket.customer.name ? `${mrkdwnLiteral(cleanCustomerName(ticket.customer.name))} (${id})` : id;
   const fields: types.MrkdwnElement[] = [
     { type: 'mrkdwn', text: `*Customer*\n${customer}` },
-    { type: 'mrkdwn', text: `*Channel*\n${CHANNEL_NAMES[ticket.channelId] ?? escape(ticket.channelId)}` },
+    { type: 'mrkdwn', text: `*Channel*\n${CHANNEL_NAMES[ticket.channelId] ?? escapeMrkdwn(ticket.channelId)}` },
     { type: 'mrkdwn', text: `*Why*\n${REASONS[ticket.reason] ?? ticket.reason}` },
   ];
-  if (ticket.intent) fields.push({ type: 'mrkdwn', text: `*Intent*\n${escape(ticket.intent)}` });
-  if (ticket.orderId) fields.push({ type: 'mrkdwn', text: `*Order ID*\n${escape(ticket.orderId)}` });
+  if (ticket.intent) fields.push({ type: 'mrkdwn', text: `*Intent*\n${escapeMrkdwn(ticket.intent)}` });
+  if (ticket.orderId) fields.push({ type: 'mrkdwn', text: `*Order ID*\n${escapeMrkdwn(ticket.orderId)}` });
   if (ticket.verification) fields.push({ type: 'mrkdwn', text: `*Verified*\n${verifiedLine(ticket.verification)}` });
 
   const blocks: types.KnownBlock[] = [
@@ -65,13 +65,24 @@ export function renderTicket(ticket: Ticket): DeskMessage {
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: 'handoff_actions', elements: buttons });
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: 'Claim, then reply in this thread to chat with the customer. `!note` keeps a line internal; `!resolve` (or Resolve) hands the customer back to the bot.' }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: 'Claim, then reply in this thread to chat with the customer. `!note` keeps a line internal; `!resolve` (or Resolve) hands the customer back to the bot.',
+      },
+    ],
   });
   return { text: `Ticket ${ticket.id}: ${plainStatus(ticket)}`, blocks };
 }
 
 function actionButtons(ticket: Ticket): types.Button[] {
-  const claim: types.Button = { type: 'button', action_id: DeskActionIds.claim, text: { type: 'plain_text', text: 'Claim' }, style: 'primary', value: ticket.id };
+  const claim: types.Button = {
+    type: 'button',
+    action_id: DeskActionIds.claim,
+    text: { type: 'plain_text', text: 'Claim' },
+    style: 'primary',
+    value: ticket.id,
+  };
   const resolve: types.Button = {
     type: 'button',
     action_id: DeskActionIds.resolve,
@@ -90,7 +101,7 @@ function actionButtons(ticket: Ticket): types.Button[] {
 }
 
 function statusLine(ticket: Ticket): string {
-  const agent = ticket.agent ? escape(ticket.agent.name) : 'an agent';
+  const agent = ticket.agent ? escapeMrkdwn(ticket.agent.name) : 'an agent';
   switch (ticket.state) {
     case 'requested':
       return ':hourglass_flowing_sand: *New*: joining the queue';
@@ -100,7 +111,7 @@ function statusLine(ticket: Ticket): string {
       return `:speech_balloon: *Claimed by ${agent}* at ${clock(ticket.claimedAt ?? ticket.createdAt)}; waited ${describeWait((ticket.claimedAt ?? 0) - (ticket.queuedAt ?? ticket.createdAt))}`;
     case 'resolved': {
       const handled = ticket.claimedAt ? `; handled in ${describeWait((ticket.endedAt ?? 0) - ticket.claimedAt)}` : ' (closed before anyone claimed it)';
-      const rating = ticket.rating ? `; customer rating: *${escape(ticket.rating.label)}*` : '';
+      const rating = ticket.rating ? `; customer rating: *${escapeMrkdwn(ticket.rating.label)}*` : '';
       return `:white_check_mark: *Resolved by ${agent}*${handled}${rating}`;
     }
     case 'cancelled':
@@ -121,7 +132,7 @@ function transcriptText(ticket: Ticket): string {
   // The customer's lines are literal code spans: "*Bot:* refund approved" typed by a customer
   // shows as typed, next to a plain "Customer:" label, never as a bold bot line.
   const lines = ticket.transcript.map((l) =>
-    l.from === 'customer' ? `> *Customer:* ${mrkdwnLiteral(cleanCustomerText(l.text))}` : `> *Bot:* ${escape(l.text).replace(/\n/g, ' ')}`,
+    l.from === 'customer' ? `> *Customer:* ${mrkdwnLiteral(cleanCustomerText(l.text))}` : `> *Bot:* ${escapeMrkdwn(l.text).replace(/\n/g, ' ')}`,
   );
   // Keep the newest lines when the whole conversation does not fit.
   let text = lines.join('\n');
@@ -143,6 +154,7 @@ function clock(at: number): string {
 
 /** "yes: e-mail or postcode on the order" / "no": what the agent may rely on. */
 export function verifiedLine(verification: NonNullable<Ticket['verification']>): string {
-  if (!verification.verified) return verification.method === 'none' ? 'no (order checks are off)' : 'no: do not share order details before checking who they are';
+  if (!verification.verified)
+    return verification.method === 'none' ? 'no (order checks are off)' : 'no: do not share order details before checking who they are';
   return verification.method === 'identity' ? 'yes: signed-in account (channel identity)' : 'yes: e-mail or postcode on the order';
 }

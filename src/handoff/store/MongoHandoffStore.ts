@@ -36,11 +36,7 @@ export class MongoHandoffStore implements HandoffStore {
 
   /** Builds the store on `db` with the standard collection names. */
   static fromDb(db: Db, cipher?: FieldCipher): MongoHandoffStore {
-    return new MongoHandoffStore(
-      db.collection<TicketDocument>(HandoffCollections.tickets),
-      db.collection<SeenDocument>(HandoffCollections.seen),
-      cipher,
-    );
+    return new MongoHandoffStore(db.collection<TicketDocument>(HandoffCollections.tickets), db.collection<SeenDocument>(HandoffCollections.seen), cipher);
   }
 
   /** Creates the indexes the queries need; idempotent, run at start-up. */
@@ -157,11 +153,7 @@ export class MongoHandoffStore implements HandoffStore {
   async markOnce(key: string, ttlMs: number, now: number): Promise<boolean> {
     // A lapsed key the TTL monitor has not removed yet counts as new: take it over atomically.
     try {
-      await this.seen.updateOne(
-        { _id: key, expiresAt: { $lte: new Date(now) } },
-        { $set: { expiresAt: new Date(now + ttlMs) } },
-        { upsert: true },
-      );
+      await this.seen.updateOne({ _id: key, expiresAt: { $lte: new Date(now) } }, { $set: { expiresAt: new Date(now + ttlMs) } }, { upsert: true });
       return true;
     } catch (error) {
       if ((error as { code?: unknown }).code === DUPLICATE_KEY) return false;

@@ -57,7 +57,7 @@ export function openTicketFields<T extends TicketFields>(cipher: FieldCipher | u
   if (fields.outbox) {
     opened.outbox = fields.outbox.map((entry): OutboxEntry => {
       if (entry.kind === 'thread') return { ...entry, post: { ...entry.post, text: open(entry.post.text, 'outbox') } };
-      const sealedActivities = (entry.kind === 'customer' ? (entry.activities as unknown as Partial<SealedReference>).$enc : undefined);
+      const sealedActivities = entry.kind === 'customer' ? (entry.activities as unknown as Partial<SealedReference>).$enc : undefined;
       if (entry.kind === 'customer' && typeof sealedActivities === 'string') {
         return { ...entry, activities: JSON.parse(open(sealedActivities, 'outbox')) as Extract<OutboxEntry, { kind: 'customer' }>['activities'] };
       }

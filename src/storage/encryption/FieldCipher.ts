@@ -98,7 +98,9 @@ export class FieldCipher {
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
     } catch {
-      throw new DataDecryptionError(`stored value for ${describe(context)} failed authentication: it was changed, moved from another record, or the key "${keyId}" is wrong`);
+      throw new DataDecryptionError(
+        `stored value for ${describe(context)} failed authentication: it was changed, moved from another record, or the key "${keyId}" is wrong`,
+      );
     }
   }
 

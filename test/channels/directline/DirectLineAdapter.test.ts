@@ -18,7 +18,7 @@ describe('DirectLineAdapter', () => {
     await store.close();
   });
 
-  it('should log the user\'s activity, run the turn with it, and log the replies as the bot', async () => {
+  it("should log the user's activity, run the turn with it, and log the replies as the bot", async () => {
     let seen: Partial<Activity> | undefined;
     const stored = await adapter.receive('c1', { type: 'message', text: 'hi', from: { id: 'dl_u', name: '', role: 'user' } }, async (context) => {
       seen = context.activity;
@@ -29,7 +29,13 @@ describe('DirectLineAdapter', () => {
     assert.ok(seen?.timestamp instanceof Date);
     assert.equal(seen?.channelId, 'directline');
     const log = (await store.list('c1', 0, 10)).activities;
-    assert.deepEqual(log.map((a) => [a.type, a.text, a.from.role]), [['message', 'hi', 'user'], ['message', 'hello', 'bot']]);
+    assert.deepEqual(
+      log.map((a) => [a.type, a.text, a.from.role]),
+      [
+        ['message', 'hi', 'user'],
+        ['message', 'hello', 'bot'],
+      ],
+    );
     assert.equal(log[1]?.replyToId, stored.id);
     assert.equal(log[1]?.recipient.id, 'dl_u');
     assert.deepEqual(woken, ['c1', 'c1'], 'streams woken after each append; traces never reach clients');

@@ -3,11 +3,13 @@ import { MongoDirectLineStore } from '../../../src/channels/directline/MongoDire
 import { useMongoDatabase } from '../../support/mongo';
 import { directLineStoreConformance } from './storeConformance';
 
-describe('MongoDirectLineStore (MongoDB wire server)', function () {
+describe('MongoDirectLineStore (MongoDB wire server)', () => {
   const mongo = useMongoDatabase('directline');
   let prefixCounter = 0;
 
-  directLineStoreConformance((max) => new MongoDirectLineStore(mongo.db, { maxActivitiesPerConversation: max, historyTtlSeconds: 3600, prefix: `dl${++prefixCounter}_` }));
+  directLineStoreConformance(
+    (max) => new MongoDirectLineStore(mongo.db, { maxActivitiesPerConversation: max, historyTtlSeconds: 3600, prefix: `dl${++prefixCounter}_` }),
+  );
 
   it('should create a TTL index so idle conversations expire in MongoDB', async () => {
     const store = new MongoDirectLineStore(mongo.db, { maxActivitiesPerConversation: 10, historyTtlSeconds: 60, prefix: 'ttl_' });
@@ -19,16 +21,28 @@ describe('MongoDirectLineStore (MongoDB wire server)', function () {
 
   it('should wait on a fresh hole in the watermarks and skip an old one', async () => {
     let now = 5_000_000;
-    const store = new MongoDirectLineStore(mongo.db, { maxActivitiesPerConversation: 100, historyTtlSeconds: 3600, prefix: 'gap_', gapGraceMs: 1000, now: () => now });
+    const store = new MongoDirectLineStore(mongo.db, {
+      maxActivitiesPerConversation: 100,
+      historyTtlSeconds: 3600,
+      prefix: 'gap_',
+      gapGraceMs: 1000,
+      now: () => now,
+    });
     await store.createConversation('c', 'dl_a');
     await store.append('c', { type: 'message', text: 'one' });
     // A writer that took watermark 2 but has not inserted yet:
     await mongo.db.collection('gap_conversations').updateOne({ _id: 'c' as never }, { $inc: { seq: 1 } });
     await store.append('c', { type: 'message', text: 'three' });
-    assert.deepEqual((await store.list('c', 1, 10)).activities.map((a) => a.text), []);
+    assert.deepEqual(
+      (await store.list('c', 1, 10)).activities.map((a) => a.text),
+      [],
+    );
     now += 1500;
     const later = await store.list('c', 1, 10);
-    assert.deepEqual(later.activities.map((a) => a.text), ['three']);
+    assert.deepEqual(
+      later.activities.map((a) => a.text),
+      ['three'],
+    );
     assert.equal(later.watermark, 3);
   });
 });

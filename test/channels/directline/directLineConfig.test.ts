@@ -14,14 +14,20 @@ describe('Direct Line configuration', () => {
   });
 
   it('should require DIRECTLINE_SECRET in production, naming the setting and the fix', () => {
-    assert.throws(() => readDirectLineConfig({ NODE_ENV: 'production' }), /^ConfigError: DIRECTLINE_SECRET: is required in production.*openssl rand -base64 32.*DIRECTLINE_ENABLED=false/);
+    assert.throws(
+      () => readDirectLineConfig({ NODE_ENV: 'production' }),
+      /^ConfigError: DIRECTLINE_SECRET: is required in production.*openssl rand -base64 32.*DIRECTLINE_ENABLED=false/,
+    );
     assert.equal(readDirectLineConfig({ NODE_ENV: 'production', DIRECTLINE_SECRET: secret }).secretGenerated, false);
     assert.equal(readDirectLineConfig({ NODE_ENV: 'production', DIRECTLINE_ENABLED: 'false' }).enabled, false);
   });
 
   it('should reject weak secrets, half-configured Azure mode and bad origins', () => {
     assert.throws(() => readDirectLineConfig({ DIRECTLINE_SECRET: 'short' }), /DIRECTLINE_SECRET: must be at least 32/);
-    assert.throws(() => readDirectLineConfig({ DIRECTLINE_ENDPOINT: 'https://directline.botframework.com/v3/directline' }), /DIRECTLINE_AZURE_SECRET: is required/);
+    assert.throws(
+      () => readDirectLineConfig({ DIRECTLINE_ENDPOINT: 'https://directline.botframework.com/v3/directline' }),
+      /DIRECTLINE_AZURE_SECRET: is required/,
+    );
     assert.throws(() => readDirectLineConfig({ DIRECTLINE_AZURE_SECRET: 'x' }), /DIRECTLINE_ENDPOINT: is empty/);
     assert.throws(() => readDirectLineConfig({ WEBCHAT_ALLOWED_ORIGINS: 'https://a.example.com/path' }), /WEBCHAT_ALLOWED_ORIGINS/);
     assert.throws(() => readDirectLineConfig({ DIRECTLINE_TOKEN_TTL_SECONDS: '5' }), /DIRECTLINE_TOKEN_TTL_SECONDS/);

@@ -41,11 +41,14 @@ describe('Self-hosted Direct Line 3.0 endpoint (real server)', () => {
 
     const postedId = await client.say('where is my order 12345');
     const echo = await client.waitFor((a) => a.id === postedId);
-    assert.equal(echo.from.id, client.userId, 'the user\'s own message is echoed back, as Direct Line does');
+    assert.equal(echo.from.id, client.userId, "the user's own message is echoed back, as Direct Line does");
     assert.equal(echo.from.role, 'user');
     const confirm = await client.waitFor((a) => a.replyToId === postedId && a.type === 'message');
     assert.equal(confirm.text, 'You asked about order 12345. Is that correct?');
-    assert.deepEqual(confirm.suggestedActions?.actions.map((a) => a.title), ['Yes', 'No']);
+    assert.deepEqual(
+      confirm.suggestedActions?.actions.map((a) => a.title),
+      ['Yes', 'No'],
+    );
 
     const yesId = await client.say('Yes');
     await client.waitFor((a) => a.replyToId === yesId && a.type === 'message' && /e-mail address or the postcode/.test(a.text ?? ''));
@@ -64,7 +67,10 @@ describe('Self-hosted Direct Line 3.0 endpoint (real server)', () => {
     const url = `${domain}/conversations/${client.conversationId}/activities`;
     const all = await call<{ activities: { id: string; text?: string }[]; watermark: string }>('GET', url, client.token);
     assert.equal(all.status, 200);
-    assert.deepEqual(all.json.activities.map((a) => a.id.split('|')[1]), ['0000001', '0000002', '0000003']);
+    assert.deepEqual(
+      all.json.activities.map((a) => a.id.split('|')[1]),
+      ['0000001', '0000002', '0000003'],
+    );
     assert.equal(all.json.activities[1]?.id, id);
     assert.equal(all.json.watermark, '3');
     const later = await call<{ activities: unknown[]; watermark: string }>('GET', `${url}?watermark=3`, client.token);
@@ -109,7 +115,10 @@ describe('Self-hosted Direct Line 3.0 endpoint (real server)', () => {
     assert.equal(await tryStream(b.streamUrl), 'open');
     const bLog = await call<{ activities: { from: { id: string } }[] }>('GET', `${bUrl}/activities`, b.token);
     assert.equal(bLog.status, 200);
-    assert.ok(bLog.json.activities.every((x) => x.from.id !== a.userId), 'nothing from A reached B');
+    assert.ok(
+      bLog.json.activities.every((x) => x.from.id !== a.userId),
+      'nothing from A reached B',
+    );
   });
 
   it('should hold at most 8 streams per conversation, closing the oldest', async () => {
@@ -132,9 +141,19 @@ describe('Self-hosted Direct Line 3.0 endpoint (real server)', () => {
 
   it('should bind the user to the token: a posted from.id cannot pose as someone else', async () => {
     const client = await DirectLineTestClient.start(baseUrl);
-    const answer = await client.post({ type: 'message', text: 'hi', from: { id: 'dl_someone_else', role: 'bot' }, recipient: { id: 'x' }, conversation: { id: 'other' } });
+    const answer = await client.post({
+      type: 'message',
+      text: 'hi',
+      from: { id: 'dl_someone_else', role: 'bot' },
+      recipient: { id: 'x' },
+      conversation: { id: 'other' },
+    });
     assert.equal(answer.status, 200);
-    const page = await call<{ activities: { id: string; from: { id: string; role: string }; conversation: { id: string } }[] }>('GET', `${domain}/conversations/${client.conversationId}/activities`, client.token);
+    const page = await call<{ activities: { id: string; from: { id: string; role: string }; conversation: { id: string } }[] }>(
+      'GET',
+      `${domain}/conversations/${client.conversationId}/activities`,
+      client.token,
+    );
     const echo = page.json.activities.find((x) => x.id === answer.json.id);
     assert.deepEqual([echo?.from.id, echo?.from.role, echo?.conversation.id], [client.userId, 'user', client.conversationId]);
   });
@@ -151,7 +170,9 @@ describe('Self-hosted Direct Line 3.0 endpoint (real server)', () => {
   });
 
   it('should generate tokens only with the secret, and refresh only tokens', async () => {
-    const generated = await call<{ conversationId: string; token: string; expires_in: number }>('POST', `${domain}/tokens/generate`, SECRET, { user: { id: 'dl_customer42' } });
+    const generated = await call<{ conversationId: string; token: string; expires_in: number }>('POST', `${domain}/tokens/generate`, SECRET, {
+      user: { id: 'dl_customer42' },
+    });
     assert.equal(generated.status, 200);
     assert.equal(generated.json.expires_in, 1800);
     const started = await call<ConversationAnswer>('POST', `${domain}/conversations`, generated.json.token);
@@ -162,7 +183,11 @@ describe('Self-hosted Direct Line 3.0 endpoint (real server)', () => {
     const refreshed = await call<{ conversationId: string; token: string }>('POST', `${domain}/tokens/refresh`, generated.json.token);
     assert.equal(refreshed.status, 200);
     assert.equal(refreshed.json.conversationId, generated.json.conversationId);
-    const withRefreshed = await call<{ activities: { from: { id: string } }[] }>('GET', `${domain}/conversations/${generated.json.conversationId}/activities`, refreshed.json.token);
+    const withRefreshed = await call<{ activities: { from: { id: string } }[] }>(
+      'GET',
+      `${domain}/conversations/${generated.json.conversationId}/activities`,
+      refreshed.json.token,
+    );
     assert.equal(withRefreshed.status, 200);
 
     assert.equal((await call('POST', `${domain}/tokens/generate`, generated.json.token)).status, 403);

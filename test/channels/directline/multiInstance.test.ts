@@ -16,7 +16,7 @@ describe('Direct Line across two instances sharing MongoDB', function () {
   let firstUrl: string;
   let secondUrl: string;
 
-  before(async function () {
+  before(async () => {
     const env = {
       PORT: '0',
       HOST: '127.0.0.1',
@@ -61,7 +61,11 @@ describe('Direct Line across two instances sharing MongoDB', function () {
     const ids = onB.received.map((a) => a.id);
     assert.equal(new Set(ids).size, ids.length, 'no activity is delivered twice');
     const watermarks = ids.map((id) => Number((id ?? '').split('|')[1]));
-    assert.deepEqual(watermarks, [...watermarks].sort((x, y) => x - y), 'activities arrive in order');
+    assert.deepEqual(
+      watermarks,
+      [...watermarks].sort((x, y) => x - y),
+      'activities arrive in order',
+    );
     onB.close();
     viaA.close();
   });
@@ -71,7 +75,10 @@ describe('Direct Line across two instances sharing MongoDB', function () {
     await client.say('hi');
     const reader = new MongoClient(mongo.uri);
     try {
-      const doc = await reader.db(mongo.db.databaseName).collection('conversation_references').findOne({ _id: client.conversationId as never });
+      const doc = await reader
+        .db(mongo.db.databaseName)
+        .collection('conversation_references')
+        .findOne({ _id: client.conversationId as never });
       assert.ok(doc, 'reference saved');
       assert.equal((JSON.parse(doc.json as string) as { channelId: string }).channelId, 'directline');
     } finally {

@@ -29,11 +29,17 @@ export function directLineStoreConformance(make: (maxActivities: number) => Prom
     await store.append(conv, { type: 'message', text: 'three' });
     assert.equal(first.id, `${conv}|0000001`);
     const all = await store.list(conv, 0, 10);
-    assert.deepEqual(all.activities.map((a) => a.text), ['one', 'two', 'three']);
+    assert.deepEqual(
+      all.activities.map((a) => a.text),
+      ['one', 'two', 'three'],
+    );
     assert.equal(all.watermark, 3);
     assert.deepEqual(all.activities[0]?.value, { $kind: 'orderStatus', 'a.b': 1 });
     const rest = await store.list(conv, 1, 10);
-    assert.deepEqual(rest.activities.map((a) => a.id), [`${conv}|0000002`, `${conv}|0000003`]);
+    assert.deepEqual(
+      rest.activities.map((a) => a.id),
+      [`${conv}|0000002`, `${conv}|0000003`],
+    );
     const page = await store.list(conv, 0, 2);
     assert.deepEqual([page.activities.length, page.watermark], [2, 2]);
     const none = await store.list(conv, 3, 10);
@@ -49,8 +55,14 @@ export function directLineStoreConformance(make: (maxActivities: number) => Prom
     await store.createConversation(b, 'dl_b');
     await store.append(a, { type: 'message', text: 'for a' });
     await store.append(b, { type: 'message', text: 'for b' });
-    assert.deepEqual((await store.list(a, 0, 10)).activities.map((x) => x.text), ['for a']);
-    assert.deepEqual((await store.list(b, 0, 10)).activities.map((x) => x.text), ['for b']);
+    assert.deepEqual(
+      (await store.list(a, 0, 10)).activities.map((x) => x.text),
+      ['for a'],
+    );
+    assert.deepEqual(
+      (await store.list(b, 0, 10)).activities.map((x) => x.text),
+      ['for b'],
+    );
   });
 
   it('should refuse to append to an unknown conversation', async () => {

@@ -56,18 +56,23 @@ describe('Web Chat page and token route', () => {
     it('should compress small assets for clients that accept gzip', async () => {
       const http = await import('node:http');
       const raw = await new Promise<{ encoding?: string; body: Buffer }>((resolve, reject) => {
-        http.get(`${url}/webchat/page.js`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
-        }).on('error', reject);
+        http
+          .get(`${url}/webchat/page.js`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
+          })
+          .on('error', reject);
       });
       assert.equal(raw.encoding, 'gzip');
       assert.match(gunzipSync(raw.body).toString(), /api\/directline\/token/);
     });
 
     it('should hand out a conversation token and the Direct Line URL, never the secret', async () => {
-      const response = await fetch(`${url}/api/directline/token`, { method: 'POST', headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'bot.example.com' } });
+      const response = await fetch(`${url}/api/directline/token`, {
+        method: 'POST',
+        headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'bot.example.com' },
+      });
       assert.equal(response.status, 200);
       assert.equal(response.headers.get('cache-control'), 'no-store');
       const body = (await response.json()) as Record<string, unknown>;

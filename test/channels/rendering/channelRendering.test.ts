@@ -57,7 +57,10 @@ describe('Channel-aware rendering', () => {
   it('should give Web Chat the order status as an Adaptive Card 1.5 and keep suggested actions', async () => {
     const [confirm, check, status] = await converse(botOn('webchat'), ['where is my order 12345', 'yes', 'alex.morgan@example.com']);
     assert.match(String(check?.[0]?.text), /e-mail address or the postcode/, 'the order check comes first');
-    assert.deepEqual(confirm?.[0]?.suggestedActions?.actions.map((a) => a.title), ['Yes', 'No']);
+    assert.deepEqual(
+      confirm?.[0]?.suggestedActions?.actions.map((a) => a.title),
+      ['Yes', 'No'],
+    );
     const card = cardOf(status?.[0] ?? {});
     assert.ok(card, 'card attached');
     assert.equal(card.version, '1.5');
@@ -127,11 +130,17 @@ describe('Channel-aware rendering', () => {
     assert.equal(activity.suggestedActions, undefined);
     const hero = activity.attachments?.[0];
     assert.equal(hero?.contentType, 'application/vnd.microsoft.card.hero');
-    assert.deepEqual((hero?.content as { buttons: { value: string }[] }).buttons.map((b) => b.value), ['Check an order', 'Talk to a person', 'Help', 'No, thanks']);
+    assert.deepEqual(
+      (hero!.content as { buttons: { value: string }[] }).buttons.map((b) => b.value),
+      ['Check an order', 'Talk to a person', 'Help', 'No, thanks'],
+    );
   });
 
   it('should never take an order ID for a choice number, and escape Markdown', () => {
-    const choices = [{ title: 'Yes', value: 'Yes' }, { title: 'No', value: 'No' }];
+    const choices = [
+      { title: 'Yes', value: 'Yes' },
+      { title: 'No', value: 'No' },
+    ];
     assert.equal(pickByNumber('2', choices)?.value, 'No');
     assert.equal(pickByNumber(' 1) ', choices)?.value, 'Yes');
     assert.equal(pickByNumber('12345', choices), undefined);

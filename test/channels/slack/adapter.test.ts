@@ -48,20 +48,29 @@ describe('SlackAdapter: proactive messages, edits and deletions through the Web 
     const [posted] = stub.succeeded('chat.postMessage');
     assert.equal(posted?.params.channel, 'D1');
     assert.equal(posted?.params.thread_ts, undefined);
-    assert.equal((posted?.params.blocks as unknown[]).length, 2);
+    assert.equal((posted!.params.blocks as unknown[]).length, 2);
   });
 
   it('should edit and delete a message it sent, by its ts', async () => {
     await bot.app.slack?.adapter.continueConversationAsync('', reference(`${TEAM}:D2`), async (context) => {
       const sent = await context.sendActivity('Looking that up <now>…');
-      const activity: Partial<Activity> = { ...TurnContext.applyConversationReference({ type: 'message', text: 'Found it & done.' }, TurnContext.getConversationReference(context.activity)), id: sent?.id };
+      const activity: Partial<Activity> = {
+        ...TurnContext.applyConversationReference({ type: 'message', text: 'Found it & done.' }, TurnContext.getConversationReference(context.activity)),
+        id: sent?.id,
+      };
       await context.updateActivity(activity);
       await context.deleteActivity(sent?.id ?? '');
     });
 
-    const ts = (stub.succeeded('chat.postMessage')[0]?.response as { ts: string }).ts;
-    assert.deepEqual(stub.succeeded('chat.update').map((c) => [c.params.channel, c.params.ts, c.params.text]), [['D2', ts, 'Found it &amp; done.']]);
-    assert.deepEqual(stub.succeeded('chat.delete').map((c) => [c.params.channel, c.params.ts]), [['D2', ts]]);
+    const ts = (stub.succeeded('chat.postMessage')[0]!.response as { ts: string }).ts;
+    assert.deepEqual(
+      stub.succeeded('chat.update').map((c) => [c.params.channel, c.params.ts, c.params.text]),
+      [['D2', ts, 'Found it &amp; done.']],
+    );
+    assert.deepEqual(
+      stub.succeeded('chat.delete').map((c) => [c.params.channel, c.params.ts]),
+      [['D2', ts]],
+    );
   });
 
   it('should refuse a reference that is not a Slack conversation', async () => {
@@ -92,7 +101,13 @@ describe("Slack through Azure Bot Service's Slack channel (/api/messages, channe
     assert.equal(confirm?.suggestedActions, undefined);
     const card = confirm?.attachments?.[0];
     assert.equal(card?.contentType, 'application/vnd.microsoft.card.hero');
-    assert.deepEqual((card?.content as { buttons: Array<{ type: string; title: string; value: string }> }).buttons.map((b) => [b.type, b.value]), [['imBack', 'Yes'], ['imBack', 'No']]);
+    assert.deepEqual(
+      (card!.content as { buttons: Array<{ type: string; title: string; value: string }> }).buttons.map((b) => [b.type, b.value]),
+      [
+        ['imBack', 'Yes'],
+        ['imBack', 'No'],
+      ],
+    );
     assert.equal(confirm?.channelData, undefined, 'no native Slack payload on the Azure path');
 
     const [check] = await client.say('Yes');
@@ -104,7 +119,10 @@ describe("Slack through Azure Bot Service's Slack channel (/api/messages, channe
   it('should leave other channels alone', async () => {
     const [confirm] = await new BotClient(baseUrl, undefined, 'emulator').say('where is my order 12345?');
 
-    assert.deepEqual(confirm?.suggestedActions?.actions.map((a) => a.title), ['Yes', 'No']);
+    assert.deepEqual(
+      confirm?.suggestedActions?.actions.map((a) => a.title),
+      ['Yes', 'No'],
+    );
     assert.equal(confirm?.attachments?.some((a) => a.contentType === 'application/vnd.microsoft.card.hero') ?? false, false);
   });
 });

@@ -2,7 +2,13 @@ import { strict as assert } from 'node:assert';
 import { startSlackApiStub, type SlackApiCall, type SlackApiStub } from '../../support/slackApiStub';
 import { BOT_USER, channelMessage, click, dm, envelope, mention, newTs, postedTexts, startSlackApp, type SlackTestApp } from './support/slackTraffic';
 
-type Block = { type: string; block_id?: string; text?: { text: string }; fields?: Array<{ text: string }>; elements?: Array<{ text: { text: string } | string; url?: string; value?: string }> };
+type Block = {
+  type: string;
+  block_id?: string;
+  text?: { text: string };
+  fields?: Array<{ text: string }>;
+  elements?: Array<{ text: { text: string } | string; url?: string; value?: string }>;
+};
 
 const buttonsOf = (call: SlackApiCall): string[] =>
   ((call.params.blocks ?? []) as Block[])
@@ -52,7 +58,10 @@ describe('Slack conversations through the real bot (HTTP mode, Web API stand-in)
       const blocks = answer.params.blocks as Block[];
       assert.equal(blocks[0]?.type, 'section');
       assert.match(blocks[0]?.text?.text ?? '', /\*Order 12345\*/);
-      assert.deepEqual(blocks[0]?.fields?.map((f) => f.text.split('\n')[0]), ['*Status*', '*Expected delivery*', '*Carrier*']);
+      assert.deepEqual(
+        blocks[0]?.fields?.map((f) => f.text.split('\n')[0]),
+        ['*Status*', '*Expected delivery*', '*Carrier*'],
+      );
       assert.match(String(blocks[1]?.elements?.[0]?.url), /^https:\/\/www\.ups\.com\/track/);
     });
 
@@ -63,7 +72,11 @@ describe('Slack conversations through the real bot (HTTP mode, Web API stand-in)
       assert.equal(updates.length, 1);
       assert.equal(updates[0]?.params.ts, (prompt!.response as { ts: string }).ts);
       const updatedBlocks = updates[0]?.params.blocks as Block[];
-      assert.equal(updatedBlocks.some((b) => b.block_id === 'sb_suggested'), false, 'the buttons are gone');
+      assert.equal(
+        updatedBlocks.some((b) => b.block_id === 'sb_suggested'),
+        false,
+        'the buttons are gone',
+      );
       assert.match(JSON.stringify(updatedBlocks), /<@U2> chose \*Yes\*/);
 
       const again = await turn(click(prompt!, 'No', 'U2'), 'interaction');
@@ -191,17 +204,33 @@ describe('Slack conversations through the real bot (HTTP mode, Web API stand-in)
       const ts = (original.event as { ts: string }).ts;
 
       const edit = envelope({
-        type: 'message', subtype: 'message_changed', channel_type: 'im', channel: 'D21', ts: newTs(), hidden: true,
+        type: 'message',
+        subtype: 'message_changed',
+        channel_type: 'im',
+        channel: 'D21',
+        ts: newTs(),
+        hidden: true,
         message: { type: 'message', user: 'U21', text: 'where is my order 98765', ts, edited: { user: 'U21', ts: newTs() } },
         previous_message: { type: 'message', user: 'U21', text: 'where is my order 12345', ts },
       });
       const unfurl = envelope({
-        type: 'message', subtype: 'message_changed', channel_type: 'im', channel: 'D21', ts: newTs(), hidden: true,
+        type: 'message',
+        subtype: 'message_changed',
+        channel_type: 'im',
+        channel: 'D21',
+        ts: newTs(),
+        hidden: true,
         message: { type: 'message', user: 'U21', text: 'same', ts, attachments: [{ title: 'preview' }] },
         previous_message: { type: 'message', user: 'U21', text: 'same', ts },
       });
       const deletion = envelope({
-        type: 'message', subtype: 'message_deleted', channel_type: 'im', channel: 'D21', ts: newTs(), hidden: true, deleted_ts: ts,
+        type: 'message',
+        subtype: 'message_deleted',
+        channel_type: 'im',
+        channel: 'D21',
+        ts: newTs(),
+        hidden: true,
+        deleted_ts: ts,
         previous_message: { type: 'message', user: 'U21', text: 'where is my order 12345', ts },
       });
       for (const body of [edit, unfurl, deletion]) assert.deepEqual(await turn(body), []);
@@ -214,7 +243,12 @@ describe('Slack conversations through the real bot (HTTP mode, Web API stand-in)
     it('should ignore edits of its own messages (e.g. after a button click)', async () => {
       const ts = newTs();
       const ownEdit = envelope({
-        type: 'message', subtype: 'message_changed', channel_type: 'im', channel: 'D22', ts: newTs(), hidden: true,
+        type: 'message',
+        subtype: 'message_changed',
+        channel_type: 'im',
+        channel: 'D22',
+        ts: newTs(),
+        hidden: true,
         message: { type: 'message', user: BOT_USER, bot_id: 'B0BOT', text: 'new', ts },
         previous_message: { type: 'message', user: BOT_USER, bot_id: 'B0BOT', text: 'old', ts },
       });

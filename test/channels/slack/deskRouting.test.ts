@@ -35,7 +35,11 @@ describe('Slack bridge: agent desk traffic', () => {
     turns = 0;
     bridge = await createSlackBridge({
       config: config!,
-      bot: { run: async () => void (turns += 1) },
+      bot: {
+        run: async () => {
+          turns += 1;
+        },
+      },
       logger: pino({ level: 'silent' }),
       onTurnError: async (_context, error) => {
         throw error;

@@ -75,7 +75,9 @@ describe('Slack dedupe in MongoDB (real wire server)', function () {
     it('should reply once per event when every delivery reaches both instances, twice each', async () => {
       const events = Array.from({ length: 20 }, (_, i) => dm(`U-x${i}`, `D-x${i}`, 'where is my order 12345'));
 
-      await Promise.all(events.flatMap((event) => instances.flatMap((instance) => [instance.sender.event(event), instance.sender.event(event, { retryNum: 1 })])));
+      await Promise.all(
+        events.flatMap((event) => instances.flatMap((instance) => [instance.sender.event(event), instance.sender.event(event, { retryNum: 1 })])),
+      );
       for (const instance of instances) await instance.idle();
 
       assert.equal(stub.succeeded('chat.postMessage').length, 20);

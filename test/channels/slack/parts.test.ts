@@ -21,13 +21,24 @@ describe('Slack parts: config, manifest, signature, pacing, dedupe store, event 
       const http = readSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' });
       const socket = readSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' });
 
-      assert.deepEqual(http, { mode: 'http', botToken: 'xoxb-1', signingSecret: 's', apiUrl: 'https://slack.com/api/', postIntervalMs: 1000, apiRetries: 10, deliveryLeaseMs: 60_000 });
+      assert.deepEqual(http, {
+        mode: 'http',
+        botToken: 'xoxb-1',
+        signingSecret: 's',
+        apiUrl: 'https://slack.com/api/',
+        postIntervalMs: 1000,
+        apiRetries: 10,
+        deliveryLeaseMs: 60_000,
+      });
       assert.equal(socket?.mode, 'socket');
       assert.equal(socket?.appToken, 'xapp-1');
     });
 
     it('should end SLACK_API_URL with a slash, as the Web API client joins method names onto it', () => {
-      assert.equal(readSlackConfig({ SLACK_BOT_TOKEN: 'x', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: 'http://127.0.0.1:9/api' })?.apiUrl, 'http://127.0.0.1:9/api/');
+      assert.equal(
+        readSlackConfig({ SLACK_BOT_TOKEN: 'x', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: 'http://127.0.0.1:9/api' })?.apiUrl,
+        'http://127.0.0.1:9/api/',
+      );
     });
 
     it('should refuse incomplete or malformed settings, naming the setting to fix', () => {
@@ -39,7 +50,11 @@ describe('Slack parts: config, manifest, signature, pacing, dedupe store, event 
         [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_POST_INTERVAL_MS: 'soon' }, /^SLACK_POST_INTERVAL_MS: /],
       ];
       for (const [env, message] of cases) {
-        assert.throws(() => readSlackConfig(env), (error: Error & { code?: string }) => error.code === 'CONFIG_INVALID' && message.test(error.message), JSON.stringify(env));
+        assert.throws(
+          () => readSlackConfig(env),
+          (error: Error & { code?: string }) => error.code === 'CONFIG_INVALID' && message.test(error.message),
+          JSON.stringify(env),
+        );
       }
     });
   });
@@ -67,7 +82,10 @@ describe('Slack parts: config, manifest, signature, pacing, dedupe store, event 
     it('should accept a correct signature inside the five-minute window on either side', () => {
       for (const offset of [0, -299, 299]) {
         const timestamp = at(offset);
-        assert.equal(checkSlackSignature({ signingSecret: 's', rawBody: body, timestamp, signature: signatureOf('s', timestamp, body), nowMs: now }), undefined);
+        assert.equal(
+          checkSlackSignature({ signingSecret: 's', rawBody: body, timestamp, signature: signatureOf('s', timestamp, body), nowMs: now }),
+          undefined,
+        );
       }
     });
 
@@ -75,8 +93,14 @@ describe('Slack parts: config, manifest, signature, pacing, dedupe store, event 
       const good = signatureOf('s', at(0), body);
       assert.match(String(checkSlackSignature({ signingSecret: 's', rawBody: body, timestamp: undefined, signature: good, nowMs: now })), /missing/);
       assert.match(String(checkSlackSignature({ signingSecret: 's', rawBody: body, timestamp: 'yesterday', signature: good, nowMs: now })), /not a Unix time/);
-      assert.match(String(checkSlackSignature({ signingSecret: 's', rawBody: body, timestamp: at(-301), signature: signatureOf('s', at(-301), body), nowMs: now })), /5 minutes/);
-      assert.match(String(checkSlackSignature({ signingSecret: 's', rawBody: body, timestamp: at(0), signature: signatureOf('t', at(0), body), nowMs: now })), /mismatch/);
+      assert.match(
+        String(checkSlackSignature({ signingSecret: 's', rawBody: body, timestamp: at(-301), signature: signatureOf('s', at(-301), body), nowMs: now })),
+        /5 minutes/,
+      );
+      assert.match(
+        String(checkSlackSignature({ signingSecret: 's', rawBody: body, timestamp: at(0), signature: signatureOf('t', at(0), body), nowMs: now })),
+        /mismatch/,
+      );
       assert.match(String(checkSlackSignature({ signingSecret: 's', rawBody: body, timestamp: at(0), signature: `${good}0`, nowMs: now })), /mismatch/);
     });
   });
@@ -85,15 +109,28 @@ describe('Slack parts: config, manifest, signature, pacing, dedupe store, event 
     it('should start tasks of one channel at least the interval apart and in order, other channels at once', async () => {
       let clock = 0;
       const sleeps: number[] = [];
-      const pacer = new ChannelPacer({ intervalMs: 1000, now: () => clock, sleep: async (ms) => { sleeps.push(ms); clock += ms; } });
+      const pacer = new ChannelPacer({
+        intervalMs: 1000,
+        now: () => clock,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+          clock += ms;
+        },
+      });
       const started: Array<[string, number]> = [];
-      const task = (name: string) => async () => { started.push([name, clock]); return name; };
+      const task = (name: string) => async () => {
+        started.push([name, clock]);
+        return name;
+      };
 
       const results = await Promise.all([pacer.run('C1', task('a')), pacer.run('C1', task('b')), pacer.run('C2', task('x')), pacer.run('C1', task('c'))]);
 
       assert.deepEqual(results, ['a', 'b', 'x', 'c']);
       const c1 = started.filter(([name]) => name !== 'x').map(([, at]) => at);
-      assert.deepEqual(started.filter(([name]) => name !== 'x').map(([name]) => name), ['a', 'b', 'c']);
+      assert.deepEqual(
+        started.filter(([name]) => name !== 'x').map(([name]) => name),
+        ['a', 'b', 'c'],
+      );
       for (let i = 1; i < c1.length; i++) assert.ok(c1[i]! - c1[i - 1]! >= 1000);
       assert.equal(sleeps.length, 2, 'only the C1 followers waited');
     });
@@ -134,7 +171,10 @@ describe('Slack parts: config, manifest, signature, pacing, dedupe store, event 
       const starter = new YieldingStarter();
 
       assert.equal(await starter.run(async () => 42), 42);
-      await assert.rejects(starter.run(async () => Promise.reject(new Error('nope'))), /nope/);
+      await assert.rejects(
+        starter.run(async () => Promise.reject(new Error('nope'))),
+        /nope/,
+      );
     });
   });
 
@@ -169,7 +209,10 @@ describe('Slack parts: config, manifest, signature, pacing, dedupe store, event 
     const envelope = (event: Record<string, unknown>) => ({ type: 'event_callback', team_id: 'T1', event_id: 'Ev1', event });
 
     it('should map a DM to a message activity for the same bot, with Slack ids and channel data', () => {
-      const inbound = fromEventCallback(envelope({ type: 'message', channel_type: 'im', channel: 'D1', user: 'U1', text: 'hi &amp; bye', ts: '1700000000.000100' }), identity);
+      const inbound = fromEventCallback(
+        envelope({ type: 'message', channel_type: 'im', channel: 'D1', user: 'U1', text: 'hi &amp; bye', ts: '1700000000.000100' }),
+        identity,
+      );
 
       assert.equal(inbound.kind, 'turn');
       if (inbound.kind !== 'turn') return;
@@ -197,8 +240,11 @@ describe('Slack parts: config, manifest, signature, pacing, dedupe store, event 
       assert.equal(inbound.remembersThread, 'thread:T1:C1:5.1:U1');
     });
 
-    it('should use the user\'s own workspace for people from another workspace (Slack Connect)', () => {
-      const inbound = fromEventCallback(envelope({ type: 'message', channel_type: 'im', channel: 'D1', user: 'U9', user_team: 'T9', text: 'hi', ts: '1.1' }), identity);
+    it("should use the user's own workspace for people from another workspace (Slack Connect)", () => {
+      const inbound = fromEventCallback(
+        envelope({ type: 'message', channel_type: 'im', channel: 'D1', user: 'U9', user_team: 'T9', text: 'hi', ts: '1.1' }),
+        identity,
+      );
 
       assert.equal(inbound.kind === 'turn' && inbound.activity.from?.id, 'T9:U9');
     });
@@ -220,8 +266,28 @@ describe('Slack parts: config, manifest, signature, pacing, dedupe store, event 
     });
 
     it('should map edits and deletions to messageUpdate and messageDelete activities', () => {
-      const edit = fromEventCallback(envelope({ type: 'message', subtype: 'message_changed', channel_type: 'im', channel: 'D1', message: { user: 'U1', text: 'new', ts: '3.3' }, previous_message: { user: 'U1', text: 'old', ts: '3.3' } }), identity);
-      const deletion = fromEventCallback(envelope({ type: 'message', subtype: 'message_deleted', channel_type: 'im', channel: 'D1', deleted_ts: '3.3', previous_message: { user: 'U1', text: 'old', ts: '3.3' } }), identity);
+      const edit = fromEventCallback(
+        envelope({
+          type: 'message',
+          subtype: 'message_changed',
+          channel_type: 'im',
+          channel: 'D1',
+          message: { user: 'U1', text: 'new', ts: '3.3' },
+          previous_message: { user: 'U1', text: 'old', ts: '3.3' },
+        }),
+        identity,
+      );
+      const deletion = fromEventCallback(
+        envelope({
+          type: 'message',
+          subtype: 'message_deleted',
+          channel_type: 'im',
+          channel: 'D1',
+          deleted_ts: '3.3',
+          previous_message: { user: 'U1', text: 'old', ts: '3.3' },
+        }),
+        identity,
+      );
 
       assert.equal(edit.kind === 'turn' && edit.activity.type, 'messageUpdate');
       assert.equal(edit.kind === 'turn' && edit.activity.text, 'new');
@@ -248,7 +314,11 @@ describe('Slack parts: config, manifest, signature, pacing, dedupe store, event 
       assert.equal(inbound.activity.text, 'Yes');
       assert.equal(inbound.activity.conversation?.id, 'T1:C1:5.1');
       assert.equal(inbound.dedupeKey, 'action:T1:C1:7.7');
-      assert.deepEqual(inbound.clicked && { channel: inbound.clicked.channel, ts: inbound.clicked.ts, label: inbound.clicked.label }, { channel: 'C1', ts: '7.7', label: 'Yes' });
+      assert.deepEqual(inbound.clicked && { channel: inbound.clicked.channel, ts: inbound.clicked.ts, label: inbound.clicked.label }, {
+        channel: 'C1',
+        ts: '7.7',
+        label: 'Yes',
+      });
       assert.equal(fromBlockActions({ ...body, actions: [{ action_id: 'sb_open_link', type: 'button', url: 'https://x' }] }, identity).kind, 'ignore');
     });
   });

@@ -8,11 +8,25 @@ describe('checkSlackPayload', () => {
     const accepted = [
       callback({ type: 'message', channel_type: 'im', channel: 'D1', user: 'U1', text: 'hi', ts: '1.1' }),
       callback({ type: 'app_mention', channel: 'C1', user: 'U1', text: '<@U0> hi', ts: '1.2', thread_ts: '1.0' }),
-      callback({ type: 'message', subtype: 'message_changed', channel: 'D1', ts: '1.3', message: { user: 'U1', text: 'edited', ts: '1.1' }, previous_message: { user: 'U1', text: 'hi', ts: '1.1' } }),
+      callback({
+        type: 'message',
+        subtype: 'message_changed',
+        channel: 'D1',
+        ts: '1.3',
+        message: { user: 'U1', text: 'edited', ts: '1.1' },
+        previous_message: { user: 'U1', text: 'hi', ts: '1.1' },
+      }),
       callback({ type: 'message', subtype: 'file_share', channel: 'D1', user: 'U1', ts: '1.4', files: [{ id: 'F1' }] }),
       callback({ type: 'team_join', user: { id: 'U2', name: 'new' } }),
       callback({ type: 'channel_created', channel: { id: 'C2', name: 'new' } }),
-      { type: 'block_actions', user: { id: 'U1' }, team: { id: 'T1' }, channel: { id: 'D1' }, container: { type: 'message' }, actions: [{ action_id: 'a', value: 'Yes', type: 'button', block_id: 'b' }] },
+      {
+        type: 'block_actions',
+        user: { id: 'U1' },
+        team: { id: 'T1' },
+        channel: { id: 'D1' },
+        container: { type: 'message' },
+        actions: [{ action_id: 'a', value: 'Yes', type: 'button', block_id: 'b' }],
+      },
       { type: 'app_rate_limited', team_id: 'T1', minute_rate_limited: 1 },
     ];
     for (const payload of accepted) assert.equal(checkSlackPayload(payload), undefined, JSON.stringify(payload));

@@ -57,7 +57,16 @@ describe('Slack Socket Mode (local WebSocket stand-in)', function () {
   });
 
   function deliver(envelopeId: string, payload: Record<string, unknown>, retryAttempt = 0): void {
-    socket.send(JSON.stringify({ envelope_id: envelopeId, type: 'events_api', accepts_response_payload: false, retry_attempt: retryAttempt, retry_reason: retryAttempt ? 'timeout' : '', payload }));
+    socket.send(
+      JSON.stringify({
+        envelope_id: envelopeId,
+        type: 'events_api',
+        accepts_response_payload: false,
+        retry_attempt: retryAttempt,
+        retry_reason: retryAttempt ? 'timeout' : '',
+        payload,
+      }),
+    );
   }
 
   it('should open the connection with the app token and not serve /api/slack/events', async () => {

@@ -62,21 +62,35 @@ describe('Slack text: mrkdwn escaping, inbound markup, rendering, addresses', ()
 
       const rendered = renderMessage(MessageFactory.suggestedActions(labels, 'Pick one'));
 
-      const buttons = (rendered.blocks?.[1] as { elements: Array<{ text: { text: string }; value: string }> }).elements;
+      const buttons = (rendered.blocks![1] as { elements: Array<{ text: { text: string }; value: string }> }).elements;
       assert.equal(buttons.length, 25);
       assert.ok(buttons.every((b) => Array.from(b.text.text).length <= 75));
       assert.equal(buttons[0]?.value, labels[0]);
     });
 
     it('should render an order status as a compact Block Kit message with the text as fallback', () => {
-      const activity = orderStatusActivity({ id: 'A<1>', status: 'in_transit', eta: '2026-11-27', carrier: 'UPS & Co', trackingUrl: 'https://track.example/1?a=1&b=2' });
+      const activity = orderStatusActivity({
+        id: 'A<1>',
+        status: 'in_transit',
+        eta: '2026-11-27',
+        carrier: 'UPS & Co',
+        trackingUrl: 'https://track.example/1?a=1&b=2',
+      });
 
       const rendered = renderMessage(activity);
 
       assert.equal(rendered.text, escapeMrkdwn(activity.text ?? ''));
-      const [section, actions] = rendered.blocks as Array<{ type: string; text?: { text: string }; fields?: Array<{ text: string }>; elements?: Array<{ url: string }> }>;
+      const [section, actions] = rendered.blocks as Array<{
+        type: string;
+        text?: { text: string };
+        fields?: Array<{ text: string }>;
+        elements?: Array<{ url: string }>;
+      }>;
       assert.equal(section?.text?.text, ':package: *Order A&lt;1&gt;*');
-      assert.deepEqual(section?.fields?.map((f) => f.text), ['*Status*\nin transit', '*Expected delivery*\nFri, 27 Nov 2026', '*Carrier*\nUPS &amp; Co']);
+      assert.deepEqual(
+        section?.fields?.map((f) => f.text),
+        ['*Status*\nin transit', '*Expected delivery*\nFri, 27 Nov 2026', '*Carrier*\nUPS &amp; Co'],
+      );
       assert.equal(actions?.type, 'actions');
       assert.equal(actions?.elements?.[0]?.url, 'https://track.example/1?a=1&b=2');
     });
@@ -100,7 +114,10 @@ describe('Slack text: mrkdwn escaping, inbound markup, rendering, addresses', ()
 
   describe('conversation ids', () => {
     it('should round-trip DM and thread addresses through the conversation id', () => {
-      for (const address of [{ team: 'T1', channel: 'D1' }, { team: 'T1', channel: 'C1', threadTs: '1700000000.000100' }]) {
+      for (const address of [
+        { team: 'T1', channel: 'D1' },
+        { team: 'T1', channel: 'C1', threadTs: '1700000000.000100' },
+      ]) {
         assert.deepEqual(parseConversationId(conversationIdOf(address)), address);
       }
       assert.equal(conversationIdOf({ team: 'T1', channel: 'C1', threadTs: '1.2' }), 'T1:C1:1.2');

@@ -29,7 +29,10 @@ describe('Slack Web API failures: 429, 5xx and errors (stand-in)', function () {
     await bot.sender.event(dm('U1', 'D1', 'where is my order 12345'));
     await bot.idle();
 
-    assert.deepEqual(stub.callsTo('chat.postMessage').map((c) => c.status), [429, 200]);
+    assert.deepEqual(
+      stub.callsTo('chat.postMessage').map((c) => c.status),
+      [429, 200],
+    );
     assert.deepEqual(postedTexts(stub), ['You asked about order 12345. Is that correct?']);
     const line = logs.find((l) => l.code === 'SLACK_RATE_LIMITED');
     assert.ok(line, 'a SLACK_RATE_LIMITED log line');
@@ -57,7 +60,10 @@ describe('Slack Web API failures: 429, 5xx and errors (stand-in)', function () {
     await bot.sender.event(dm('U2', 'D2', 'hi'));
     await bot.idle();
 
-    assert.deepEqual(stub.callsTo('chat.postMessage').map((c) => c.status), [500, 503, 200]);
+    assert.deepEqual(
+      stub.callsTo('chat.postMessage').map((c) => c.status),
+      [500, 503, 200],
+    );
     assert.equal(stub.succeeded('chat.postMessage').length, 1);
   });
 

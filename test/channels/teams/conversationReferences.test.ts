@@ -35,7 +35,7 @@ function referenceStoreConformance(make: () => ConversationReferenceStore): void
   it('should keep channel data with any key shape and refuse a reference without a conversation', async () => {
     const store = make();
     const conv = id();
-    const odd = { ...reference(conv), $kind: 'x', 'dotted.key': { '$nested': 1 } } as Partial<ConversationReference>;
+    const odd = { ...reference(conv), $kind: 'x', 'dotted.key': { $nested: 1 } } as Partial<ConversationReference>;
     await store.save(odd);
     assert.deepEqual(await store.get(conv), odd);
     await assert.rejects(store.save({ channelId: 'msteams' }));
@@ -77,7 +77,10 @@ describe('Conversation references for proactive messages', () => {
       await adapter.receiveActivity({ type: 'message', text: 'one', serviceUrl: 'https://a.example/' });
       await adapter.receiveActivity({ type: 'message', text: 'two', serviceUrl: 'https://a.example/' });
       await adapter.receiveActivity({ type: 'message', text: 'three', serviceUrl: 'https://b.example/' });
-      assert.deepEqual(saved.map((r) => r.serviceUrl), ['https://a.example/', 'https://b.example/']);
+      assert.deepEqual(
+        saved.map((r) => r.serviceUrl),
+        ['https://a.example/', 'https://b.example/'],
+      );
       assert.equal(saved[0]?.activityId, undefined, 'the per-message id is not stored');
       assert.equal(saved[0]?.conversation?.id, 'Convo1');
     });
@@ -85,7 +88,11 @@ describe('Conversation references for proactive messages', () => {
     it('should report a failing store and still run the turn', async () => {
       const errors: unknown[] = [];
       let ran = false;
-      const store: ConversationReferenceStore = { save: async () => Promise.reject(new Error('db down')), get: async () => undefined, delete: async () => undefined };
+      const store: ConversationReferenceStore = {
+        save: async () => Promise.reject(new Error('db down')),
+        get: async () => undefined,
+        delete: async () => undefined,
+      };
       const adapter = new TestAdapter(async () => {
         ran = true;
       });

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import JSZip from 'jszip';
 import { deriveTeamsAppId, TeamsPackageError, validateManifest } from '../../../scripts/teams/manifest';
-import { gaManifestVersions, loadManifestSchema, manifestSchemaProblems, manifestSchemaUrl, newestGaManifestVersion, teamsSchemaDir } from '../../../scripts/teams/manifestSchema';
+import {
+  gaManifestVersions,
+  loadManifestSchema,
+  manifestSchemaProblems,
+  manifestSchemaUrl,
+  newestGaManifestVersion,
+  teamsSchemaDir,
+} from '../../../scripts/teams/manifestSchema';
 import { buildTeamsPackage } from '../../../scripts/teams/teamsPackage';
 import { loadConfig } from '../../../src/config/config';
 import { fromRoot } from '../../../src/paths';
@@ -23,7 +30,8 @@ describe('Teams app package', () => {
     const { zip } = await buildTeamsPackage({ teams: config.teams, microsoftAppId: config.auth.MicrosoftAppId, sourceDir: fromRoot('teams') });
     const archive = await JSZip.loadAsync(zip);
     assert.deepEqual(Object.keys(archive.files).sort(), ['color.png', 'manifest.json', 'outline.png']);
-    const manifest = JSON.parse(await archive.file('manifest.json')!.async('string')) as Record<string, any>; // any: free-form JSON under test
+    // biome-ignore lint/suspicious/noExplicitAny: free-form JSON under test
+    const manifest = JSON.parse(await archive.file('manifest.json')!.async('string')) as Record<string, any>;
     assert.equal(manifest.manifestVersion, newestGaManifestVersion());
     assert.equal(manifest.$schema, manifestSchemaUrl(manifest.manifestVersion));
     assert.deepEqual(manifestSchemaProblems(manifest), [], 'valid against the official schema of its version');
@@ -57,7 +65,12 @@ describe('Teams app package', () => {
   });
 
   it('should use TEAMS_APP_ID and the TEAMS_* settings when given', async () => {
-    const config = configFor({ TEAMS_APP_ID: 'AAAAAAAA-1111-4222-8333-444444444444', TEAMS_APP_NAME: 'Acme Orders', TEAMS_APP_VERSION: '2.3.4', TEAMS_PRIVACY_URL: 'https://acme.example/privacy' });
+    const config = configFor({
+      TEAMS_APP_ID: 'AAAAAAAA-1111-4222-8333-444444444444',
+      TEAMS_APP_NAME: 'Acme Orders',
+      TEAMS_APP_VERSION: '2.3.4',
+      TEAMS_PRIVACY_URL: 'https://acme.example/privacy',
+    });
     const { manifest } = await buildTeamsPackage({ teams: config.teams, microsoftAppId: config.auth.MicrosoftAppId, sourceDir: fromRoot('teams') });
     assert.equal(manifest.id, 'aaaaaaaa-1111-4222-8333-444444444444');
     assert.equal((manifest.name as { short: string }).short, 'Acme Orders');
@@ -67,7 +80,10 @@ describe('Teams app package', () => {
 
   it('should refuse to build without a bot id or domain, naming the setting', async () => {
     const noBot = loadConfig({ NODE_ENV: 'test', BOT_DOMAIN: 'bot.example.com' });
-    await assert.rejects(buildTeamsPackage({ teams: noBot.teams, microsoftAppId: '', sourceDir: fromRoot('teams') }), (err: Error) => err instanceof TeamsPackageError && /^MicrosoftAppId is empty/.test(err.message));
+    await assert.rejects(
+      buildTeamsPackage({ teams: noBot.teams, microsoftAppId: '', sourceDir: fromRoot('teams') }),
+      (err: Error) => err instanceof TeamsPackageError && /^MicrosoftAppId is empty/.test(err.message),
+    );
     const noDomain = loadConfig({ NODE_ENV: 'test', MicrosoftAppId: BOT_ID, MicrosoftAppPassword: 'p' });
     await assert.rejects(buildTeamsPackage({ teams: noDomain.teams, microsoftAppId: BOT_ID, sourceDir: fromRoot('teams') }), /BOT_DOMAIN is empty/);
     assert.throws(() => loadConfig({ NODE_ENV: 'test', BOT_DOMAIN: 'https://bot.example.com/' }), /BOT_DOMAIN: expected a host name/);
@@ -76,7 +92,8 @@ describe('Teams app package', () => {
 
   it('should report every problem of a broken manifest and icons at once', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'teams-'));
-    const template = JSON.parse(readFileSync(fromRoot('teams/manifest.template.json'), 'utf8')) as Record<string, any>; // any: free-form JSON under test
+    // biome-ignore lint/suspicious/noExplicitAny: free-form JSON under test
+    const template = JSON.parse(readFileSync(fromRoot('teams/manifest.template.json'), 'utf8')) as Record<string, any>;
     template.validDomains = ['https://{{BOT_DOMAIN}}/', '*.com'];
     template.bots[0].scopes = ['everywhere'];
     template.accentColor = 'blue';
@@ -85,7 +102,13 @@ describe('Teams app package', () => {
     copyFileSync(fromRoot('teams/color.png'), path.join(dir, 'color.png'));
     const config = configFor({});
     await assert.rejects(buildTeamsPackage({ teams: config.teams, microsoftAppId: BOT_ID, sourceDir: dir }), (err: Error) => {
-      for (const expected of [/validDomains: "https:\/\/bot\.example\.com\/"/, /validDomains: "\*\.com"/, /bots\[0\]\.scopes/, /accentColor/, /icons\.outline: outline\.png must be 32x32/]) {
+      for (const expected of [
+        /validDomains: "https:\/\/bot\.example\.com\/"/,
+        /validDomains: "\*\.com"/,
+        /bots\[0\]\.scopes/,
+        /accentColor/,
+        /icons\.outline: outline\.png must be 32x32/,
+      ]) {
         assert.match(err.message, expected);
       }
       return true;
@@ -93,7 +116,8 @@ describe('Teams app package', () => {
   });
 
   it('should catch a bot id that is not the configured MicrosoftAppId', () => {
-    const manifest = JSON.parse(readFileSync(fromRoot('teams/manifest.template.json'), 'utf8')) as Record<string, any>; // any: free-form JSON under test
+    // biome-ignore lint/suspicious/noExplicitAny: free-form JSON under test
+    const manifest = JSON.parse(readFileSync(fromRoot('teams/manifest.template.json'), 'utf8')) as Record<string, any>;
     manifest.bots[0].botId = '00000000-0000-4000-8000-000000000000';
     assert.ok(validateManifest(manifest, { botId: BOT_ID }).some((p) => /bots\[0\]\.botId must be MicrosoftAppId/.test(p)));
   });
@@ -113,9 +137,17 @@ describe('Teams app package', () => {
       assert.ok(folders.includes('vDevPreview'), `the package also carries the preview schema: ${folders.join(', ')}`);
       assert.ok(!versions.includes('DevPreview') && versions.every((v) => /^\d+\.\d+$/.test(v)), `only numbered versions: ${versions.join(', ')}`);
       assert.ok(versions.indexOf('1.9') < versions.indexOf('1.17'), 'ordered numerically, not as text');
-      assert.equal(template.manifestVersion, versions[versions.length - 1], 'after upgrading @microsoft/app-manifest, move teams/manifest.template.json to its newest version');
+      assert.equal(
+        template.manifestVersion,
+        versions[versions.length - 1],
+        'after upgrading @microsoft/app-manifest, move teams/manifest.template.json to its newest version',
+      );
       assert.equal(template.$schema, manifestSchemaUrl(template.manifestVersion));
-      assert.equal((loadManifestSchema(template.manifestVersion).properties as { manifestVersion: { const?: string } }).manifestVersion.const, template.manifestVersion, 'the schema file is the one for that version');
+      assert.equal(
+        (loadManifestSchema(template.manifestVersion).properties as { manifestVersion: { const?: string } }).manifestVersion.const,
+        template.manifestVersion,
+        'the schema file is the one for that version',
+      );
     });
 
     it('should report what the official schema rejects and our own checks do not look at', async () => {
@@ -127,7 +159,10 @@ describe('Teams app package', () => {
       const version = manifest.manifestVersion;
       assert.ok(problems.includes(`schema v${version}: (manifest) must NOT have additional properties (unknownField)`), problems.join('\n'));
       assert.ok(problems.includes(`schema v${version}: /bots/0/supportsCalling must be boolean`), problems.join('\n'));
-      assert.ok(problems.some((p) => p.startsWith(`schema v${version}: /permissions/1 must be equal to one of the allowed values`)), problems.join('\n'));
+      assert.ok(
+        problems.some((p) => p.startsWith(`schema v${version}: /permissions/1 must be equal to one of the allowed values`)),
+        problems.join('\n'),
+      );
       assert.deepEqual(validateManifest(manifest, { botId: BOT_ID }), [], 'none of these is caught by the hand-written checks alone');
     });
 
@@ -135,9 +170,16 @@ describe('Teams app package', () => {
       const manifest = await validManifest();
       const older = { ...manifest, manifestVersion: '1.17' };
       assert.deepEqual(manifestSchemaProblems(older), [`$schema must be ${manifestSchemaUrl('1.17')} for manifestVersion 1.17`]);
-      assert.deepEqual(manifestSchemaProblems({ ...older, $schema: manifestSchemaUrl('1.17').replace('/json-schemas', '/en-us/json-schemas') }), [], 'a locale segment in the URL is fine');
+      assert.deepEqual(
+        manifestSchemaProblems({ ...older, $schema: manifestSchemaUrl('1.17').replace('/json-schemas', '/en-us/json-schemas') }),
+        [],
+        'a locale segment in the URL is fine',
+      );
       assert.match(manifestSchemaProblems({ ...manifest, manifestVersion: 'devPreview' }).join('\n'), /developer preview/);
-      assert.match(manifestSchemaProblems({ ...manifest, manifestVersion: '1.18' }).join('\n'), /manifestVersion "1\.18": @microsoft\/app-manifest has no schema for it/);
+      assert.match(
+        manifestSchemaProblems({ ...manifest, manifestVersion: '1.18' }).join('\n'),
+        /manifestVersion "1\.18": @microsoft\/app-manifest has no schema for it/,
+      );
     });
 
     it('should refuse to build a package the official schema rejects, listing the schema problems with ours', async () => {

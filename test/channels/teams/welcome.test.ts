@@ -9,7 +9,13 @@ const bot = { id: '28:bot', name: 'Order Assistant' };
 const user = { id: '29:user', name: 'Ann' };
 
 function update(channelId: string, conversationType: string, membersAdded: { id: string; name: string }[]): Partial<Activity> {
-  return { type: 'conversationUpdate', channelId, recipient: bot, membersAdded, conversation: { id: 'c', conversationType, isGroup: conversationType !== 'personal', name: '' } };
+  return {
+    type: 'conversationUpdate',
+    channelId,
+    recipient: bot,
+    membersAdded,
+    conversation: { id: 'c', conversationType, isGroup: conversationType !== 'personal', name: '' },
+  };
 }
 
 describe('Welcome on install', () => {
@@ -44,10 +50,22 @@ describe('Welcome on install', () => {
     it('should greet a team when installed and stay quiet when a member joins it', async () => {
       const client = new BotClient(baseUrl, undefined, 'msteams');
       const conversation = { id: client.conversationId, conversationType: 'channel', isGroup: true };
-      const installed = await client.send({ type: 'conversationUpdate', text: undefined, recipient: { id: 'bot', name: 'bot' }, conversation, membersAdded: [{ id: 'bot', name: 'bot' }] } as Partial<Activity>);
+      const installed = await client.send({
+        type: 'conversationUpdate',
+        text: undefined,
+        recipient: { id: 'bot', name: 'bot' },
+        conversation,
+        membersAdded: [{ id: 'bot', name: 'bot' }],
+      } as Partial<Activity>);
       assert.equal(installed.length, 1);
       assert.match(installed[0]?.text ?? '', /order assistant/);
-      const joined = await client.send({ type: 'conversationUpdate', text: undefined, recipient: { id: 'bot', name: 'bot' }, conversation, membersAdded: [{ id: 'u2', name: 'Bob' }] } as Partial<Activity>);
+      const joined = await client.send({
+        type: 'conversationUpdate',
+        text: undefined,
+        recipient: { id: 'bot', name: 'bot' },
+        conversation,
+        membersAdded: [{ id: 'u2', name: 'Bob' }],
+      } as Partial<Activity>);
       assert.equal(joined.length, 0);
     });
   });

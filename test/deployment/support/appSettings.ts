@@ -31,7 +31,9 @@ const KEY_LITERAL = /(['"`])((?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)|(?:(?:Microsoft|T
 export function keysReadBySource(configDir = 'src/config'): Map<string, KeySite[]> {
   const keys = new Map<string, KeySite[]>();
   const dir = path.join(REPO_ROOT, configDir);
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()) {
     const file = `${configDir}/${name}`;
     const text = readFileSync(path.join(dir, name), 'utf8');
     for (const pattern of [READER_CALL, INDEXED_READ, DOTTED_READ, KEY_LITERAL]) {

@@ -46,12 +46,60 @@ export type ArmExpr =
 
 /** ARM template functions these templates may use; anything else is a typo. */
 export const ARM_FUNCTIONS = new Set([
-  'parameters', 'variables', 'resourceId', 'subscriptionResourceId', 'extensionResourceId', 'tenantResourceId',
-  'reference', 'list', 'listKeys', 'format', 'if', 'equals', 'and', 'or', 'not', 'empty', 'take', 'skip',
-  'toLower', 'toUpper', 'replace', 'uniqueString', 'resourceGroup', 'subscription', 'tenant', 'deployment',
-  'environment', 'guid', 'uriComponent', 'uri', 'true', 'false', 'null', 'concat', 'union', 'contains',
-  'createObject', 'createArray', 'string', 'int', 'bool', 'json', 'length', 'first', 'last', 'coalesce',
-  'split', 'trim', 'substring', 'greater', 'less', 'greaterOrEquals', 'lessOrEquals', 'copyIndex',
+  'parameters',
+  'variables',
+  'resourceId',
+  'subscriptionResourceId',
+  'extensionResourceId',
+  'tenantResourceId',
+  'reference',
+  'list',
+  'listKeys',
+  'format',
+  'if',
+  'equals',
+  'and',
+  'or',
+  'not',
+  'empty',
+  'take',
+  'skip',
+  'toLower',
+  'toUpper',
+  'replace',
+  'uniqueString',
+  'resourceGroup',
+  'subscription',
+  'tenant',
+  'deployment',
+  'environment',
+  'guid',
+  'uriComponent',
+  'uri',
+  'true',
+  'false',
+  'null',
+  'concat',
+  'union',
+  'contains',
+  'createObject',
+  'createArray',
+  'string',
+  'int',
+  'bool',
+  'json',
+  'length',
+  'first',
+  'last',
+  'coalesce',
+  'split',
+  'trim',
+  'substring',
+  'greater',
+  'less',
+  'greaterOrEquals',
+  'lessOrEquals',
+  'copyIndex',
 ]);
 
 /** True when an ARM string is an expression (`[...]`, not the `[[` escape). */
@@ -171,7 +219,7 @@ export function resourceTypeOf(call: Extract<ArmExpr, { kind: 'call' }>): string
   const literalArgs = call.args.map((a) => (a.kind === 'string' ? a.value : undefined));
   if (call.name === 'extensionResourceId') return literalArgs[1];
   if (call.name === 'resourceId' || call.name === 'subscriptionResourceId' || call.name === 'tenantResourceId') {
-    return literalArgs.find((v) => v !== undefined && v.includes('/'));
+    return literalArgs.find((v) => v?.includes('/'));
   }
   return undefined;
 }
@@ -190,7 +238,7 @@ function stringsIn(node: unknown, path: string, out: Site[], nested: Array<{ pat
   if (typeof node === 'string') {
     out.push({ path, value: node });
   } else if (Array.isArray(node)) {
-    node.forEach((item, i) => stringsIn(item, `${path}[${i}]`, out, nested));
+    for (const [i, item] of node.entries()) stringsIn(item, `${path}[${i}]`, out, nested);
   } else if (node && typeof node === 'object') {
     const record = node as Record<string, unknown>;
     const isInnerDeployment =
@@ -220,7 +268,11 @@ export function checkArmTemplate(template: ArmTemplate, label: string): string[]
     problems.push(`${label}: ${message}`);
   };
 
-  if (!/^https:\/\/schema\.management\.azure\.com\/schemas\/[\d-]+\/(subscription|tenant|managementGroup)?[dD]eploymentTemplate\.json#$/.test(template.$schema ?? '')) {
+  if (
+    !/^https:\/\/schema\.management\.azure\.com\/schemas\/[\d-]+\/(subscription|tenant|managementGroup)?[dD]eploymentTemplate\.json#$/.test(
+      template.$schema ?? '',
+    )
+  ) {
     say(`$schema "${template.$schema}" is not an ARM deployment template schema`);
   }
   if (!/^\d+\.\d+\.\d+\.\d+$/.test(template.contentVersion ?? '')) say(`contentVersion "${template.contentVersion}" is not like 1.0.0.0`);
@@ -233,7 +285,12 @@ export function checkArmTemplate(template: ArmTemplate, label: string): string[]
     if (p.allowedValues && p.defaultValue !== undefined && !p.allowedValues.includes(p.defaultValue)) {
       say(`parameter ${name}: default ${JSON.stringify(p.defaultValue)} is not among its allowedValues`);
     }
-    if ((p.type === 'securestring' || p.type === 'secureObject') && p.defaultValue !== undefined && p.defaultValue !== '' && !(typeof p.defaultValue === 'string' && isExpression(p.defaultValue))) {
+    if (
+      (p.type === 'securestring' || p.type === 'secureObject') &&
+      p.defaultValue !== undefined &&
+      p.defaultValue !== '' &&
+      !(typeof p.defaultValue === 'string' && isExpression(p.defaultValue))
+    ) {
       say(`secure parameter ${name} has a literal default value: secrets never live in templates`);
     }
   }
@@ -277,7 +334,7 @@ export function checkArmTemplate(template: ArmTemplate, label: string): string[]
       if (call.name === 'reference' && call.args[0]?.kind === 'call') {
         const type = resourceTypeOf(call.args[0]);
         const version = call.args[1]?.kind === 'string' ? call.args[1].value : undefined;
-        const candidates = type ? declared.get(type) ?? [] : [];
+        const candidates = type ? (declared.get(type) ?? []) : [];
         if (type && candidates.length > 0 && version && !candidates.some((r) => r.apiVersion === version)) {
           say(`${site.path}: reference() to ${type} uses apiVersion ${version}, the template declares ${candidates.map((r) => r.apiVersion).join(', ')}`);
         }

@@ -221,7 +221,10 @@ export function parseBicep(text: string): BicepFile {
         break;
       }
       case 'param': {
-        declarationTokens.add(i).add(i + 1).add(i + 2);
+        declarationTokens
+          .add(i)
+          .add(i + 1)
+          .add(i + 2);
         const param: BicepParam = { name: next.value, type: tokens[i + 2].value, decorators: pendingDecorators, line: t.line };
         if (tokens[i + 3]?.value === '=' && tokens[i + 3].line === t.line) {
           param.defaultValue = evaluate(tokens, i + 4, valueEnd(tokens, i + 4));
@@ -234,7 +237,10 @@ export function parseBicep(text: string): BicepFile {
         file.vars.add(next.value);
         break;
       case 'output':
-        declarationTokens.add(i).add(i + 1).add(i + 2);
+        declarationTokens
+          .add(i)
+          .add(i + 1)
+          .add(i + 2);
         file.outputs.set(next.value, { type: tokens[i + 2].value, line: t.line });
         break;
       case 'resource': {
@@ -367,7 +373,12 @@ function evaluate(tokens: BicepToken[], start: number, end: number): BicepValue 
     }
     return result;
   }
-  return { expression: tokens.slice(start, end).map((t) => (t.kind === 'string' ? `'${t.value}'` : t.value)).join('') };
+  return {
+    expression: tokens
+      .slice(start, end)
+      .map((t) => (t.kind === 'string' ? `'${t.value}'` : t.value))
+      .join(''),
+  };
 }
 
 /** Items of a multi-line array or object body: each starts a line (or follows a comma). */
@@ -451,11 +462,59 @@ export function nameValueEntries(file: BicepFile, key: string): Array<{ name: st
 
 /** Bicep functions these templates may call; a name outside this list is a typo. */
 export const BICEP_FUNCTIONS = new Set([
-  'resourceGroup', 'subscription', 'tenant', 'deployment', 'environment', 'managementGroup',
-  'uniqueString', 'guid', 'newGuid', 'utcNow', 'take', 'skip', 'replace', 'toLower', 'toUpper', 'trim',
-  'substring', 'split', 'join', 'concat', 'union', 'intersection', 'contains', 'empty', 'length',
-  'first', 'last', 'format', 'string', 'int', 'bool', 'json', 'uri', 'uriComponent', 'base64',
-  'resourceId', 'subscriptionResourceId', 'tenantResourceId', 'extensionResourceId', 'reference',
-  'listKeys', 'coalesce', 'min', 'max', 'range', 'items', 'filter', 'map', 'startsWith', 'endsWith',
-  'indexOf', 'padLeft', 'dateTimeAdd', 'loadTextContent', 'loadJsonContent',
+  'resourceGroup',
+  'subscription',
+  'tenant',
+  'deployment',
+  'environment',
+  'managementGroup',
+  'uniqueString',
+  'guid',
+  'newGuid',
+  'utcNow',
+  'take',
+  'skip',
+  'replace',
+  'toLower',
+  'toUpper',
+  'trim',
+  'substring',
+  'split',
+  'join',
+  'concat',
+  'union',
+  'intersection',
+  'contains',
+  'empty',
+  'length',
+  'first',
+  'last',
+  'format',
+  'string',
+  'int',
+  'bool',
+  'json',
+  'uri',
+  'uriComponent',
+  'base64',
+  'resourceId',
+  'subscriptionResourceId',
+  'tenantResourceId',
+  'extensionResourceId',
+  'reference',
+  'listKeys',
+  'coalesce',
+  'min',
+  'max',
+  'range',
+  'items',
+  'filter',
+  'map',
+  'startsWith',
+  'endsWith',
+  'indexOf',
+  'padLeft',
+  'dateTimeAdd',
+  'loadTextContent',
+  'loadJsonContent',
 ]);

@@ -130,7 +130,12 @@ export function isDockerIgnored(patterns: string[], relativePath: string): boole
     const regex = new RegExp(
       `^${pattern
         .split('**')
-        .map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
+        .map((part) =>
+          part
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '[^/]'),
+        )
         .join('.*')}(/.*)?$`,
     );
     if (regex.test(relativePath)) ignored = !negate;

@@ -31,7 +31,9 @@ export function parseYamlFile(relative: string): unknown[] {
 /** Every Kubernetes object in k8s/*.yaml except kustomization.yaml. */
 export function loadK8sObjects(): K8sObject[] {
   const objects: K8sObject[] = [];
-  for (const name of readdirSync(path.join(REPO_ROOT, K8S_DIR)).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml').sort()) {
+  for (const name of readdirSync(path.join(REPO_ROOT, K8S_DIR))
+    .filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml')
+    .sort()) {
     for (const doc of parseYamlFile(`${K8S_DIR}/${name}`)) {
       if (doc) objects.push({ ...(doc as Omit<K8sObject, 'file'>), file: name });
     }
@@ -106,5 +108,7 @@ export function loadArmTemplate(folder: string, file = 'main.json'): ArmTemplate
 
 /** Parameter files (`*.parameters.json`) of a template folder. */
 export function parameterFiles(folder: string): string[] {
-  return readdirSync(path.join(REPO_ROOT, TEMPLATES_DIR, folder)).filter((f) => f.endsWith('.parameters.json')).sort();
+  return readdirSync(path.join(REPO_ROOT, TEMPLATES_DIR, folder))
+    .filter((f) => f.endsWith('.parameters.json'))
+    .sort();
 }

@@ -61,7 +61,9 @@ export class HandoffApp {
 
   /** The ticket message the desk posted for a ticket. */
   ticketPost(ticketId: string): SlackApiCall {
-    const post = this.stub.succeeded('chat.postMessage').find((c) => c.params.channel === DESK && !c.params.thread_ts && String(c.params.text).startsWith(`Ticket ${ticketId}`));
+    const post = this.stub
+      .succeeded('chat.postMessage')
+      .find((c) => c.params.channel === DESK && !c.params.thread_ts && String(c.params.text).startsWith(`Ticket ${ticketId}`));
     if (!post) throw new Error(`no ticket message for ${ticketId}`);
     return post;
   }
@@ -82,7 +84,10 @@ export class HandoffApp {
 
   /** Thread posts (customer messages, notes) of one ticket. */
   threadTexts(ticket: Ticket): string[] {
-    return this.stub.succeeded('chat.postMessage').filter((c) => c.params.thread_ts === ticket.thread?.ts).map((c) => String(c.params.text));
+    return this.stub
+      .succeeded('chat.postMessage')
+      .filter((c) => c.params.thread_ts === ticket.thread?.ts)
+      .map((c) => String(c.params.text));
   }
 
   close(): Promise<void> {
@@ -102,7 +107,9 @@ export class EmulatorCustomer {
   }
 
   /** Sends a message and returns every activity of the reply (events included). */
-  async say(text: string): Promise<Array<{ type?: string; text?: string; name?: string; value?: unknown; suggestedActions?: { actions: Array<{ title?: string }> } }>> {
+  async say(
+    text: string,
+  ): Promise<Array<{ type?: string; text?: string; name?: string; value?: unknown; suggestedActions?: { actions: Array<{ title?: string }> } }>> {
     const { status, json } = await this.client.post(this.client.activity({ text, serviceUrl: this.serviceUrl }));
     if (status !== 200) throw new Error(`POST /api/messages answered ${status}: ${JSON.stringify(json)}`);
     return (json as { activities?: [] } | undefined)?.activities ?? [];

@@ -53,7 +53,9 @@ export class RecordingMessenger implements CustomerMessenger {
   }
   /** Message texts sent to one conversation. */
   textsTo(conversationId: string): string[] {
-    return this.sent.filter((s) => s.conversationId === conversationId).flatMap((s) => s.activities.filter((a) => a.type === 'message').map((a) => a.text ?? ''));
+    return this.sent
+      .filter((s) => s.conversationId === conversationId)
+      .flatMap((s) => s.activities.filter((a) => a.type === 'message').map((a) => a.text ?? ''));
   }
   eventsTo(conversationId: string): Partial<Activity>[] {
     return this.sent.filter((s) => s.conversationId === conversationId).flatMap((s) => s.activities.filter((a) => a.type === 'event'));

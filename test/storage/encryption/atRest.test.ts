@@ -34,7 +34,7 @@ async function rawDocuments(db: import('mongodb').Db): Promise<{ collection: str
   return out;
 }
 
-describe('field encryption at rest on MongoDB (whole bot)', function () {
+describe('field encryption at rest on MongoDB (whole bot)', () => {
   const mongo = useMongoDatabase('atrest');
   let app: BotApp;
   let baseUrl: string;
@@ -47,7 +47,7 @@ describe('field encryption at rest on MongoDB (whole bot)', function () {
     DATA_ENCRYPTION_KEYS: `k0:${K0}`,
   });
 
-  before(async function () {
+  before(async () => {
     ({ app, url: baseUrl } = await startTestApp(env()));
   });
   after(async () => {
@@ -69,9 +69,18 @@ describe('field encryption at rest on MongoDB (whole bot)', function () {
     );
 
     const docs = await rawDocuments(mongo.db);
-    assert.ok(docs.some((d) => d.collection === DEFAULT_COLLECTIONS.transcripts), 'transcripts were written');
-    assert.ok(docs.some((d) => d.collection === DEFAULT_COLLECTIONS.state), 'state was written');
-    assert.ok(docs.some((d) => d.collection === 'conversation_references'), 'a conversation reference was written');
+    assert.ok(
+      docs.some((d) => d.collection === DEFAULT_COLLECTIONS.transcripts),
+      'transcripts were written',
+    );
+    assert.ok(
+      docs.some((d) => d.collection === DEFAULT_COLLECTIONS.state),
+      'state was written',
+    );
+    assert.ok(
+      docs.some((d) => d.collection === 'conversation_references'),
+      'a conversation reference was written',
+    );
     const leaks = docs.flatMap((d) => SECRETS.filter((s) => d.text.includes(s)).map((s) => `${d.collection}: "${s}"`));
     assert.deepEqual(leaks, []);
     assert.ok(docs.filter((d) => d.collection === DEFAULT_COLLECTIONS.transcripts).every((d) => d.text.includes('enc1.k0.')));
@@ -90,14 +99,17 @@ describe('field encryption at rest on MongoDB (whole bot)', function () {
     });
 
     const raw = JSON.stringify(await mongo.db.collection(HandoffCollections.tickets).findOne({ _id: ticket.id } as Document));
-    assert.deepEqual(SECRETS.filter((secret) => raw.includes(secret)), []);
+    assert.deepEqual(
+      SECRETS.filter((secret) => raw.includes(secret)),
+      [],
+    );
     assert.deepEqual(
       updated?.outbox?.map((entry) => (entry.kind === 'thread' ? entry.post.text : entry.kind === 'customer' ? entry.activities[0]?.text : entry.kind)),
       ['Ada Lovelace wrote in', 'Was this helpful, Ada Lovelace?', 'refresh'],
     );
   });
 
-  it('should still export the user\'s data in clear and delete it', async () => {
+  it("should still export the user's data in clear and delete it", async () => {
     const layer = await createStorageLayer(loadConfig({ NODE_ENV: 'test', ...env() }).storage);
     try {
       const userId = `user-${client.conversationId}`;
@@ -120,7 +132,7 @@ describe('field encryption at rest on MongoDB (whole bot)', function () {
         exported.conversations[0]?.transcript.filter((a) => a.from?.role === 'user').map((a) => a.text),
         ['hi', 'where is my order 12345?', 'yes', 'SW1A 1AA'],
       );
-      assert.equal((exported.other[HandoffCollections.tickets]?.[0] as { transcript: { text: string }[] }).transcript[0]?.text, 'where is my order 12345?');
+      assert.equal((exported.other[HandoffCollections.tickets]![0] as { transcript: { text: string }[] }).transcript[0]?.text, 'where is my order 12345?');
 
       const removed = await deleteUserData(stores, userId);
       assert.ok(removed.transcriptActivities >= 6 && removed.stateItems >= 2, JSON.stringify(removed));
@@ -133,11 +145,17 @@ describe('field encryption at rest on MongoDB (whole bot)', function () {
   });
 });
 
-describe('field encryption: key rotation and tampering on MongoDB', function () {
+describe('field encryption: key rotation and tampering on MongoDB', () => {
   const mongo = useMongoDatabase('rotation');
 
   async function storeSomething(keys: string, conversation: string): Promise<void> {
-    const { app, url } = await startTestApp({ MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName, TRANSCRIPTS_ENABLED: 'true', DATA_ENCRYPTION: 'true', DATA_ENCRYPTION_KEYS: keys });
+    const { app, url } = await startTestApp({
+      MONGODB_URI: mongo.uri,
+      MONGODB_DB: mongo.db.databaseName,
+      TRANSCRIPTS_ENABLED: 'true',
+      DATA_ENCRYPTION: 'true',
+      DATA_ENCRYPTION_KEYS: keys,
+    });
     try {
       const client = new BotClient(url, conversation);
       await client.say('where is my order 98765?');
@@ -158,7 +176,13 @@ describe('field encryption: key rotation and tampering on MongoDB', function () 
     await MongoHandoffStore.fromDb(mongo.db, new FieldCipher([k0])).insert(ticket);
     // Rotation step 1: the new key first, the old one still listed. Old data is read, new data written with k1.
     await storeSomething(`k1:${K1},k0:${K0}`, 'rot-b');
-    const { app, url } = await startTestApp({ MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName, TRANSCRIPTS_ENABLED: 'true', DATA_ENCRYPTION: 'true', DATA_ENCRYPTION_KEYS: `k1:${K1},k0:${K0}` });
+    const { app, url } = await startTestApp({
+      MONGODB_URI: mongo.uri,
+      MONGODB_DB: mongo.db.databaseName,
+      TRANSCRIPTS_ENABLED: 'true',
+      DATA_ENCRYPTION: 'true',
+      DATA_ENCRYPTION_KEYS: `k1:${K1},k0:${K0}`,
+    });
     try {
       // The conversation stored under k0 goes on: its form state (the order ID) decrypts.
       const client = new BotClient(url, 'rot-a');
@@ -185,7 +209,10 @@ describe('field encryption: key rotation and tampering on MongoDB', function () 
     assert.ok(keyIds.length > 0 && keyIds.every((id) => id === 'k1'), JSON.stringify(keyIds));
 
     // Step 3: only k1 configured; everything still reads.
-    const layer = await createStorageLayer(loadConfig({ NODE_ENV: 'test', MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName, DATA_ENCRYPTION: 'true', DATA_ENCRYPTION_KEYS: `k1:${K1}` }).storage);
+    const layer = await createStorageLayer(
+      loadConfig({ NODE_ENV: 'test', MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName, DATA_ENCRYPTION: 'true', DATA_ENCRYPTION_KEYS: `k1:${K1}` })
+        .storage,
+    );
     try {
       const exported = await exportUserData(layer.userData!, 'user-rot-a');
       assert.ok(exported.conversations[0]?.transcript.some((a) => a.text === 'where is my order 98765?'));
@@ -197,7 +224,10 @@ describe('field encryption: key rotation and tampering on MongoDB', function () 
   it('should refuse a changed transcript entry and a state item moved to another key', async () => {
     await storeSomething(`k1:${K1}`, 'tamper-a');
     await storeSomething(`k1:${K1}`, 'tamper-b');
-    const layer = await createStorageLayer(loadConfig({ NODE_ENV: 'test', MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName, DATA_ENCRYPTION: 'true', DATA_ENCRYPTION_KEYS: `k1:${K1}` }).storage);
+    const layer = await createStorageLayer(
+      loadConfig({ NODE_ENV: 'test', MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName, DATA_ENCRYPTION: 'true', DATA_ENCRYPTION_KEYS: `k1:${K1}` })
+        .storage,
+    );
     try {
       const transcripts = mongo.db.collection<TranscriptDocument>(DEFAULT_COLLECTIONS.transcripts);
       const entry = await transcripts.findOne({ conversationId: 'tamper-a' });
@@ -209,7 +239,10 @@ describe('field encryption: key rotation and tampering on MongoDB', function () 
       const a = (await state.findOne({ _id: 'emulator/conversations/tamper-a/' } as Document)) as unknown as { state: string } | null;
       assert.ok(a, 'conversation state of tamper-a');
       await state.updateOne({ _id: 'emulator/conversations/tamper-b/' } as Document, { $set: { state: a.state } });
-      await assert.rejects(layer.storage.read(['emulator/conversations/tamper-b/']), (e: unknown) => (e as { code?: string }).code === 'DATA_DECRYPTION_FAILED');
+      await assert.rejects(
+        layer.storage.read(['emulator/conversations/tamper-b/']),
+        (e: unknown) => (e as { code?: string }).code === 'DATA_DECRYPTION_FAILED',
+      );
     } finally {
       await layer.close();
     }
@@ -225,9 +258,21 @@ describe('field encryption: key rotation and tampering on MongoDB', function () 
     const root = path.resolve(__dirname, '..', '..', '..');
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/userData.ts'), 'reencrypt'], {
       cwd: root,
-      env: { ...process.env, NODE_ENV: 'test', MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName, DATA_ENCRYPTION: 'true', DATA_ENCRYPTION_KEYS: `k1:${K1},k0:${K0}` },
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        MONGODB_URI: mongo.uri,
+        MONGODB_DB: mongo.db.databaseName,
+        DATA_ENCRYPTION: 'true',
+        DATA_ENCRYPTION_KEYS: `k1:${K1},k0:${K0}`,
+      },
     });
-    const report = JSON.parse(stdout) as { currentKey: string; state: { rewritten: number }; transcripts: { rewritten: number; failed: number }; failures: string[] };
+    const report = JSON.parse(stdout) as {
+      currentKey: string;
+      state: { rewritten: number };
+      transcripts: { rewritten: number; failed: number };
+      failures: string[];
+    };
     assert.equal(report.currentKey, 'k1');
     assert.ok(report.state.rewritten > 0 && report.transcripts.rewritten > 0, stdout);
     assert.equal(report.transcripts.failed, 1, 'the corrupted entry is reported, and the others still rotate');

@@ -4,7 +4,7 @@ import { EncryptedStorage } from '../../../src/storage/encryption/EncryptedStora
 import { FieldCipher } from '../../../src/storage/encryption/FieldCipher';
 import { MemoryStorage } from '../../../src/storage/MemoryStorage';
 import { MongoStorage } from '../../../src/storage/MongoStorage';
-import { BotStateRecord } from '../../../src/storage/mongoDocuments';
+import type { BotStateRecord } from '../../../src/storage/mongoDocuments';
 import { runHandoffStoreConformance } from '../../handoff/storeConformance';
 import { useMongoDatabase } from '../../support/mongo';
 import { runStorageConformanceTests } from '../storageConformance';

@@ -32,7 +32,10 @@ describe('field encryption: FieldCipher', () => {
     const cipher = new FieldCipher([k0]);
     const sealed = cipher.seal('Ada Lovelace, 12 Main Street', 'c');
     for (const part of [2, 3, 4]) {
-      assert.throws(() => cipher.open(tamper(sealed, part), 'c'), (e: unknown) => e instanceof DataDecryptionError && e.code === 'DATA_DECRYPTION_FAILED');
+      assert.throws(
+        () => cipher.open(tamper(sealed, part), 'c'),
+        (e: unknown) => e instanceof DataDecryptionError && e.code === 'DATA_DECRYPTION_FAILED',
+      );
     }
   });
 
@@ -72,7 +75,10 @@ describe('field encryption: FieldCipher', () => {
     it('should read the keys, current first', () => {
       const config = readEncryption({ DATA_ENCRYPTION: 'true', DATA_ENCRYPTION_KEYS: `k2:${key}, k1:${randomBytes(32).toString('base64')}` });
       assert.equal(config.enabled, true);
-      assert.deepEqual(config.keys.map((k) => k.id), ['k2', 'k1']);
+      assert.deepEqual(
+        config.keys.map((k) => k.id),
+        ['k2', 'k1'],
+      );
     });
 
     it('should name the setting and the fix for a bad or missing key', () => {

@@ -45,7 +45,13 @@ describe('loadConfig', () => {
   it('should report a cross-field problem beside value problems of other sections', () => {
     assert.throws(
       () => loadConfig({ MicrosoftAppPassword: 'secret', PORT: '-5', NODE_ENV: 'production' }),
-      (err: unknown) => err instanceof ConfigErrors && err.problems.length === 5 && /MONGODB_URI: is required/.test(err.message) && /MicrosoftAppId: is empty but MicrosoftAppPassword/.test(err.message) && /PORT/.test(err.message) && /NODE_ENV=production/.test(err.message),
+      (err: unknown) =>
+        err instanceof ConfigErrors &&
+        err.problems.length === 5 &&
+        /MONGODB_URI: is required/.test(err.message) &&
+        /MicrosoftAppId: is empty but MicrosoftAppPassword/.test(err.message) &&
+        /PORT/.test(err.message) &&
+        /NODE_ENV=production/.test(err.message),
     );
   });
 

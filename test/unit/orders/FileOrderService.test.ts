@@ -34,11 +34,19 @@ describe('FileOrderService', () => {
 
   it('should name ORDERS_FILE and the problem for a file that is not JSON', () => {
     const file = writeTemp('not json');
-    assert.throws(() => FileOrderService.fromFile(file), (err: Error & { code?: string }) => err.code === 'ORDERS_FILE_INVALID' && /ORDERS_FILE: cannot read/.test(err.message));
+    assert.throws(
+      () => FileOrderService.fromFile(file),
+      (err: Error & { code?: string }) => err.code === 'ORDERS_FILE_INVALID' && /ORDERS_FILE: cannot read/.test(err.message),
+    );
   });
 
   it('should name the entry that is malformed', () => {
-    const file = writeTemp(JSON.stringify([{ id: '12345', status: 'shipped' }, { id: '', status: 'shipped' }]));
+    const file = writeTemp(
+      JSON.stringify([
+        { id: '12345', status: 'shipped' },
+        { id: '', status: 'shipped' },
+      ]),
+    );
     assert.throws(() => FileOrderService.fromFile(file), /entry 1: "id" must be a non-empty string/);
   });
 

@@ -122,7 +122,14 @@ export class MongoDeliveryInbox implements DeliveryInbox {
     await this.ensureIndexes();
     const now = this.now();
     try {
-      await this.collection.insertOne({ _id: key, state: 'pending', body, owner, leaseUntil: new Date(now + leaseMs), expiresAt: new Date(now + DELIVERY_KEEP_MS) });
+      await this.collection.insertOne({
+        _id: key,
+        state: 'pending',
+        body,
+        owner,
+        leaseUntil: new Date(now + leaseMs),
+        expiresAt: new Date(now + DELIVERY_KEEP_MS),
+      });
       return 'new';
     } catch (error) {
       if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;

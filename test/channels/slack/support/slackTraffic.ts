@@ -133,7 +133,15 @@ export function click(posted: SlackApiCall, label: string, user: string): Record
     trigger_id: `trigger-${next()}`,
     team: { id: TEAM, domain: 'test' },
     channel: { id: channel, name: channel.startsWith('D') ? 'directmessage' : 'support' },
-    message: { type: 'message', user: BOT_USER, bot_id: STUB_IDENTITY.bot_id, ts, text: posted.params.text, blocks, ...(threadTs ? { thread_ts: threadTs } : {}) },
+    message: {
+      type: 'message',
+      user: BOT_USER,
+      bot_id: STUB_IDENTITY.bot_id,
+      ts,
+      text: posted.params.text,
+      blocks,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    },
     response_url: 'http://127.0.0.1:1/response',
     actions: [{ ...button, type: 'button', block_id: 'sb_suggested', action_ts: `${Date.now() / 1000}` }],
   };
