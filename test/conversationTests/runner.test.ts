@@ -107,7 +107,7 @@ describe('conversation tests: format, matching and runner', () => {
   });
 
   describe('runner against the real bot', () => {
-    const runner = new ConversationRunner({ logger: silentLogger, baseEnv: { NODE_ENV: 'test', NLU_MODEL_FILE: 'none' } });
+    const runner = new ConversationRunner({ logger: silentLogger, baseEnv: { ORDER_VERIFICATION: 'none', NODE_ENV: 'test', NLU_MODEL_FILE: 'none' } });
     after(() => runner.close());
 
     it('should fail at the first wrong turn and show expected and actual side by side', async () => {
@@ -188,7 +188,7 @@ describe('conversation tests: format, matching and runner', () => {
     const file = path.join(dir, 'from-shell.yml');
     const child = execFile(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/shell.ts'), '--record', file], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'silent', NLU_MODEL_FILE: 'none', NODE_ENV: 'development' },
+      env: { ...process.env, LOG_LEVEL: 'silent', NLU_MODEL_FILE: 'none', NODE_ENV: 'development', ORDER_VERIFICATION: 'none' },
     });
     child.stdin?.end('where is my order 12345\n1\n');
     await promisify((cb: (e: Error | null) => void) => child.on('exit', (code) => cb(code === 0 ? null : new Error(`shell exited ${code}`))))();
@@ -199,7 +199,7 @@ describe('conversation tests: format, matching and runner', () => {
       ['<join>', 'where is my order 12345', 'Yes'],
     );
     assert.match(loaded.spec.turns[2]?.bot[0] ?? '', /^Order 12345 is in transit/);
-    const runner = new ConversationRunner({ logger: silentLogger, baseEnv: { NODE_ENV: 'test', NLU_MODEL_FILE: 'none' } });
+    const runner = new ConversationRunner({ logger: silentLogger, baseEnv: { ORDER_VERIFICATION: 'none', NODE_ENV: 'test', NLU_MODEL_FILE: 'none' } });
     try {
       await runner.run(loaded.spec);
     } finally {

@@ -38,7 +38,7 @@ const SAMPLE_IDS = [
   'SHOP-4242',
   'ZX900',
 ];
-const NO_RATE_LIMITS = { RATE_LIMIT_USER_PER_MINUTE: '0', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0' };
+const NO_RATE_LIMITS = { RATE_LIMIT_USER_PER_MINUTE: '0', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0', RATE_LIMIT_ADDRESS_PER_MINUTE: '0' };
 const USER_TOKEN_SECRET = 'host-website-signing-secret-0123456789abcdef';
 
 /** A Direct Line client whose token came from the token route with an optional host-signed user token. */
