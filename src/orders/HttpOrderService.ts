@@ -22,6 +22,9 @@ export interface HttpOrderServiceOptions {
 /** Failures worth another attempt; anything else is final. */
 class RetryableError extends Error {}
 
+/** A 404 from the backend (a JSON `null` answer is a malformed answer, not this). */
+const NOT_FOUND = Symbol('not found');
+
 /**
  * Client for a company's orders API (contract: docs/orders-api.openapi.yaml). 404 means the
  * order does not exist; timeouts and 5xx are retried with exponential backoff and jitter.
@@ -54,7 +57,7 @@ export class HttpOrderService implements OrderService {
       { orderId },
       async () => {
         const body = await this.postOnce(url, { [given.kind]: given.value });
-        if (body === null) return false;
+        if (body === NOT_FOUND) return false;
         const match = (body as { match?: unknown }).match;
         if (typeof match !== 'boolean')
           throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', 'Order backend answered the verify call without a boolean "match"');
@@ -71,7 +74,7 @@ export class HttpOrderService implements OrderService {
       {},
       async () => {
         const body = await this.postOnce(url, { provider: customer.provider, id: customer.id, ...(customer.email ? { email: customer.email } : {}) });
-        if (body === null) return [];
+        if (body === NOT_FOUND) return [];
         const list = (body as { orders?: unknown }).orders;
         if (!Array.isArray(list))
           throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', 'Order backend answered the customer lookup without an "orders" array');
@@ -108,20 +111,28 @@ export class HttpOrderService implements OrderService {
     );
   }
 
-  /** One POST with a JSON body; resolves the JSON answer, or null on 404. */
-  private async postOnce(url: string, payload: unknown): Promise<unknown> {
-    const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
+  /** One POST with a JSON body; resolves the JSON answer, or NOT_FOUND on 404. */
+  private postOnce(url: string, payload: unknown): Promise<unknown> {
+    return this.requestOnce(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+  }
+
+  /**
+   * One request with the API key and the timeout: the JSON answer, NOT_FOUND on 404, a RetryableError
+   * for timeouts, network errors, 429 and 5xx, an OrderBackendError for anything else.
+   */
+  private async requestOnce(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<unknown> {
+    const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
     let response: Response;
     try {
-      response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(payload), signal: AbortSignal.timeout(this.options.timeoutMs) });
+      response = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(this.options.timeoutMs) });
     } catch (err) {
       const reason = (err as Error).name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs} ms` : (err as Error).message;
       throw new RetryableError(reason);
     }
     if (response.status === 404) {
       await response.body?.cancel();
-      return null;
+      return NOT_FOUND;
     }
     if (response.status === 429 || response.status >= 500) {
       await response.body?.cancel();
@@ -139,33 +150,8 @@ export class HttpOrderService implements OrderService {
   }
 
   private async fetchOnce(url: string, orderId: string): Promise<Order | null> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
-    let response: Response;
-    try {
-      response = await fetch(url, { headers, signal: AbortSignal.timeout(this.options.timeoutMs) });
-    } catch (err) {
-      const reason = (err as Error).name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs} ms` : (err as Error).message;
-      throw new RetryableError(reason);
-    }
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return null;
-    }
-    if (response.status === 429 || response.status >= 500) {
-      await response.body?.cancel();
-      throw new RetryableError(`HTTP ${response.status}`);
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new OrderBackendError('ORDER_BACKEND_UNAVAILABLE', `Order backend refused the request: HTTP ${response.status}`);
-    }
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch (err) {
-      throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', 'Order backend answered with invalid JSON', { cause: err });
-    }
+    const body = await this.requestOnce(url);
+    if (body === NOT_FOUND) return null;
     const order = parseOrder(body);
     if (typeof order === 'string') {
       throw new OrderBackendError('ORDER_BACKEND_BAD_RESPONSE', `Order backend answered with a malformed order: ${order}`);
