@@ -1,15 +1,10 @@
 import { ConversationState, MemoryStorage, TestAdapter, UserState, type Middleware } from 'botbuilder';
 import { IGNORE_CONVERSATION_EVENTS } from '../dialogs/conversationEvents';
-import { MainDialog } from '../dialogs/MainDialog';
 import { createStateAccessors, SupportBot } from '../src/bot/SupportBot';
-import { DEFAULT_ORDER_ID_PATTERN } from '../src/config/config';
-import { FileOrderService } from '../src/orders/FileOrderService';
-import { fromRoot } from '../src/paths';
 import { createStateGuard } from '../src/state/createStateGuard';
 import { MemoryConversationLock } from '../src/storage/ConversationLock';
 import { TurnSerializer } from '../src/storage/TurnSerializer';
-import { DEFAULT_SCRIPT, ScriptedRecognizer } from '../test/support/ScriptedRecognizer';
-import { silentLogger, testVerification } from '../test/support/testBot';
+import { silentLogger, createTestMainDialog } from '../test/support/testBot';
 import { arg } from './lib/args';
 
 /**
@@ -32,15 +27,7 @@ function pipeline(withGuard: boolean): { adapter: TestAdapter; guard: Middleware
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
   const accessors = createStateAccessors(conversationState);
-  const dialog = new MainDialog({
-    recognizer: new ScriptedRecognizer(DEFAULT_SCRIPT),
-    orders: FileOrderService.fromFile(fromRoot('data/orders.json')),
-    handoff: { requestHandoff: async () => undefined },
-    flags: accessors.mainFlags,
-    orderIdRules: { pattern: DEFAULT_ORDER_ID_PATTERN },
-    maxOrderIdAttempts: 3,
-    verification: testVerification({ policy: 'none' }),
-  });
+  const dialog = createTestMainDialog(accessors, { handoff: { requestHandoff: async () => undefined }, policy: 'none' });
   const bot = new SupportBot({ conversationState, userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000, saveStateAfterTurn: false });
   const adapter = new TestAdapter((context) => bot.run(context));
   const middleware: Middleware[] = [new TurnSerializer({ lock: new MemoryConversationLock(), states: [conversationState, userState] })];

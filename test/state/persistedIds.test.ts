@@ -4,16 +4,12 @@ import path from 'node:path';
 import { ConversationState, MemoryStorage } from 'botbuilder';
 import { WaterfallDialog } from 'botbuilder-dialogs';
 import { DialogIds, WaterfallSteps } from '../../dialogs/dialogIds';
-import { MainDialog } from '../../dialogs/MainDialog';
+import type { MainDialog } from '../../dialogs/MainDialog';
 import { createStateAccessors } from '../../src/bot/SupportBot';
-import { DEFAULT_ORDER_ID_PATTERN } from '../../src/config/config';
-import { FileOrderService } from '../../src/orders/FileOrderService';
-import { fromRoot } from '../../src/paths';
 import { allDialogs, waterfallLength } from '../../src/state/dialogStack';
 import { forEachStackEntry, MIGRATIONS, migrationPath, type StoredState } from '../../src/state/migrations';
 import { currentSchema, STATE_VERSION, type PersistedSchema } from '../../src/state/schema';
-import { RecordingHandoff, testVerification } from '../support/testBot';
-import { DEFAULT_SCRIPT, ScriptedRecognizer } from '../support/ScriptedRecognizer';
+import { createTestMainDialog } from '../support/testBot';
 
 /**
  * The guard rail of versioned state: persisted identifiers (dialog and prompt IDs, waterfall
@@ -27,15 +23,7 @@ const HOW_TO =
 
 function buildMainDialog(): MainDialog {
   const accessors = createStateAccessors(new ConversationState(new MemoryStorage()));
-  return new MainDialog({
-    recognizer: new ScriptedRecognizer(DEFAULT_SCRIPT),
-    orders: FileOrderService.fromFile(fromRoot('data/orders.json')),
-    handoff: new RecordingHandoff(),
-    flags: accessors.mainFlags,
-    orderIdRules: { pattern: DEFAULT_ORDER_ID_PATTERN },
-    maxOrderIdAttempts: 3,
-    verification: testVerification(),
-  });
+  return createTestMainDialog(accessors);
 }
 
 function diff(before: readonly string[], after: readonly string[]): string {

@@ -1,21 +1,16 @@
 import { strict as assert } from 'node:assert';
 import { ActivityTypes, ConversationState, MemoryStorage, TestAdapter, UserState } from 'botbuilder';
 import { DialogIds } from '../../dialogs/dialogIds';
-import { MainDialog } from '../../dialogs/MainDialog';
 import { Messages } from '../../dialogs/messages';
 import { IGNORE_CONVERSATION_EVENTS } from '../../dialogs/conversationEvents';
 import { createStateAccessors, StateKeys, SupportBot, UserStateKeys } from '../../src/bot/SupportBot';
 import { createTurnErrorHandler } from '../../src/bot/turnErrorHandler';
-import { DEFAULT_ORDER_ID_PATTERN } from '../../src/config/config';
-import { FileOrderService } from '../../src/orders/FileOrderService';
-import { fromRoot } from '../../src/paths';
 import { clearStaleDialogVersions, findUnreadableDialogState } from '../../src/state/dialogStack';
 import { StateMessages } from '../../src/state/messages';
 import { migrationPath, remapWaterfallSteps, renameDialogIds, type StateMigration } from '../../src/state/migrations';
 import { failureReason, isTransient, StateGuard } from '../../src/state/StateGuard';
 import { StorageUnavailableError } from '../../src/storage/errors';
-import { DEFAULT_SCRIPT, ScriptedRecognizer } from '../support/ScriptedRecognizer';
-import { RecordingHandoff, silentLogger, testVerification } from '../support/testBot';
+import { silentLogger, createTestMainDialog } from '../support/testBot';
 
 const CONVERSATION_KEY = 'test/conversations/Convo1/';
 
@@ -25,15 +20,7 @@ function harness(version: number, migrations: readonly StateMigration[]) {
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
   const accessors = createStateAccessors(conversationState);
-  const dialog = new MainDialog({
-    recognizer: new ScriptedRecognizer(DEFAULT_SCRIPT),
-    orders: FileOrderService.fromFile(fromRoot('data/orders.json')),
-    handoff: new RecordingHandoff(),
-    flags: accessors.mainFlags,
-    orderIdRules: { pattern: DEFAULT_ORDER_ID_PATTERN },
-    maxOrderIdAttempts: 3,
-    verification: testVerification({ policy: 'none' }),
-  });
+  const dialog = createTestMainDialog(accessors, { policy: 'none' });
   const bot = new SupportBot({ conversationState, userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000 });
   const adapter = new TestAdapter((context) => bot.run(context));
   adapter.onTurnError = createTurnErrorHandler(silentLogger, false);

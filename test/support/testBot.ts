@@ -46,22 +46,33 @@ export interface TestBotOptions {
   attempts?: AttemptStore;
 }
 
-export function createTestBot(options: TestBotOptions = {}): TestBot {
-  const storage = new MemoryStorage();
-  const conversationState = new ConversationState(storage);
-  const userState = new UserState(storage);
-  const accessors = createStateAccessors(conversationState);
-  const handoff = new RecordingHandoff();
-  const dialog = new MainDialog({
+/**
+ * The real dialog tree with the scripted recognizer, the sample orders and a recording handoff,
+ * on state accessors the caller made (tests and benchmarks that build their own pipeline).
+ */
+export function createTestMainDialog(
+  accessors: Pick<ReturnType<typeof createStateAccessors>, 'mainFlags'>,
+  options: TestBotOptions & { handoff?: HandoffRequester } = {},
+): MainDialog {
+  return new MainDialog({
     recognizer: new ScriptedRecognizer(DEFAULT_SCRIPT),
     orders: options.orders ?? FileOrderService.fromFile(fromRoot('data/orders.json')),
-    handoff,
+    handoff: options.handoff ?? new RecordingHandoff(),
     flags: accessors.mainFlags,
     orderIdRules: { pattern: DEFAULT_ORDER_ID_PATTERN },
     maxOrderIdAttempts: options.maxAttempts ?? 3,
     events: options.events,
     verification: testVerification(options),
   });
+}
+
+export function createTestBot(options: TestBotOptions = {}): TestBot {
+  const storage = new MemoryStorage();
+  const conversationState = new ConversationState(storage);
+  const userState = new UserState(storage);
+  const accessors = createStateAccessors(conversationState);
+  const handoff = new RecordingHandoff();
+  const dialog = createTestMainDialog(accessors, { ...options, handoff });
   const bot = new SupportBot({ conversationState, userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000 });
   const adapter = new TestAdapter((context) => bot.run(context));
   adapter.onTurnError = createTurnErrorHandler(silentLogger, false);

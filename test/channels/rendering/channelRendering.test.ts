@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { ConversationState, MemoryStorage, TestAdapter, UserState, type Activity, type Attachment } from 'botbuilder';
-import { MainDialog } from '../../../dialogs/MainDialog';
 import type { Order, OrderService } from '../../../dialogs/ports';
 import { createStateAccessors, SupportBot } from '../../../src/bot/SupportBot';
 import { createTurnErrorHandler } from '../../../src/bot/turnErrorHandler';
@@ -8,11 +7,7 @@ import { capabilitiesOf } from '../../../src/channels/rendering/capabilities';
 import { ChannelRenderingMiddleware, renderAll } from '../../../src/channels/rendering/ChannelRenderingMiddleware';
 import { pickByNumber, type OfferedChoices } from '../../../src/channels/rendering/choices';
 import { escapeMarkdown } from '../../../src/channels/rendering/markdown';
-import { DEFAULT_ORDER_ID_PATTERN } from '../../../src/config/config';
-import { FileOrderService } from '../../../src/orders/FileOrderService';
-import { fromRoot } from '../../../src/paths';
-import { DEFAULT_SCRIPT, ScriptedRecognizer } from '../../support/ScriptedRecognizer';
-import { RecordingHandoff, silentLogger, testVerification } from '../../support/testBot';
+import { silentLogger, createTestMainDialog } from '../../support/testBot';
 
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
 
@@ -22,15 +17,7 @@ function botOn(channelId: string, template: Partial<Activity> = {}, orders?: Ord
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
   const accessors = createStateAccessors(conversationState);
-  const dialog = new MainDialog({
-    recognizer: new ScriptedRecognizer(DEFAULT_SCRIPT),
-    orders: orders ?? FileOrderService.fromFile(fromRoot('data/orders.json')),
-    handoff: new RecordingHandoff(),
-    flags: accessors.mainFlags,
-    orderIdRules: { pattern: DEFAULT_ORDER_ID_PATTERN },
-    maxOrderIdAttempts: 3,
-    verification: testVerification(),
-  });
+  const dialog = createTestMainDialog(accessors, { orders: orders });
   const bot = new SupportBot({ conversationState, userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000 });
   const adapter = new TestAdapter((context) => bot.run(context), { channelId, ...template });
   adapter.onTurnError = createTurnErrorHandler(silentLogger, false);
