@@ -25,7 +25,6 @@ for (let i = 0; i < args.length; i++) {
 }
 if (targets.length === 0) targets.push({ label: `node ${process.version}`, node: process.execPath, dir: root });
 
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function startOnce(target) {

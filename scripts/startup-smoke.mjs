@@ -12,7 +12,6 @@ import { freePort } from './lib/freePort.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const deadline = Date.now() + 60_000;
 
-
 function fail(message) {
   throw new Error(`smoke: ${message}`);
 }
