@@ -143,16 +143,18 @@ export class OrderStatusDialog extends InterruptibleDialog {
       return step.endDialog({ outcome: 'locked_out', orderId } satisfies OrderStatusResult);
 
     if (identity) {
+      if (!(await guard.beginCheck(subject))) return this.refuseLockedOut(step, subject, 'identity');
       await step.context.sendActivity({ type: ActivityTypes.Typing });
       let owned: Order | undefined;
       try {
         const mine = this.orders.ordersForCustomer ? await this.orders.ordersForCustomer(identity) : [];
         owned = mine.find((o) => o.id.toUpperCase() === orderId.toUpperCase());
       } catch {
+        await guard.endCheck(subject, 'identity', 'abandoned');
         return this.backendError(step, orderId);
       }
       if (!owned) return this.failed(step, orderId, 'identity');
-      await guard.recordSuccess(subject, 'identity');
+      await guard.endCheck(subject, 'identity', 'passed');
       await this.remember(step, orderId, 'identity');
       return this.deliver(step, orderId, 'identity', owned);
     }
@@ -168,32 +170,44 @@ export class OrderStatusDialog extends InterruptibleDialog {
     const orderId = (step.values as FormValues).orderId as string;
     const answer = String(step.result ?? '');
     const subject = accessSubject(step.context, orderId);
-    // Checked again: another conversation may have locked the order while this one waited.
-    if (await this.lockedOut(step, subject, 'knowledge')) return step.endDialog({ outcome: 'locked_out', orderId } satisfies OrderStatusResult);
+    const { guard } = this.verification;
+    // Counted before the order system is asked: answers sent at once (many conversations waiting
+    // at this question) cannot all pass a lock-out check made before any of them is counted.
+    if (!(await guard.beginCheck(subject))) return this.refuseLockedOut(step, subject, 'knowledge');
     await step.context.sendActivity({ type: ActivityTypes.Typing });
     let match: boolean;
     try {
       match = this.orders.verifyOrder ? await this.orders.verifyOrder(orderId, answer) : false;
     } catch {
+      await guard.endCheck(subject, 'knowledge', 'abandoned');
       return this.backendError(step, orderId);
     }
     if (!match) return this.failed(step, orderId, 'knowledge');
-    await this.verification.guard.recordSuccess(subject, 'knowledge');
+    await guard.endCheck(subject, 'knowledge', 'passed');
     await this.remember(step, orderId, 'knowledge');
     return this.deliver(step, orderId, 'knowledge');
   }
 
   private async lockedOut(step: WaterfallStepContext, subject: ReturnType<typeof accessSubject>, method: VerificationMethod): Promise<boolean> {
     if (!(await this.verification.guard.isLockedOut(subject))) return false;
-    this.verification.guard.recordLockedOut(subject, method);
-    await this.events.record(step.context, { name: 'verify.locked_out' });
-    await step.context.sendActivity(MessageFactory.suggestedActions([Buttons.talkToPerson], Messages.verificationLockedOut));
+    await this.tellLockedOut(step, subject, method);
     return true;
   }
 
-  /** A wrong ID and a wrong answer get the same words. */
+  private async refuseLockedOut(step: WaterfallStepContext, subject: ReturnType<typeof accessSubject>, method: VerificationMethod): Promise<DialogTurnResult> {
+    await this.tellLockedOut(step, subject, method);
+    return step.endDialog({ outcome: 'locked_out', orderId: subject.orderId } satisfies OrderStatusResult);
+  }
+
+  private async tellLockedOut(step: WaterfallStepContext, subject: ReturnType<typeof accessSubject>, method: VerificationMethod): Promise<void> {
+    this.verification.guard.recordLockedOut(subject, method);
+    await this.events.record(step.context, { name: 'verify.locked_out' });
+    await step.context.sendActivity(MessageFactory.suggestedActions([Buttons.talkToPerson], Messages.verificationLockedOut));
+  }
+
+  /** A wrong ID and a wrong answer get the same words; the check was counted by beginCheck. */
   private async failed(step: WaterfallStepContext, orderId: string, method: VerificationMethod): Promise<DialogTurnResult> {
-    const { lockedOut } = await this.verification.guard.recordFailure(accessSubject(step.context, orderId), method);
+    const { lockedOut } = await this.verification.guard.endCheck(accessSubject(step.context, orderId), method, 'failed');
     await this.events.record(step.context, { name: 'verify.failed', method, lockedOut });
     await step.context.sendActivity(
       MessageFactory.suggestedActions(

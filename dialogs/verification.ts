@@ -31,10 +31,19 @@ export interface AccessSubject {
  * The implementation also counts metrics and logs each failure without personal data.
  */
 export interface VerificationGuard {
+  /** Whether the subject is locked out now (advisory: the check itself is bounded by beginCheck). */
   isLockedOut(subject: AccessSubject): Promise<boolean>;
-  /** Counts one failed check; resolves whether the subject is now locked out. */
-  recordFailure(subject: AccessSubject, method: VerificationMethod): Promise<{ lockedOut: boolean }>;
-  recordSuccess(subject: AccessSubject, method: VerificationMethod): Promise<void>;
+  /**
+   * Counts a check before it is made, so checks sent at the same moment cannot overrun the limit
+   * while the order system answers; false when the subject is locked out and the check must not
+   * be made. Every true is followed by exactly one endCheck.
+   */
+  beginCheck(subject: AccessSubject): Promise<boolean>;
+  /**
+   * How a begun check ended: `failed` keeps its count (resolves whether the subject is now
+   * locked out); `passed` and `abandoned` (the order system could not answer) give it back.
+   */
+  endCheck(subject: AccessSubject, method: VerificationMethod, outcome: 'passed' | 'failed' | 'abandoned'): Promise<{ lockedOut: boolean }>;
   /** A refused check (already locked out), for metrics. */
   recordLockedOut(subject: AccessSubject, method: VerificationMethod): void;
 }

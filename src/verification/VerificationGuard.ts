@@ -40,8 +40,30 @@ export class CountingVerificationGuard implements VerificationGuard {
     return counts.some((c) => c >= this.options.maxFailures);
   }
 
+  async beginCheck(subject: AccessSubject): Promise<boolean> {
+    const keys = this.keys(subject);
+    const counts = await this.options.store.hit(keys, this.now(), this.options.windowSeconds * 1000);
+    if (counts.every((c) => c <= this.options.maxFailures)) return true;
+    // Over the limit: this check is refused, and a refused check is not a guess.
+    await this.options.store.release(keys, this.now());
+    return false;
+  }
+
+  async endCheck(subject: AccessSubject, method: VerificationMethod, outcome: 'passed' | 'failed' | 'abandoned'): Promise<{ lockedOut: boolean }> {
+    if (outcome !== 'failed') {
+      await this.options.store.release(this.keys(subject), this.now());
+      if (outcome === 'passed') this.options.metrics.verification(method, 'passed');
+      return { lockedOut: false };
+    }
+    return this.report(subject, method, await this.options.store.counts(this.keys(subject), this.now()));
+  }
+
+  /** A failed check counted in one step (begin and end at once), for checks with no wait between. */
   async recordFailure(subject: AccessSubject, method: VerificationMethod): Promise<{ lockedOut: boolean }> {
-    const counts = await this.options.store.hit(this.keys(subject), this.now(), this.options.windowSeconds * 1000);
+    return this.report(subject, method, await this.options.store.hit(this.keys(subject), this.now(), this.options.windowSeconds * 1000));
+  }
+
+  private report(_subject: AccessSubject, method: VerificationMethod, counts: readonly number[]): { lockedOut: boolean } {
     const exhausted = SCOPES.filter((_, i) => (counts[i] ?? 0) >= this.options.maxFailures);
     this.options.metrics.verification(method, 'failed');
     // No order ID, customer, conversation or answer: only what happened and how far the counts got.
@@ -56,10 +78,6 @@ export class CountingVerificationGuard implements VerificationGuard {
       'order verification failed',
     );
     return { lockedOut: exhausted.length > 0 };
-  }
-
-  async recordSuccess(_subject: AccessSubject, method: VerificationMethod): Promise<void> {
-    this.options.metrics.verification(method, 'passed');
   }
 
   recordLockedOut(_subject: AccessSubject, method: VerificationMethod): void {

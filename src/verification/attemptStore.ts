@@ -12,6 +12,8 @@ export interface AttemptStore {
   hit(keys: readonly string[], now: number, windowMs: number): Promise<number[]>;
   /** Each key's count in its current window (0 when none or expired). */
   counts(keys: readonly string[], now: number): Promise<number[]>;
+  /** Takes back one count from each key still in its window (a check that passed or was not made). */
+  release(keys: readonly string[], now: number): Promise<void>;
 }
 
 export class MemoryAttemptStore implements AttemptStore {
@@ -35,6 +37,13 @@ export class MemoryAttemptStore implements AttemptStore {
       const entry = this.entries.get(key);
       return entry && entry.expiresAt > now ? entry.count : 0;
     });
+  }
+
+  async release(keys: readonly string[], now: number): Promise<void> {
+    for (const key of keys) {
+      const entry = this.entries.get(key);
+      if (entry && entry.expiresAt > now && entry.count > 0) entry.count -= 1;
+    }
   }
 
   /** Keeps memory bounded: expired windows are dropped (at most every call, cheap when few). */
@@ -73,6 +82,10 @@ export class MongoAttemptStore implements AttemptStore {
     const docs = await this.collection.find({ _id: { $in: [...keys] }, expiresAt: { $gt: new Date(now) } }).toArray();
     const byKey = new Map(docs.map((d) => [d._id, d.count]));
     return keys.map((key) => byKey.get(key) ?? 0);
+  }
+
+  async release(keys: readonly string[], now: number): Promise<void> {
+    await this.collection.updateMany({ _id: { $in: [...keys] }, expiresAt: { $gt: new Date(now) }, count: { $gt: 0 } }, { $inc: { count: -1 } });
   }
 
   /** Atomic on one document: increment inside the window, or start a new one. */

@@ -35,5 +35,19 @@ export function runAttemptStoreConformance(name: string, make: () => AttemptStor
       await Promise.all(Array.from({ length: 25 }, () => store.hit([a], T0, HOUR)));
       assert.deepEqual(await store.counts([a], T0 + 1), [25]);
     });
+
+    it('should give back one count per release, never below zero and never after the window', async () => {
+      const [a, b] = [key('a'), key('b')];
+      await store.hit([a], T0, HOUR);
+      await store.hit([a], T0, HOUR);
+      await store.release([a, b], T0 + 1);
+      assert.deepEqual(await store.counts([a, b], T0 + 2), [1, 0]);
+      await store.release([a], T0 + 3);
+      await store.release([a], T0 + 4);
+      assert.deepEqual(await store.counts([a], T0 + 5), [0]);
+      await store.hit([a], T0 + 6, HOUR);
+      await store.release([a], T0 + HOUR + 1);
+      assert.deepEqual(await store.hit([a], T0 + 7, HOUR), [2]);
+    });
   });
 }
