@@ -187,12 +187,6 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     maxTextLength: config.limits.maxMessageChars,
     saveStateAfterTurn: false,
     gate: handoffDesk?.customer,
-    rateLimiter: new RateLimiter({
-      perUserPerMinute: config.limits.perUserPerMinute,
-      perConversationPerMinute: config.limits.perConversationPerMinute,
-      perAddressPerMinute: config.limits.perAddressPerMinute,
-      store: rateLimitStore,
-    }),
   });
 
   const adapter = createCloudAdapter(config.auth);
@@ -208,8 +202,16 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   // (loads and saves the states) and the transcript logger; then channel-aware replies and
   // stored conversation references.
   const channelMiddleware = createChannelMiddleware(conversationState, storageLayer.db, logger, storageLayer.cipher);
+  const rateLimiter = new RateLimiter({
+    perUserPerMinute: config.limits.perUserPerMinute,
+    perConversationPerMinute: config.limits.perConversationPerMinute,
+    perAddressPerMinute: config.limits.perAddressPerMinute,
+    store: rateLimitStore,
+  });
   const sharedMiddleware = [
     ...observability.middleware,
+    // Before state, locks and transcripts: a dropped message is neither stored nor run.
+    rateLimiter,
     ...storageLayer.middleware([conversationState, userState]),
     ...channelMiddleware.middleware,
     // Last before the bot: migrates or resets stored state it cannot read, leaves newer state

@@ -1,4 +1,5 @@
-import type { TurnContext } from 'botbuilder';
+import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder';
+import { Messages } from '../../dialogs/messages';
 import { MemoryRateLimitStore, type RateLimitStore } from '../server/rateLimitStore';
 
 /**
@@ -32,11 +33,24 @@ export type RateDecision = 'allow' | 'reject-and-warn' | 'reject-silently';
  * and is then dropped without touching state, so it cannot slow other customers or fill the
  * database. With a MongoDB store the limits hold across instances.
  */
-export class RateLimiter {
+/**
+ * Flood limits as middleware, placed before state, locks and transcripts: a dropped message costs
+ * one counter update and is neither stored nor run (one polite warning per burst).
+ */
+export class RateLimiter implements Middleware {
   private readonly store: RateLimitStore;
 
   constructor(private readonly options: RateLimitOptions) {
     this.store = options.store ?? new MemoryRateLimitStore(options.maxKeys ?? 100_000, options.now ?? Date.now);
+  }
+
+  async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
+    if (context.activity.type === ActivityTypes.Message) {
+      const decision = await this.check(context);
+      if (decision === 'reject-and-warn') await context.sendActivity(Messages.rateLimited);
+      if (decision !== 'allow') return;
+    }
+    await next();
   }
 
   async check(context: TurnContext): Promise<RateDecision> {

@@ -1,9 +1,8 @@
-import { ActivityHandler, ActivityTypes, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
+import { ActivityHandler, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import type { MainDialog, MainFlags } from '../../dialogs/MainDialog';
 import { Messages } from '../../dialogs/messages';
 import { shouldWelcome } from '../channels/teams/welcome';
-import type { RateLimiter } from './RateLimiter';
 
 export interface SupportBotOptions {
   conversationState: ConversationState;
@@ -13,7 +12,6 @@ export interface SupportBotOptions {
   /** Longest message the bot reads; longer ones get a polite refusal and change no state. */
   maxTextLength: number;
   /** Per-user and per-conversation flood protection; messages over the limit change no state. */
-  rateLimiter?: RateLimiter;
   /**
    * False when a middleware saves state after the turn instead (the storage layer's turn
    * serializer saves it in the same MongoDB command that releases the conversation lease).
@@ -86,11 +84,6 @@ export class SupportBot extends ActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
-    if (context.activity.type === ActivityTypes.Message && this.options.rateLimiter) {
-      const decision = await this.options.rateLimiter.check(context);
-      if (decision === 'reject-and-warn') await context.sendActivity(Messages.rateLimited);
-      if (decision !== 'allow') return;
-    }
     await super.run(context);
     if (this.options.saveStateAfterTurn === false) return;
     await this.options.conversationState.saveChanges(context, false);

@@ -157,7 +157,23 @@ export function checkActivityLimits(
   if (channelData !== undefined && channelData !== null && (typeof channelData !== 'object' || Array.isArray(channelData))) {
     return invalid('"channelData" must be an object.');
   }
+  const metadataBytes = jsonBytes(channelData) + jsonBytes(entities) + jsonBytes(activity.value);
+  if (metadataBytes > MAX_METADATA_BYTES) {
+    // The bot reads a few small fields of these; a large one is only there to be stored.
+    return invalid(`"channelData", "entities" and "value" together are ${metadataBytes} bytes; at most ${MAX_METADATA_BYTES} are accepted.`);
+  }
   return undefined;
+}
+
+/**
+ * Largest JSON size of an activity's channelData, entities and value together. Channels put a
+ * few hundred bytes there (Teams' tenant and team, mentions, a card's submitted fields); kept
+ * activities and transcripts must not carry more.
+ */
+export const MAX_METADATA_BYTES = 16 * 1024;
+
+function jsonBytes(value: unknown): number {
+  return value === undefined || value === null ? 0 : Buffer.byteLength(JSON.stringify(value));
 }
 
 function tooLarge(maxBodyBytes: number): InboundRefusal {

@@ -150,6 +150,21 @@ describe('HTTP: whole conversations through /api/messages (expectReplies)', () =
       assert.equal(status, 413);
     });
 
+    it('should read a message whose mention entities are malformed, and strip a well-formed mention of the bot', async () => {
+      const client = new BotClient(baseUrl);
+      const replies = await client.send({
+        text: '<at>Order bot</at> hi',
+        entities: [
+          { type: 'mention', mentioned: { id: 'bot', name: 'Order bot' }, text: '<at>Order bot</at>' },
+          { type: 'mention' },
+          { type: 'mention', mentioned: null },
+        ],
+      });
+      const text = replies.map((r) => r.text ?? '').join('\n');
+      assert.doesNotMatch(text, /went wrong/);
+      assert.match(text, /^Hello/);
+    });
+
     it('should reply sensibly (never 500) to empty, huge, emoji-only, attachment-only and non-message activities', async () => {
       const client = new BotClient(baseUrl);
       assert.deepEqual(await client.say(''), []);

@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config/config';
 import { DirectLineTestClient } from '../channels/directline/DirectLineTestClient';
 import { BotClient } from '../support/botClient';
 import { useMongoDatabase } from '../support/mongo';
+import { startTestApp } from '../support/testApp';
 import { silentLogger } from '../support/testBot';
 
 const SECRET = 'shared-limits-secret-'.padEnd(44, 'q');
@@ -66,5 +67,25 @@ describe('security: rate limits hold across two instances sharing MongoDB', func
     }
     assert.equal(answered, 6, `answered ${answered} of 16 (${warnings} warnings)`);
     assert.equal(warnings, 1, 'one polite warning across both instances');
+  });
+});
+
+describe('security: dropped messages are not stored', function () {
+  this.timeout(60_000);
+  const mongo = useMongoDatabase('dropped-not-stored');
+
+  it('should neither transcribe nor run a message the rate limiter drops', async () => {
+    const running = await startTestApp({ MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName, TRANSCRIPTS_ENABLED: 'true', RATE_LIMIT_USER_PER_MINUTE: '2' });
+    const replies: string[] = [];
+    try {
+      const client = new BotClient(running.url);
+      for (let i = 0; i < 6; i++) replies.push(...(await client.say(`hello number ${i}`)).map((a) => a.text ?? ''));
+    } finally {
+      // Closing waits for the transcript writes the turns started.
+      await running.app.close();
+    }
+    assert.equal(replies.filter((t) => /faster than I can read/.test(t)).length, 1, 'one polite warning');
+    const stored = (await mongo.db.collection('transcripts').find({}).toArray()).map((d) => JSON.stringify(d)).filter((t) => /hello number/.test(t));
+    assert.equal(stored.length, 2, 'only the two allowed messages were stored');
   });
 });

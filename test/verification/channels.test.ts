@@ -317,6 +317,15 @@ describe('order verification on every channel', function () {
       assert.deepEqual(await refused(jwt.sign({ sub: 'alex.morgan' }, '', { algorithm: 'none' })), expected);
       assert.deepEqual(await refused(sign({ sub: 'alex.morgan' }, USER_TOKEN_SECRET, { noTimestamp: true })), expected, 'no exp');
       assert.deepEqual(await refused(42), expected);
+      // Signed, but dated ahead or living longer than an hour: jsonwebtoken's maxAge trusts "iat".
+      const now = Math.floor(Date.now() / 1000);
+      const tenYears = 10 * 365 * 24 * 3600;
+      assert.deepEqual(
+        await refused(sign({ sub: 'alex.morgan', iat: now + tenYears, exp: now + tenYears + 300 }, USER_TOKEN_SECRET, {})),
+        expected,
+        'iat in the future',
+      );
+      assert.deepEqual(await refused(sign({ sub: 'alex.morgan', iat: now, exp: now + 2 * 3600 }, USER_TOKEN_SECRET, {})), expected, 'lifetime over an hour');
     });
 
     it('should keep anonymous visitors anonymous even when they claim a signed-in id', async () => {

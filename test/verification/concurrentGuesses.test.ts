@@ -53,7 +53,10 @@ describe('order verification: answers sent at the same moment', function () {
       assert.ok(checks <= MAX_FAILURES, `${checks} answers reached the order system`);
       assert.ok(checks >= 1, 'the first answers are checked');
       assert.equal(texts.filter((t) => /For your security/.test(t) && !/couldn't find/.test(t)).length, GUESSERS - checks, texts.join('\n---\n'));
-      assert.ok(texts.every((t) => !/delayed|UPS|Expected delivery/i.test(t)), 'nothing about the order was revealed');
+      assert.ok(
+        texts.every((t) => !/delayed|UPS|Expected delivery/i.test(t)),
+        'nothing about the order was revealed',
+      );
     } finally {
       await running.app.close();
     }

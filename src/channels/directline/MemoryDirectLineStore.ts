@@ -11,13 +11,19 @@ import {
 
 interface Entry {
   conversation: DirectLineConversation;
-  /** Kept in watermark order; trimmed from the front. */
-  activities: Activity[];
-  /** JSON size of each kept activity, parallel to `activities`. */
-  sizes: number[];
+  /**
+   * Kept in watermark order as JSON text, parsed only when read; trimmed from the front. Text is
+   * what the byte budget measures: a parsed copy of `[{},{},…]` costs many times its JSON size.
+   */
+  activities: string[];
   /** Bytes this conversation is charged: its activities plus a fixed overhead. */
   bytes: number;
   lastActivityAt: number;
+}
+
+/** Heap bytes of a kept activity's JSON text (UTF-16, roughly). */
+function byteCost(json: string): number {
+  return json.length * 2;
 }
 
 /** What a conversation costs before its first activity (ids, dates, the map entry). */
@@ -69,7 +75,6 @@ export class MemoryDirectLineStore implements DirectLineStore {
     this.conversations.set(id, {
       conversation: { id, userId, watermark: 0, createdAt: new Date(this.now()) },
       activities: [],
-      sizes: [],
       bytes: CONVERSATION_OVERHEAD_BYTES,
       lastActivityAt: this.now(),
     });
@@ -93,10 +98,8 @@ export class MemoryDirectLineStore implements DirectLineStore {
     this.conversations.delete(conversationId);
     this.conversations.set(conversationId, entry);
     const json = JSON.stringify({ ...activity, id: activityId(conversationId, watermark) });
-    const stored = JSON.parse(json) as Activity;
-    const size = json.length * 2; // UTF-16 in the heap, roughly
-    entry.activities.push(stored);
-    entry.sizes.push(size);
+    const size = byteCost(json);
+    entry.activities.push(json);
     entry.bytes += size;
     this.totalBytes += size;
     // Trim the oldest activities past the count or the byte budget (always keep the newest).
@@ -104,8 +107,7 @@ export class MemoryDirectLineStore implements DirectLineStore {
       entry.activities.length > 1 &&
       (entry.activities.length > this.limits.maxActivitiesPerConversation || entry.bytes - CONVERSATION_OVERHEAD_BYTES > this.maxConversationBytes)
     ) {
-      entry.activities.shift();
-      const dropped = entry.sizes.shift() ?? 0;
+      const dropped = byteCost(entry.activities.shift() ?? '');
       entry.bytes -= dropped;
       this.totalBytes -= dropped;
     }
@@ -120,7 +122,7 @@ export class MemoryDirectLineStore implements DirectLineStore {
     const start = Math.max(0, after + 1 - first);
     const page = entry.activities.slice(start, start + limit);
     const watermark = page.length > 0 ? first + start + page.length - 1 : after;
-    return { activities: JSON.parse(JSON.stringify(page)) as Activity[], watermark };
+    return { activities: page.map((json) => JSON.parse(json) as Activity), watermark };
   }
 
   async latestWatermarks(conversationIds: readonly string[]): Promise<Map<string, number>> {

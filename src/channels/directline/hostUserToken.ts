@@ -31,6 +31,12 @@ export function checkHostUserToken(token: unknown, secret: string | undefined, n
     };
   }
   if (typeof claims === 'string' || typeof claims.exp !== 'number') return { ok: false, reason: 'The user token must carry "exp".' };
+  // jsonwebtoken measures maxAge from "iat", which the signer chooses: an "iat" in the future or a
+  // lifetime longer than MAX_AGE_SECONDS would let one token live for years.
+  const nowSeconds = Math.floor(now / 1000);
+  if (typeof claims.iat !== 'number' || claims.iat > nowSeconds + 30 || claims.exp - claims.iat > MAX_AGE_SECONDS) {
+    return { ok: false, reason: `The user token must carry "iat" (not in the future) and live at most ${MAX_AGE_SECONDS} seconds.` };
+  }
   if (typeof claims.sub !== 'string' || !SUBJECT.test(claims.sub)) {
     return { ok: false, reason: 'The user token\'s "sub" must be 1 to 100 letters, digits or . _ @ + -.' };
   }

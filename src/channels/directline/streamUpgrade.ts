@@ -32,7 +32,12 @@ export function attachStreamUpgrade(httpServer: Server, deps: StreamUpgradeDepen
     const match = STREAM_PATH.exec(req.url ?? '');
     if (!match) return;
     void (async () => {
-      const conversationId = decodeURIComponent(match[1] as string);
+      let conversationId: string;
+      try {
+        conversationId = decodeURIComponent(match[1] as string);
+      } catch {
+        return refuse(socket, 400, 'Bad Request');
+      }
       const query = queryOf(req);
       const credential = deps.tokens.authenticate(query.get('t') ?? undefined);
       if (credential === 'missing') return refuse(socket, 401, 'Unauthorized');

@@ -1,4 +1,4 @@
-import { ActivityTypes, TurnContext, type Activity, type Middleware, type ResourceResponse, type StatePropertyAccessor } from 'botbuilder';
+import { ActivityTypes, type TurnContext, type Activity, type Middleware, type ResourceResponse, type StatePropertyAccessor } from 'botbuilder';
 import { capabilitiesOf, type ChannelCapabilities } from './capabilities';
 import { buttonsCard, numberedText, pickByNumber, toChoices, type OfferedChoices } from './choices';
 import { isOrderStatusContent, orderStatusCard } from './orderStatusCard';
@@ -92,8 +92,21 @@ function renderOne(activity: Partial<Activity>, capabilities: ChannelCapabilitie
 
 /** Removes `<at>Bot</at>` (the bot's own mention) from a message's text. */
 function stripRecipientMention(activity: Activity): void {
+  // Done here rather than with TurnContext.removeRecipientMention, which throws on any mention
+  // entity without a `mentioned` object: entities come from the caller, so read them defensively.
   const recipientId = activity.recipient?.id;
-  const mentionsBot = (activity.entities ?? []).some((e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === recipientId);
-  if (!mentionsBot || typeof activity.text !== 'string') return;
-  activity.text = TurnContext.removeRecipientMention(activity).trim();
+  if (typeof activity.text !== 'string' || typeof recipientId !== 'string') return;
+  let text = activity.text;
+  let stripped = false;
+  for (const entity of Array.isArray(activity.entities) ? activity.entities : []) {
+    if (!entity || entity.type !== 'mention') continue;
+    const { mentioned, text: surface } = entity as { mentioned?: unknown; text?: unknown };
+    if (!mentioned || typeof mentioned !== 'object' || (mentioned as { id?: unknown }).id !== recipientId) continue;
+    const name = (mentioned as { name?: unknown }).name;
+    const mention = typeof surface === 'string' && surface ? surface : typeof name === 'string' && name ? `<at>${name}</at>` : undefined;
+    if (!mention) continue;
+    text = text.split(mention).join('');
+    stripped = true;
+  }
+  if (stripped) activity.text = text.trim();
 }

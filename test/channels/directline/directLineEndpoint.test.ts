@@ -112,6 +112,8 @@ describe('Self-hosted Direct Line 3.0 endpoint (real server)', () => {
     assert.equal(await tryStream(stolenStream), 403);
     assert.equal(await tryStream(b.streamUrl.replace(/t=[^&]+/, 't=garbage')), 403);
     assert.equal(await tryStream(b.streamUrl.replace(/[?&]t=[^&]+/, '')), 401);
+    // Broken percent-encoding in the conversation id: a clear 400, not a URIError and a 500.
+    assert.equal(await tryStream(b.streamUrl.replace(/conversations\/[^/]+\/stream/, 'conversations/%E0%A4%A/stream')), 400);
     assert.equal(await tryStream(b.streamUrl), 'open');
     const bLog = await call<{ activities: { from: { id: string } }[] }>('GET', `${bUrl}/activities`, b.token);
     assert.equal(bLog.status, 200);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { IncomingMessage } from 'node:http';
 import { clientAddress } from '../../../src/server/clientAddress';
-import { checkActivityLimits, jsonDepthExceeds, parseJsonText, valueDepthExceeds } from '../../../src/server/inbound';
+import { checkActivityLimits, jsonDepthExceeds, MAX_METADATA_BYTES, parseJsonText, valueDepthExceeds } from '../../../src/server/inbound';
 
 function req(remoteAddress: string, forwardedFor?: string | string[]): IncomingMessage {
   return { socket: { remoteAddress }, headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } } as unknown as IncomingMessage;
@@ -32,6 +32,17 @@ describe('inbound gate (src/server/inbound.ts)', () => {
     assert.equal(checkActivityLimits({ type: 'message', attachments: ['x'] }, LIMITS)?.code, 'REQUEST_INVALID');
     assert.equal(checkActivityLimits({ type: 'message', text: 42 }, LIMITS)?.code, 'REQUEST_INVALID');
     assert.equal(checkActivityLimits({ type: 'message', text: 'hello', attachments: [{ contentType: 'a' }] }, LIMITS), undefined);
+  });
+
+  it('should refuse channelData, entities and value that together exceed MAX_METADATA_BYTES, however shallow', () => {
+    const wide = { x: Array.from({ length: MAX_METADATA_BYTES / 3 + 1 }, () => ({})) };
+    const refusal = checkActivityLimits({ type: 'message', text: 'hi', channelData: wide }, LIMITS);
+    assert.equal(refusal?.code, 'REQUEST_INVALID');
+    assert.match(refusal?.message ?? '', /at most 16384/);
+    assert.equal(
+      checkActivityLimits({ type: 'message', text: 'hi', channelData: { tenant: { id: 't' } }, entities: [{ type: 'mention' }], value: { a: 1 } }, LIMITS),
+      undefined,
+    );
   });
 });
 
