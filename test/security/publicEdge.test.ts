@@ -174,6 +174,12 @@ describe('security: the public edge against an anonymous internet (issue 13)', f
       assert.equal(evil.status, 403);
       assert.equal(errorCode(evil), 'DIRECTLINE_ORIGIN_FORBIDDEN');
       assert.equal(evil.headers['access-control-allow-origin'], undefined);
+      // No proxy is trusted (TRUST_PROXY_HOPS=0): a forwarded host cannot make an origin "own".
+      const forged = await request(`${domain}/conversations`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https', 'access-control-request-method': 'POST' },
+      });
+      assert.equal(forged.status, 403);
       const evilToken = await request(`${baseUrl}/api/directline/token`, {
         method: 'POST',
         headers: { origin: 'https://evil.example' },

@@ -75,7 +75,12 @@ describe('security: dropped messages are not stored', function () {
   const mongo = useMongoDatabase('dropped-not-stored');
 
   it('should neither transcribe nor run a message the rate limiter drops', async () => {
-    const running = await startTestApp({ MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName, TRANSCRIPTS_ENABLED: 'true', RATE_LIMIT_USER_PER_MINUTE: '2' });
+    const running = await startTestApp({
+      MONGODB_URI: mongo.uri,
+      MONGODB_DB: mongo.db.databaseName,
+      TRANSCRIPTS_ENABLED: 'true',
+      RATE_LIMIT_USER_PER_MINUTE: '2',
+    });
     const replies: string[] = [];
     try {
       const client = new BotClient(running.url);

@@ -10,6 +10,8 @@ export interface DirectLineCorsOptions {
   /** WEBCHAT_ALLOWED_ORIGINS: origins whose pages may call the API. Empty: the bot's own origin only. */
   allowedOrigins: readonly string[];
   publicUrl?: string;
+  /** TRUST_PROXY_HOPS > 0: X-Forwarded-Host/Proto come from a proxy and name the bot's origin. */
+  trustForwarded?: boolean;
 }
 
 /**
@@ -33,7 +35,7 @@ export function directLineCors(options: DirectLineCorsOptions): restify.RequestH
       sendJsonError(res, 400, 'REQUEST_INVALID', 'A CORS preflight needs an Origin header.');
       return next(false);
     }
-    const ok = allowed.has(origin) || origin === sameOrigin(req, options.publicUrl);
+    const ok = allowed.has(origin) || origin === sameOrigin(req, options.publicUrl, options.trustForwarded ?? false);
     res.header('Vary', 'Origin');
     if (ok) {
       res.header('Access-Control-Allow-Origin', origin);
@@ -58,9 +60,9 @@ export function directLineCors(options: DirectLineCorsOptions): restify.RequestH
   };
 }
 
-function sameOrigin(req: restify.Request, publicUrl: string | undefined): string | undefined {
+function sameOrigin(req: restify.Request, publicUrl: string | undefined, trustForwarded: boolean): string | undefined {
   try {
-    return new URL(publicBaseUrl(req, publicUrl)).origin;
+    return new URL(publicBaseUrl(req, publicUrl, trustForwarded)).origin;
   } catch {
     return undefined;
   }

@@ -18,15 +18,16 @@ export function queryOf(req: IncomingMessage): URLSearchParams {
 
 /**
  * The public base URL clients use to reach this bot (`https://bot.example.com`): the configured
- * one, else taken from the request, honouring a reverse proxy's X-Forwarded-Proto/Host. A
- * spoofed header only changes the URLs handed back to the client that spoofed it.
+ * one, else taken from the request, honouring a reverse proxy's X-Forwarded-Proto/Host unless
+ * `trustForwarded` is false. For URLs handed back to a client a spoofed header only misleads the
+ * client that spoofed it; decisions (the CORS same-origin check) trust it only behind a proxy.
  */
-export function publicBaseUrl(req: IncomingMessage, configured: string | undefined): string {
+export function publicBaseUrl(req: IncomingMessage, configured: string | undefined, trustForwarded = true): string {
   if (configured) return configured;
-  const forwardedProto = firstHeader(req, 'x-forwarded-proto');
+  const forwardedProto = trustForwarded ? firstHeader(req, 'x-forwarded-proto') : undefined;
   const encrypted = Boolean((req.socket as { encrypted?: boolean }).encrypted);
   const proto = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : encrypted ? 'https' : 'http';
-  const host = firstHeader(req, 'x-forwarded-host') ?? req.headers.host ?? 'localhost';
+  const host = (trustForwarded ? firstHeader(req, 'x-forwarded-host') : undefined) ?? req.headers.host ?? 'localhost';
   return `${proto}://${host}`;
 }
 

@@ -102,7 +102,8 @@ export function createDirectLineChannel(options: DirectLineOptions): DirectLineC
 function mountPage(server: restify.Server, options: DirectLineOptions, tokenSource: WebChatTokenSource): void {
   // CORS (and preflights) for the token route and the Direct Line API, before any route runs.
   const { allowedOrigins, publicUrl } = options.config;
-  server.pre(directLineCors({ allowedOrigins, ...(publicUrl ? { publicUrl } : {}) }));
+  const trustForwarded = (options.sessions?.limits.trustProxyHops ?? 0) > 0;
+  server.pre(directLineCors({ allowedOrigins, trustForwarded, ...(publicUrl ? { publicUrl } : {}) }));
   mountWebChatPage(server, {
     tokenSource,
     logger: options.logger,
