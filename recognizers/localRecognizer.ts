@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Activity, RecognizerResult } from 'botbuilder-core';
 import { Recognizer, type DialogContext } from 'botbuilder-dialogs';
 import { NONE_INTENT, type TrainingData } from './types';
@@ -41,6 +42,9 @@ export interface LocalRecognizerOptions {
    */
   mlp?: boolean;
 }
+
+/** Receives human-readable progress lines during long training runs (stage, examples per second). */
+export type ProgressFn = (message: string) => void;
 
 /** Intent candidate list plus fallback details, added to the LUIS-style RecognizerResult. */
 export interface LocalRecognizerResult extends RecognizerResult {
@@ -95,8 +99,9 @@ export class LocalRecognizer extends Recognizer {
   }
 
   /** Trains synchronously; deterministic for the same data and seed. Throws on empty data. */
-  static train(data: TrainingData, options: LocalRecognizerOptions = {}): LocalRecognizer {
+  static train(data: TrainingData, options: LocalRecognizerOptions = {}, progress?: ProgressFn): LocalRecognizer {
     if (data.examples.length === 0) throw new Error('cannot train a recognizer on training data with no examples');
+    const stage = startStage(progress, data.examples.length);
     const seed = options.seed ?? 42;
     const defaults = DEFAULT_INTENT_MODEL_OPTIONS;
     const mlp = options.mlp === false || defaults.mlp === null ? null : { ...defaults.mlp, seed: seed + 1 };
@@ -105,12 +110,14 @@ export class LocalRecognizer extends Recognizer {
       data.examples.map((e) => e.intent),
       { ...defaults, softmax: { ...defaults.softmax, seed }, mlp },
     );
+    stage('intent model');
     const declaresOrderId =
       options.orderIdPattern !== undefined ||
       ORDER_ID_ENTITY in data.regexes ||
       data.examples.some((e) => e.entities.some((s) => s.entity === ORDER_ID_ENTITY));
     const pattern = declaresOrderId ? options.orderIdPattern ?? DEFAULT_ORDER_ID_PATTERN : null;
     const extractor = EntityExtractor.train(data, pattern, { ...DEFAULT_TAGGER_OPTIONS, seed });
+    stage('entity extractor');
     return new LocalRecognizer({
       intentModel,
       extractor,
@@ -223,6 +230,18 @@ export function toLuisEntities(found: FoundEntity[]): RecognizerResult['entities
     (instance[e.type] ??= []).push({ startIndex: e.start, endIndex: e.end, text: e.text, type: e.type, score: e.score });
   }
   return { ...values, $instance: instance };
+}
+
+/** A closure that reports each finished training stage with its time and throughput. */
+function startStage(progress: ProgressFn | undefined, examples: number): (name: string) => void {
+  let last = performance.now();
+  return (name) => {
+    if (progress === undefined) return;
+    const now = performance.now();
+    const seconds = (now - last) / 1000;
+    last = now;
+    progress(`${name}: ${examples} examples in ${seconds.toFixed(2)} s (${Math.round(examples / Math.max(seconds, 1e-6))} examples/s)`);
+  };
 }
 
 function round(x: number): number {

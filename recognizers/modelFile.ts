@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadTrainingData } from './data/trainingData';
+import { loadTrainingData, type TrainingDataWarn } from './data/trainingData';
 import { LocalRecognizer, type LocalRecognizerOptions, type RecognizerState } from './localRecognizer';
 import type { TrainingData } from './types';
 
@@ -109,8 +109,8 @@ function fromDocument(doc: ModelFile, file: string): LocalRecognizer {
  * foreign model file is an error naming the file rather than a silent retrain, so a broken
  * deployment is noticed.
  */
-export function loadOrTrain(nluFile: string, modelFile: string, options: LocalRecognizerOptions = {}): { recognizer: LocalRecognizer; info: ModelInfo } {
-  const data = loadTrainingData(nluFile);
+export function loadOrTrain(nluFile: string, modelFile: string, options: LocalRecognizerOptions = {}, warn?: TrainingDataWarn): { recognizer: LocalRecognizer; info: ModelInfo } {
+  const data = loadTrainingData(nluFile, warn === undefined ? {} : { warn });
   const hash = trainingDataHash(data, options);
   if (existsSync(modelFile)) {
     const doc = readModelFile(modelFile);

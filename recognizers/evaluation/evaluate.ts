@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { LocalRecognizer, type LocalRecognizerOptions, type LuisInstance } from '../localRecognizer';
+import { LocalRecognizer, type LocalRecognizerOptions, type LuisInstance, type ProgressFn } from '../localRecognizer';
 import { createRng, shuffleInPlace } from '../random';
 import { NONE_INTENT, type Example, type TrainingData } from '../types';
 import { isOutOfScopeLabel } from '../fallback';
@@ -105,10 +105,10 @@ export function cpuSeconds(): number {
 }
 
 /** Trains (timed, wall and CPU) with the given options. */
-export function timedTrain(train: TrainingData, options: LocalRecognizerOptions): { recognizer: LocalRecognizer; trainSeconds: number; trainCpuSeconds: number } {
+export function timedTrain(train: TrainingData, options: LocalRecognizerOptions, progress?: ProgressFn): { recognizer: LocalRecognizer; trainSeconds: number; trainCpuSeconds: number } {
   const wall = performance.now();
   const cpu = cpuSeconds();
-  const recognizer = LocalRecognizer.train(train, options);
+  const recognizer = LocalRecognizer.train(train, options, progress);
   return { recognizer, trainSeconds: (performance.now() - wall) / 1000, trainCpuSeconds: cpuSeconds() - cpu };
 }
 
@@ -119,9 +119,11 @@ export function evaluateRecognizer(recognizer: LocalRecognizer, test: Example[],
 }
 
 /** Trains on `train`, evaluates on `test`. */
-export function trainAndEvaluate(train: TrainingData, test: Example[], options: LocalRecognizerOptions = {}): { report: EvaluationReport; recognizer: LocalRecognizer } {
-  const { recognizer, trainSeconds, trainCpuSeconds } = timedTrain(train, options);
+export function trainAndEvaluate(train: TrainingData, test: Example[], options: LocalRecognizerOptions = {}, progress?: ProgressFn): { report: EvaluationReport; recognizer: LocalRecognizer } {
+  const { recognizer, trainSeconds, trainCpuSeconds } = timedTrain(train, options, progress);
+  const started = performance.now();
   const { predictions, timesMs } = predict(recognizer, test);
+  progress?.(`evaluated ${test.length} examples in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const report = summarise(predictions, {
     trainExamples: train.examples.length,
     trainSeconds,
@@ -137,7 +139,7 @@ export function trainAndEvaluate(train: TrainingData, test: Example[], options: 
  * Stratified k-fold cross-validation: each intent's examples are shuffled (seeded) and dealt
  * round-robin to folds. Predictions from all folds are pooled; times are per-fold means.
  */
-export function crossValidate(data: TrainingData, folds: number, options: LocalRecognizerOptions = {}): EvaluationReport {
+export function crossValidate(data: TrainingData, folds: number, options: LocalRecognizerOptions = {}, progress?: ProgressFn): EvaluationReport {
   if (!Number.isInteger(folds) || folds < 2) throw new Error(`folds must be an integer >= 2 (got ${folds})`);
   const rng = createRng(options.seed ?? 42);
   const foldOf = new Int32Array(data.examples.length);
@@ -159,8 +161,14 @@ export function crossValidate(data: TrainingData, folds: number, options: LocalR
     const train: TrainingData = { ...data, examples: data.examples.filter((_, i) => foldOf[i] !== f) };
     const test = data.examples.filter((_, i) => foldOf[i] === f);
     if (test.length === 0 || train.examples.length === 0) continue;
-    const { report } = trainAndEvaluate(train, test, options);
+    const foldProgress = progress === undefined ? undefined : (message: string): void => progress(`fold ${f + 1}/${folds}: ${message}`);
+    foldProgress?.(`training on ${train.examples.length} examples, testing on ${test.length}`);
+    const { report } = trainAndEvaluate(train, test, options, foldProgress);
     predictions.push(...report.predictions);
+    if (foldProgress) {
+      const right = report.predictions.filter((p) => p.predicted === p.intent).length;
+      foldProgress(`done: accuracy ${((100 * right) / test.length).toFixed(1)} in ${report.trainSeconds.toFixed(1)} s of training (${Math.round(train.examples.length / Math.max(report.trainSeconds, 1e-6))} examples/s)`);
+    }
     timesMs.push(report.medianInferenceMs);
     trainSeconds += report.trainSeconds / folds;
     trainCpuSeconds += report.trainCpuSeconds / folds;

@@ -9,6 +9,7 @@ import {
   loadTrainingData,
   LocalRecognizer,
   mergeTrainingData,
+  resolveTrainingFiles,
   saveModel,
   trainingDataHash,
   type LocalRecognizerOptions,
@@ -31,10 +32,10 @@ commands:
            [--out report.json] [--report-dir DIR] [--sweep] [--builtins]
                                                evaluate and print a summary
 flags:
-  --train FILE     training data (.yml/.yaml Rasa NLU or .jsonl); repeat to merge files
-                   (e.g. train + dev); default data/nlu.yml
+  --train FILE     training data (.yml/.yaml Rasa NLU or .jsonl), a directory or a glob
+                   ("data/nlu/*.yml"); repeat to merge (e.g. train + dev); default data/nlu.yml
   --model FILE     use a trained model file instead of training
-  --test FILE      test data (.yml/.yaml or .jsonl)
+  --test FILE      test data (.yml/.yaml or .jsonl, a directory or a glob)
   --folds N        stratified N-fold cross-validation on the training data
   --out FILE       train: model file; evaluate: JSON report with every prediction
   --report-dir DIR rasa-style reports: intent/entity reports, errors, confusion matrix and
@@ -99,9 +100,28 @@ function existing(name: string, file: string): string {
   return file;
 }
 
+/** A file, directory or glob given to --train/--test; usage error when it names nothing. */
+function dataSpec(name: string, spec: string): string {
+  try {
+    resolveTrainingFiles(spec);
+  } catch (err) {
+    throw new UsageError(`--${name}: ${(err as Error).message}`);
+  }
+  return spec;
+}
+
+const warnOnStderr = (message: string): void => {
+  process.stderr.write(`warning: ${message}\n`);
+};
+
+/** Progress lines (fold, stage, examples per second) go to stderr so stdout stays the result. */
+const progressOnStderr = (message: string): void => {
+  process.stderr.write(`${message}\n`);
+};
+
 function trainingData(flags: Flags): { data: TrainingData; files: string[] } {
-  const files = (flags.values.get('train') ?? [DEFAULT_NLU]).map((f) => existing('train', f));
-  return { data: mergeTrainingData(...files.map((f) => loadTrainingData(f))), files };
+  const files = (flags.values.get('train') ?? [DEFAULT_NLU]).map((f) => dataSpec('train', f));
+  return { data: mergeTrainingData(...files.map((f) => loadTrainingData(f, { warn: warnOnStderr }))), files };
 }
 
 function recognizerOptions(flags: Flags, forEvaluation: boolean): LocalRecognizerOptions {
@@ -156,7 +176,7 @@ function runTrain(flags: Flags): void {
   const { data, files } = trainingData(flags);
   const options = recognizerOptions(flags, false);
   const out = one(flags, 'out') ?? DEFAULT_MODEL;
-  const { recognizer, trainSeconds, trainCpuSeconds } = timedTrain(data, options);
+  const { recognizer, trainSeconds, trainCpuSeconds } = timedTrain(data, options, progressOnStderr);
   saveModel(recognizer, out, trainingDataHash(data, options), options);
   process.stdout.write(`trained on ${data.examples.length} examples from ${files.join(', ')} in ${trainSeconds.toFixed(2)} s (${trainCpuSeconds.toFixed(2)} s CPU)\nmodel written to ${out}\n`);
 }
@@ -170,12 +190,12 @@ async function runEvaluate(flags: Flags): Promise<void> {
   const options = recognizerOptions(flags, true);
   let report: EvaluationReport;
   if (testFile !== undefined) {
-    const test = loadTrainingData(existing('test', testFile)).examples;
+    const test = loadTrainingData(dataSpec('test', testFile), { warn: warnOnStderr }).examples;
     report = model !== undefined
       ? evaluateRecognizer(model, test, { trainExamples: 0, trainSeconds: 0, trainCpuSeconds: 0 })
-      : trainAndEvaluate(trainingData(flags).data, test, options).report;
+      : trainAndEvaluate(trainingData(flags).data, test, options, progressOnStderr).report;
   } else {
-    report = crossValidate(trainingData(flags).data, folds as number, options);
+    report = crossValidate(trainingData(flags).data, folds as number, options, progressOnStderr);
   }
   process.stdout.write(`${formatSummary(report)}\n`);
   let sweepRows: SweepRow[] | undefined;
