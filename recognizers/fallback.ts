@@ -19,9 +19,31 @@ export const DEFAULT_THRESHOLD = 0.5;
 /** Default minimum gap between the top two intents before the answer counts as ambiguous. */
 export const DEFAULT_AMBIGUITY_MARGIN = 0.05;
 
-/** Gold labels in benchmark data that mean "out of scope" and map to `None`. */
+/**
+ * Labels that mean "out of scope" and map to `None`: benchmark `oos`, Rasa's `out_of_scope`
+ * and its retrieval form `out_of_scope/<anything>`, and `None` itself.
+ */
 export function isOutOfScopeLabel(label: string): boolean {
-  return label === 'oos' || label === 'out_of_scope' || label === NONE_INTENT;
+  return label === 'oos' || label === 'out_of_scope' || label.startsWith('out_of_scope/') || label === NONE_INTENT;
+}
+
+/** Separates a Rasa retrieval intent's base from its sub-intent (`faq/ask_price`). */
+export const RETRIEVAL_SEPARATOR = '/';
+
+/**
+ * The intent a training label is reported as: `None` for out-of-scope labels, the base intent
+ * for a retrieval intent (`faq/ask_price` -> `faq`, as Rasa's response selector does), else the
+ * label itself.
+ */
+export function reportedIntent(label: string): string {
+  if (isOutOfScopeLabel(label)) return NONE_INTENT;
+  const cut = label.indexOf(RETRIEVAL_SEPARATOR);
+  return cut > 0 ? label.slice(0, cut) : label;
+}
+
+/** Whether a label is a retrieval intent (`base/sub`) that is not out of scope. */
+export function isRetrievalLabel(label: string): boolean {
+  return !isOutOfScopeLabel(label) && label.indexOf(RETRIEVAL_SEPARATOR) > 0;
 }
 
 /** What the fallback policy decided for one utterance. */

@@ -7,7 +7,7 @@ import { EntityExtractor, type ExtractorState, type FoundEntity } from './entiti
 import { DEFAULT_ORDER_ID_PATTERN, ORDER_ID_ENTITY } from './entities/orderId';
 import { DEFAULT_TAGGER_OPTIONS } from './entities/tagger';
 import { DEFAULT_INTENT_MODEL_OPTIONS, IntentModel, type IntentModelState } from './intent/intentModel';
-import { applyFallback, DEFAULT_AMBIGUITY_MARGIN, DEFAULT_THRESHOLD, isOutOfScopeLabel, type IntentCandidate } from './fallback';
+import { applyFallback, DEFAULT_AMBIGUITY_MARGIN, DEFAULT_THRESHOLD, isRetrievalLabel, reportedIntent, type IntentCandidate } from './fallback';
 
 /**
  * Longest prefix of a message that the recognizer reads (cut at a word boundary). A customer's
@@ -52,6 +52,23 @@ export interface LocalRecognizerResult extends RecognizerResult {
   candidates: IntentCandidate[];
   /** Present when the fallback policy turned the answer into `None`. */
   fallback?: { reason: 'low_confidence' | 'ambiguous'; threshold: number; ambiguityMargin: number };
+  /**
+   * Present when the top intent is the base of retrieval intents (`faq` from `faq/ask_price`):
+   * the full `base/sub` label to pick the response by, like Rasa's response selector.
+   */
+  retrieval?: RetrievalResult;
+}
+
+/** The response key of a retrieval intent (see {@link LocalRecognizerResult.retrieval}). */
+export interface RetrievalResult {
+  /** the base intent, as reported in `intents` */
+  intent: string;
+  /** the full label, e.g. `faq/ask_price` */
+  responseKey: string;
+  /** share of the base intent's probability that this sub-intent holds (0-1) */
+  score: number;
+  /** the base intent's sub-intents, best first (at most 5) */
+  ranking: Array<{ responseKey: string; score: number }>;
 }
 
 /** One `$instance` entry: where an entity was found (`endIndex` exclusive). */
@@ -94,7 +111,7 @@ export class LocalRecognizer extends Recognizer {
   private constructor(parts: Parts) {
     super();
     this.parts = parts;
-    this.intents = [...new Set(parts.intentModel.classes.map((c) => (isOutOfScopeLabel(c) ? NONE_INTENT : c)))];
+    this.intents = [...new Set(parts.intentModel.classes.map(reportedIntent))];
     if (!this.intents.includes(NONE_INTENT)) this.intents.push(NONE_INTENT);
   }
 
@@ -160,22 +177,50 @@ export class LocalRecognizer extends Recognizer {
     this.parts.ambiguityMargin = ambiguityMargin;
   }
 
-  /** Model scores per intent before the fallback policy, best first (out-of-scope labels as None). */
+  /**
+   * Model scores per intent before the fallback policy, best first. Out-of-scope labels count
+   * as None and retrieval intents (`faq/ask_price`) as their base (`faq`), with the sub-intents'
+   * probabilities summed.
+   */
   scoreIntents(text: string): IntentCandidate[] {
-    const { intentModel } = this.parts;
+    return this.mergeScores(this.classProbabilities(text));
+  }
+
+  /** Probability of each training label (intentModel.classes order); null for blank text. */
+  private classProbabilities(text: string): Float64Array | null {
+    return text.trim() === '' ? null : this.parts.intentModel.predict(text);
+  }
+
+  private mergeScores(probs: Float64Array | null): IntentCandidate[] {
     const merged = new Map<string, number>();
-    if (text.trim() === '') {
+    if (probs === null) {
       // Nothing to classify: the class prior would otherwise pick the most frequent intent.
       for (const intent of this.intents) merged.set(intent, intent === NONE_INTENT ? 1 : 0);
     } else {
-      const probs = intentModel.predict(text);
-      intentModel.classes.forEach((c, i) => {
-        const name = isOutOfScopeLabel(c) ? NONE_INTENT : c;
-        merged.set(name, (merged.get(name) ?? 0) + probs[i]);
+      this.parts.intentModel.classes.forEach((c, i) => {
+        const name = reportedIntent(c);
+        merged.set(name, (merged.get(name) ?? 0) + (probs[i] as number));
       });
       if (!merged.has(NONE_INTENT)) merged.set(NONE_INTENT, 0);
     }
     return [...merged].map(([intent, score]) => ({ intent, score })).sort((a, b) => b.score - a.score || a.intent.localeCompare(b.intent));
+  }
+
+  /** The response key within retrieval intent `base`, or undefined when `base` has no sub-intents. */
+  private retrievalOf(base: string, probs: Float64Array | null): RetrievalResult | undefined {
+    if (probs === null) return undefined;
+    const subs: Array<{ responseKey: string; score: number }> = [];
+    let total = 0;
+    this.parts.intentModel.classes.forEach((c, i) => {
+      if (!isRetrievalLabel(c) || reportedIntent(c) !== base) return;
+      subs.push({ responseKey: c, score: probs[i] as number });
+      total += probs[i] as number;
+    });
+    if (subs.length === 0) return undefined;
+    subs.sort((a, b) => b.score - a.score || a.responseKey.localeCompare(b.responseKey));
+    const ranking = subs.slice(0, 5).map((s) => ({ responseKey: s.responseKey, score: round(total > 0 ? s.score / total : 0) }));
+    const best = ranking[0] as { responseKey: string; score: number };
+    return { intent: base, responseKey: best.responseKey, score: best.score, ranking };
   }
 
   /** Entities only (learned, rules and built-ins), overlaps resolved. */
@@ -189,7 +234,8 @@ export class LocalRecognizer extends Recognizer {
     // Every stage is linear in the text, but a long message still costs tens of milliseconds per
     // 10 KB; reading a bounded window keeps one turn cheap whatever MAX_MESSAGE_CHARS allows.
     const text = recognitionWindow(fullText);
-    const candidates = this.scoreIntents(text);
+    const probs = this.classProbabilities(text);
+    const candidates = this.mergeScores(probs);
     const decision = applyFallback(candidates, this.parts.threshold, this.parts.ambiguityMargin);
     const intents: Record<string, { score: number }> = {};
     for (const c of decision.intents) intents[c.intent] = { score: round(c.score) };
@@ -200,6 +246,8 @@ export class LocalRecognizer extends Recognizer {
       candidates: candidates.filter((c) => c.intent !== NONE_INTENT).slice(0, 5).map((c) => ({ intent: c.intent, score: round(c.score) })),
     };
     if (decision.fallback) result.fallback = { reason: decision.fallback, threshold: this.parts.threshold, ambiguityMargin: this.parts.ambiguityMargin };
+    const retrieval = decision.topIntent === NONE_INTENT ? undefined : this.retrievalOf(decision.topIntent, probs);
+    if (retrieval !== undefined) result.retrieval = retrieval;
     return result;
   }
 

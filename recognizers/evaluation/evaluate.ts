@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { LocalRecognizer, type LocalRecognizerOptions, type LuisInstance, type ProgressFn } from '../localRecognizer';
 import { createRng, shuffleInPlace } from '../random';
 import { NONE_INTENT, type Example, type TrainingData } from '../types';
-import { isOutOfScopeLabel } from '../fallback';
+import { isRetrievalLabel, reportedIntent } from '../fallback';
 import { entityMetrics, intentMetrics, median, type EntityMetrics, type IntentMetrics, type TypedSpan } from './metrics';
 
 /** One evaluated utterance, as written to the report's `predictions`. */
@@ -19,6 +19,9 @@ export interface Prediction {
   margin: number;
   entities: TypedSpan[];
   predictedEntities: Array<TypedSpan & { value: string }>;
+  /** gold `base/sub` label of a retrieval intent, and the predicted response key */
+  responseKey?: string;
+  predictedResponseKey?: string;
 }
 
 /** Everything `npm run nlu -- evaluate` writes to its JSON report. */
@@ -34,6 +37,9 @@ export interface EvaluationReport {
   /** share of gold out-of-scope utterances answered with `None`; null when the test set has none */
   outOfScopeRecall: number | null;
   outOfScopeSupport: number;
+  /** retrieval intents: share of gold `base/sub` utterances answered with that exact response key; null without any */
+  responseKeyAccuracy: number | null;
+  responseKeySupport: number;
   entities: EntityMetrics;
   /** wall-clock training time */
   trainSeconds: number;
@@ -43,9 +49,9 @@ export interface EvaluationReport {
   predictions: Prediction[];
 }
 
-/** Gold intent in report terms: benchmark out-of-scope labels become `None`. */
+/** Gold intent in report terms: out-of-scope labels become `None`, retrieval intents their base. */
 export function goldIntent(label: string): string {
-  return isOutOfScopeLabel(label) ? NONE_INTENT : label;
+  return reportedIntent(label);
 }
 
 /** Runs the recognizer over test examples and collects predictions with timings. */
@@ -70,6 +76,8 @@ export function predict(recognizer: LocalRecognizer, examples: Example[]): { pre
       margin: (first?.score ?? 0) - (second?.score ?? 0),
       entities: ex.entities.map((e) => ({ entity: e.entity, start: e.start, end: e.end })),
       predictedEntities: Object.values(instance).flat().map((i) => ({ entity: i.type, start: i.startIndex, end: i.endIndex, value: i.text })),
+      ...(isRetrievalLabel(ex.intent) ? { responseKey: ex.intent } : {}),
+      ...(result.retrieval ? { predictedResponseKey: result.retrieval.responseKey } : {}),
     });
   }
   return { predictions, timesMs };
@@ -79,6 +87,7 @@ export function predict(recognizer: LocalRecognizer, examples: Example[]): { pre
 export function summarise(predictions: Prediction[], info: { trainExamples: number; trainSeconds: number; trainCpuSeconds: number; timesMs: number[]; threshold: number; ambiguityMargin: number; folds?: number }): EvaluationReport {
   const inScope = predictions.filter((p) => p.intent !== NONE_INTENT);
   const oos = predictions.filter((p) => p.intent === NONE_INTENT);
+  const retrieval = predictions.filter((p) => p.responseKey !== undefined);
   const report: EvaluationReport = {
     trainExamples: info.trainExamples,
     testExamples: predictions.length,
@@ -88,6 +97,8 @@ export function summarise(predictions: Prediction[], info: { trainExamples: numb
     inScopeAccuracy: inScope.length === 0 ? 0 : inScope.filter((p) => p.predicted === p.intent).length / inScope.length,
     outOfScopeRecall: oos.length === 0 ? null : oos.filter((p) => p.predicted === NONE_INTENT).length / oos.length,
     outOfScopeSupport: oos.length,
+    responseKeyAccuracy: retrieval.length === 0 ? null : retrieval.filter((p) => p.predictedResponseKey === p.responseKey).length / retrieval.length,
+    responseKeySupport: retrieval.length,
     entities: entityMetrics(predictions.map((p) => p.entities), predictions.map((p) => p.predictedEntities)),
     trainSeconds: info.trainSeconds,
     trainCpuSeconds: info.trainCpuSeconds,
