@@ -3,7 +3,7 @@
  */
 export * from './types';
 export { loadTrainingData, mergeTrainingData, parseJsonLines, parseRasaYaml, resolveTrainingFiles, SUPPORTED_RASA_VERSIONS, type LoadOptions, type TrainingDataWarn } from './data/trainingData';
-export { LocalRecognizer, MAX_RECOGNIZED_CHARS, recognitionWindow, type LocalRecognizerOptions, type LocalRecognizerResult, type RetrievalResult } from './localRecognizer';
+export { LocalRecognizer, entitiesOf, MAX_RECOGNIZED_CHARS, recognitionWindow, type LocalRecognizerOptions, type LocalRecognizerResult, type RetrievalResult, type ResultEntity } from './localRecognizer';
 export { normalizeOrderId, isValidOrderId, findOrderIds, DEFAULT_ORDER_ID_PATTERN, ORDER_ID_ENTITY } from './entities/orderId';
 export { applyFallback, didYouMean, topIntent, isOutOfScopeLabel, isRetrievalLabel, reportedIntent, DEFAULT_THRESHOLD, DEFAULT_AMBIGUITY_MARGIN, type IntentCandidate, type FallbackDecision, type ScoredResult } from './fallback';
 export { loadOrTrain, loadModel, saveModel, readModelFile, trainingDataHash, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelFile, type ModelInfo } from './modelFile';

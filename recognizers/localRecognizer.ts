@@ -78,6 +78,10 @@ export interface LuisInstance {
   text: string;
   type: string;
   score: number;
+  /** entity role (Rasa `"role"`, LUIS role), when annotated in training data */
+  role?: string;
+  /** entity group (Rasa `"group"`), when annotated in training data */
+  group?: string;
 }
 
 /** Everything needed to rebuild a trained recognizer (the model file's payload). */
@@ -275,9 +279,32 @@ export function toLuisEntities(found: FoundEntity[]): RecognizerResult['entities
   const instance: Record<string, LuisInstance[]> = {};
   for (const e of found) {
     (values[e.type] ??= []).push(e.value);
-    (instance[e.type] ??= []).push({ startIndex: e.start, endIndex: e.end, text: e.text, type: e.type, score: e.score });
+    const entry: LuisInstance = { startIndex: e.start, endIndex: e.end, text: e.text, type: e.type, score: e.score };
+    if (e.role !== undefined) entry.role = e.role;
+    if (e.group !== undefined) entry.group = e.group;
+    (instance[e.type] ??= []).push(entry);
   }
   return { ...values, $instance: instance };
+}
+
+/** One entity of a result with its value, role and group (see {@link entitiesOf}). */
+export interface ResultEntity extends LuisInstance {
+  value: unknown;
+}
+
+/**
+ * The entities of a recognizer result of type `entity`, optionally only those with the given
+ * role and/or group, in text order: what a dialog reads for "from [Berlin] to [Rome]"
+ * (`entitiesOf(result, 'city', { role: 'departure' })`).
+ */
+export function entitiesOf(result: Pick<RecognizerResult, 'entities'>, entity: string, filter: { role?: string; group?: string } = {}): ResultEntity[] {
+  const entities = (result.entities ?? {}) as Record<string, unknown>;
+  const values = entities[entity];
+  const instances = ((entities.$instance ?? {}) as Record<string, LuisInstance[] | undefined>)[entity] ?? [];
+  return instances
+    .map((instance, i) => ({ ...instance, value: Array.isArray(values) ? values[i] : undefined }))
+    .filter((e) => (filter.role === undefined || e.role === filter.role) && (filter.group === undefined || e.group === filter.group))
+    .sort((a, b) => a.startIndex - b.startIndex);
 }
 
 /** A closure that reports each finished training stage with its time and throughput. */

@@ -138,7 +138,10 @@ function validateJsonExample(row: unknown, where: string): Example {
       (span.start as number) < (span.end as number);
     if (!ok) throw new Error(`${where}: entity #${k + 1} needs "entity", and 0 <= start < end <= text length`);
     const s = span as EntitySpan;
-    return { entity: s.entity, start: s.start, end: s.end, value: typeof s.value === 'string' ? s.value : text.slice(s.start, s.end) };
+    const out: EntitySpan = { entity: s.entity, start: s.start, end: s.end, value: typeof s.value === 'string' ? s.value : text.slice(s.start, s.end) };
+    if (typeof s.role === 'string' && s.role !== '') out.role = s.role;
+    if ((typeof s.group === 'string' && s.group !== '') || typeof s.group === 'number') out.group = String(s.group);
+    return out;
   });
   return { text, intent: record.intent, entities };
 }

@@ -1,4 +1,4 @@
-import type { Example, TrainingData } from '../types';
+import { entityLabel, parseEntityLabel, type Example, type TrainingData } from '../types';
 import { tokenize, type Token } from '../text/tokenizer';
 import { Gazetteer } from './gazetteer';
 import { findOrderIds, normalizeOrderId, isValidOrderId, ORDER_ID_ENTITY } from './orderId';
@@ -15,6 +15,9 @@ export interface FoundEntity {
   value: unknown;
   score: number;
   source: 'tagger' | 'pattern' | 'regex' | 'lookup' | 'builtin';
+  /** entity role and group, when the tagger learned them from annotations */
+  role?: string;
+  group?: string;
 }
 
 /** Serialisable extractor state. */
@@ -78,7 +81,9 @@ export class EntityExtractor {
     if (annotated) {
       const sentences = data.examples.map((ex) => {
         const tokens = tokenize(ex.text);
-        return { tokens, tags: bioTags(tokens, ex.entities), extra: draft.extraFeatures(ex.text, tokens, ex) };
+        // Roles and groups are part of the tag (`B-city@departure`), so one Viterbi pass finds both.
+        const spans = ex.entities.map((e) => ({ entity: entityLabel(e), start: e.start, end: e.end }));
+        return { tokens, tags: bioTags(tokens, spans), extra: draft.extraFeatures(ex.text, tokens, ex) };
       });
       tagger = PerceptronTagger.train(sentences, options);
     }
@@ -88,7 +93,7 @@ export class EntityExtractor {
   /** Rebuilds from model-file state. */
   static fromState(state: ExtractorState): EntityExtractor {
     const tagger = state.tagger ? PerceptronTagger.fromState(state.tagger) : null;
-    const types = new Set([...(tagger?.entityTypes ?? []), ...Object.keys(state.declaredValues)]);
+    const types = new Set([...(tagger?.entityTypes ?? []).map((label) => parseEntityLabel(label).entity), ...Object.keys(state.declaredValues)]);
     return new EntityExtractor(state.orderIdPattern, state.regexes, state.synonyms, Gazetteer.fromState(state.gazetteer), tagger, types, state.declaredValues);
   }
 
@@ -115,9 +120,13 @@ export class EntityExtractor {
         const start = (tokens[s.startToken] as Token).start;
         const end = (tokens[s.endToken - 1] as Token).end;
         const surface = text.slice(start, end);
+        const { entity, role, group } = parseEntityLabel(s.entity);
         // A learned order id must still be a valid id, so the dialog never gets "status".
-        if (s.entity === ORDER_ID_ENTITY && this.orderIdPattern !== null && !isValidOrderId(surface, this.orderIdPattern)) continue;
-        found.push({ type: s.entity, start, end, text: surface, value: this.canonical(s.entity, surface), score: round(s.score), source: 'tagger' });
+        if (entity === ORDER_ID_ENTITY && this.orderIdPattern !== null && !isValidOrderId(surface, this.orderIdPattern)) continue;
+        const e: FoundEntity = { type: entity, start, end, text: surface, value: this.canonical(entity, surface), score: round(s.score), source: 'tagger' };
+        if (role !== undefined) e.role = role;
+        if (group !== undefined) e.group = group;
+        found.push(e);
       }
     }
     for (const m of this.orderIdPattern === null ? [] : findOrderIds(text, this.orderIdPattern)) {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { LocalRecognizer, type LocalRecognizerOptions, type LuisInstance, type ProgressFn } from '../localRecognizer';
 import { createRng, shuffleInPlace } from '../random';
-import { NONE_INTENT, type Example, type TrainingData } from '../types';
+import { entityLabel, NONE_INTENT, type Example, type TrainingData } from '../types';
 import { isRetrievalLabel, reportedIntent } from '../fallback';
 import { entityMetrics, intentMetrics, median, type EntityMetrics, type IntentMetrics, type TypedSpan } from './metrics';
 
@@ -41,6 +41,11 @@ export interface EvaluationReport {
   responseKeyAccuracy: number | null;
   responseKeySupport: number;
   entities: EntityMetrics;
+  /**
+   * Entity scores by `entity@role#group` label (Rasa roles and groups): a span counts only with
+   * the right role and group too. null when neither gold nor predictions have roles or groups.
+   */
+  entityRoles: EntityMetrics | null;
   /** wall-clock training time */
   trainSeconds: number;
   /** CPU time of training (user + system); robust to other processes competing for cores */
@@ -74,8 +79,8 @@ export function predict(recognizer: LocalRecognizer, examples: Example[]): { pre
       candidate: first?.intent ?? NONE_INTENT,
       confidence: first?.score ?? 0,
       margin: (first?.score ?? 0) - (second?.score ?? 0),
-      entities: ex.entities.map((e) => ({ entity: e.entity, start: e.start, end: e.end })),
-      predictedEntities: Object.values(instance).flat().map((i) => ({ entity: i.type, start: i.startIndex, end: i.endIndex, value: i.text })),
+      entities: ex.entities.map((e) => withRoleAndGroup({ entity: e.entity, start: e.start, end: e.end }, e)),
+      predictedEntities: Object.values(instance).flat().map((i) => withRoleAndGroup({ entity: i.type, start: i.startIndex, end: i.endIndex, value: i.text }, i)),
       ...(isRetrievalLabel(ex.intent) ? { responseKey: ex.intent } : {}),
       ...(result.retrieval ? { predictedResponseKey: result.retrieval.responseKey } : {}),
     });
@@ -83,11 +88,23 @@ export function predict(recognizer: LocalRecognizer, examples: Example[]): { pre
   return { predictions, timesMs };
 }
 
+function withRoleAndGroup<T extends TypedSpan>(span: T, from: { role?: string | undefined; group?: string | undefined }): T {
+  if (from.role !== undefined) span.role = from.role;
+  if (from.group !== undefined) span.group = from.group;
+  return span;
+}
+
+/** Spans relabelled `entity@role#group`, so per-label scores are per role and group. */
+function byRole(spans: TypedSpan[]): TypedSpan[] {
+  return spans.map((s) => ({ entity: entityLabel(s), start: s.start, end: s.end }));
+}
+
 /** Builds the report from predictions (also used after a threshold change in sweeps). */
 export function summarise(predictions: Prediction[], info: { trainExamples: number; trainSeconds: number; trainCpuSeconds: number; timesMs: number[]; threshold: number; ambiguityMargin: number; folds?: number }): EvaluationReport {
   const inScope = predictions.filter((p) => p.intent !== NONE_INTENT);
   const oos = predictions.filter((p) => p.intent === NONE_INTENT);
   const retrieval = predictions.filter((p) => p.responseKey !== undefined);
+  const hasRoles = predictions.some((p) => [...p.entities, ...p.predictedEntities].some((e) => e.role !== undefined || e.group !== undefined));
   const report: EvaluationReport = {
     trainExamples: info.trainExamples,
     testExamples: predictions.length,
@@ -100,6 +117,7 @@ export function summarise(predictions: Prediction[], info: { trainExamples: numb
     responseKeyAccuracy: retrieval.length === 0 ? null : retrieval.filter((p) => p.predictedResponseKey === p.responseKey).length / retrieval.length,
     responseKeySupport: retrieval.length,
     entities: entityMetrics(predictions.map((p) => p.entities), predictions.map((p) => p.predictedEntities)),
+    entityRoles: hasRoles ? entityMetrics(predictions.map((p) => byRole(p.entities)), predictions.map((p) => byRole(p.predictedEntities))) : null,
     trainSeconds: info.trainSeconds,
     trainCpuSeconds: info.trainCpuSeconds,
     medianInferenceMs: median(info.timesMs),

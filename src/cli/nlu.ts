@@ -154,6 +154,13 @@ function pct(x: number | null): string {
   return x === null ? '-' : (x * 100).toFixed(2);
 }
 
+/** One indented line per entity (or entity@role) label: precision, recall, F1 and gold support. */
+function perLabelLines(kind: string, scores: Record<string, { precision: number; recall: number; f1: number; support: number }>): string[] {
+  return Object.entries(scores)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, s]) => `  ${kind} ${name}: P ${pct(s.precision)} R ${pct(s.recall)} F1 ${pct(s.f1)} (n=${s.support})`);
+}
+
 /** Short human summary of a report. */
 export function formatSummary(report: EvaluationReport): string {
   return [
@@ -161,6 +168,8 @@ export function formatSummary(report: EvaluationReport): string {
     `intent accuracy ${pct(report.intent.accuracy)}  macro F1 ${pct(report.intent.macroF1)}  in-scope accuracy ${pct(report.inScopeAccuracy)}`,
     `out-of-scope recall ${pct(report.outOfScopeRecall)} (n=${report.outOfScopeSupport})  threshold ${report.threshold}  margin ${report.ambiguityMargin}`,
     `entity micro F1 ${report.entities.support > 0 ? pct(report.entities.f1) : '-'} (P ${pct(report.entities.precision)} R ${pct(report.entities.recall)}, n=${report.entities.support})`,
+    ...perLabelLines('entity', report.entities.perEntity),
+    ...(report.entityRoles === null ? [] : [`entity@role#group micro F1 ${pct(report.entityRoles.f1)} (P ${pct(report.entityRoles.precision)} R ${pct(report.entityRoles.recall)})`, ...perLabelLines('role', report.entityRoles.perEntity)]),
     ...(report.responseKeyAccuracy === null ? [] : [`retrieval response key accuracy ${pct(report.responseKeyAccuracy)} (n=${report.responseKeySupport})`]),
     `train ${report.trainSeconds.toFixed(2)} s wall, ${report.trainCpuSeconds.toFixed(2)} s CPU  median inference ${report.medianInferenceMs.toFixed(3)} ms/utterance`,
   ].join('\n');
