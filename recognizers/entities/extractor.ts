@@ -30,6 +30,11 @@ export interface ExtractorState {
   declaredValues: Record<string, string[]>;
   gazetteer: GazetteerState;
   tagger: TaggerState | null;
+  /**
+   * entity type -> lower-cased values the training data mentions un-annotated more often than
+   * annotated: not reported when the tagger or a lookup finds them (see {@link inconsistentValues})
+   */
+  unannotatedValues: Record<string, string[]>;
 }
 
 /**
@@ -40,6 +45,7 @@ export interface ExtractorState {
 export class EntityExtractor {
   private readonly compiled: Array<{ name: string; re: RegExp }>;
   private readonly declared: Array<{ name: string; re: RegExp }>;
+  private readonly suppressed: Map<string, Set<string>>;
 
   private constructor(
     private readonly orderIdPattern: string | null,
@@ -51,7 +57,9 @@ export class EntityExtractor {
     /** entity types annotated in training data; regex/lookup hits of other names are features only */
     private readonly annotatedTypes: Set<string>,
     private readonly declaredValues: Record<string, string[]>,
+    private readonly unannotatedValues: Record<string, string[]>,
   ) {
+    this.suppressed = new Map(Object.entries(unannotatedValues).map(([type, values]) => [type, new Set(values)]));
     this.compiled = [];
     for (const [name, patterns] of Object.entries(regexes)) {
       for (const p of patterns) this.compiled.push({ name, re: new RegExp(p, 'giu') });
@@ -76,7 +84,8 @@ export class EntityExtractor {
     const annotated = data.examples.some((e) => e.entities.length > 0);
     const types = typesOf(data.examples);
     const declaredValues = declaredValuesOf(data, types);
-    const draft = new EntityExtractor(orderIdPattern, data.regexes, synonyms, gazetteer, null, types, declaredValues);
+    const unannotated = inconsistentValues(data, types, declaredValues);
+    const draft = new EntityExtractor(orderIdPattern, data.regexes, synonyms, gazetteer, null, types, declaredValues, unannotated);
     let tagger: PerceptronTagger | null = null;
     if (annotated) {
       const sentences = data.examples.map((ex) => {
@@ -87,14 +96,14 @@ export class EntityExtractor {
       });
       tagger = PerceptronTagger.train(sentences, options);
     }
-    return new EntityExtractor(orderIdPattern, data.regexes, synonyms, gazetteer, tagger, types, declaredValues);
+    return new EntityExtractor(orderIdPattern, data.regexes, synonyms, gazetteer, tagger, types, declaredValues, unannotated);
   }
 
   /** Rebuilds from model-file state. */
   static fromState(state: ExtractorState): EntityExtractor {
     const tagger = state.tagger ? PerceptronTagger.fromState(state.tagger) : null;
     const types = new Set([...(tagger?.entityTypes ?? []).map((label) => parseEntityLabel(label).entity), ...Object.keys(state.declaredValues)]);
-    return new EntityExtractor(state.orderIdPattern, state.regexes, state.synonyms, Gazetteer.fromState(state.gazetteer), tagger, types, state.declaredValues);
+    return new EntityExtractor(state.orderIdPattern, state.regexes, state.synonyms, Gazetteer.fromState(state.gazetteer), tagger, types, state.declaredValues, state.unannotatedValues ?? {});
   }
 
   /** Serialisable state. */
@@ -106,6 +115,7 @@ export class EntityExtractor {
       declaredValues: this.declaredValues,
       gazetteer: this.gazetteer.toState(),
       tagger: this.tagger?.toState() ?? null,
+      unannotatedValues: this.unannotatedValues,
     };
   }
 
@@ -148,7 +158,13 @@ export class EntityExtractor {
         found.push({ type: name, start, end: start + m[0].length, text: m[0], value: this.canonical(name, m[0]), score: 0.7, source: 'lookup' });
       }
     }
-    return resolveOverlaps(found);
+    return resolveOverlaps(this.suppressed.size === 0 ? found : found.filter((e) => !this.isSuppressed(e)));
+  }
+
+  /** A learned or lookup hit of a value the training data mostly leaves un-annotated. */
+  private isSuppressed(e: FoundEntity): boolean {
+    if (e.source !== 'tagger' && e.source !== 'lookup') return false;
+    return this.suppressed.get(e.type)?.has(normalizeValue(e.text)) ?? false;
   }
 
   /** Regex, order-id pattern and gazetteer hits as per-token tagger features. */
@@ -173,6 +189,51 @@ export class EntityExtractor {
     if (type === ORDER_ID_ENTITY) return normalizeOrderId(surface);
     return this.synonyms[surface.toLowerCase()] ?? surface;
   }
+}
+
+function normalizeValue(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Values of each entity type (annotated surfaces and declared lookup/synonym values) that the
+ * examples mention as whole words more often without an annotation of that type than with one,
+ * and at least twice without. Rasa data often annotates a product name in a few examples and
+ * leaves it bare in hundreds; tagging every mention then floods precision, because the gold
+ * data says those mentions are not entities. Values annotated at least as often as not stay.
+ */
+export function inconsistentValues(data: TrainingData, types: Set<string>, declaredValues: Record<string, string[]>): Record<string, string[]> {
+  const candidates = new Map<string, Set<string>>();
+  const add = (type: string, value: string): void => {
+    const v = normalizeValue(value);
+    if (v === '' || type === ORDER_ID_ENTITY || !types.has(type)) return;
+    const set = candidates.get(type);
+    if (set) set.add(v);
+    else candidates.set(type, new Set([v]));
+  };
+  for (const ex of data.examples) for (const e of ex.entities) add(e.entity, ex.text.slice(e.start, e.end));
+  for (const [type, values] of Object.entries(declaredValues)) for (const v of values) add(type, v);
+  const out: Record<string, string[]> = {};
+  for (const [type, values] of [...candidates].sort(([a], [b]) => a.localeCompare(b))) {
+    const alternatives = [...values].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+'));
+    const re = new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
+    const annotated = new Map<string, number>();
+    const bare = new Map<string, number>();
+    for (const ex of data.examples) {
+      const spans = ex.entities.filter((e) => e.entity === type);
+      for (const m of ex.text.matchAll(re)) {
+        const start = m.index ?? 0;
+        const end = start + m[0].length;
+        const value = normalizeValue(m[0]);
+        const covered = spans.some((s) => s.start < end && start < s.end);
+        const counts = covered ? annotated : bare;
+        counts.set(value, (counts.get(value) ?? 0) + 1);
+      }
+    }
+    const flagged = [...values].filter((v) => (bare.get(v) ?? 0) >= 2 && (bare.get(v) ?? 0) > (annotated.get(v) ?? 0)).sort();
+    if (flagged.length > 0) out[type] = flagged;
+  }
+  return out;
 }
 
 /** Lookup values and synonym forms for entity types that examples annotate. */

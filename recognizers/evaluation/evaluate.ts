@@ -3,6 +3,7 @@ import { LocalRecognizer, type LocalRecognizerOptions, type LuisInstance, type P
 import { createRng, shuffleInPlace } from '../random';
 import { entityLabel, NONE_INTENT, type Example, type TrainingData } from '../types';
 import { isRetrievalLabel, reportedIntent } from '../fallback';
+import { expectedCalibrationError, type CalibrationInfo } from '../calibration';
 import { entityMetrics, intentMetrics, median, type EntityMetrics, type IntentMetrics, type TypedSpan } from './metrics';
 
 /** One evaluated utterance, as written to the report's `predictions`. */
@@ -37,6 +38,13 @@ export interface EvaluationReport {
   /** share of gold out-of-scope utterances answered with `None`; null when the test set has none */
   outOfScopeRecall: number | null;
   outOfScopeSupport: number;
+  /**
+   * Expected calibration error (10 bins) of the model's top confidence against whether that top
+   * intent was right, before any fallback: 0 means "confidence 0.8 is right 80% of the time".
+   */
+  calibrationError: number;
+  /** how the trained model calibrated itself (single train/test runs; absent for CV and --model without it) */
+  calibration?: CalibrationInfo;
   /** retrieval intents: share of gold `base/sub` utterances answered with that exact response key; null without any */
   responseKeyAccuracy: number | null;
   responseKeySupport: number;
@@ -100,7 +108,7 @@ function byRole(spans: TypedSpan[]): TypedSpan[] {
 }
 
 /** Builds the report from predictions (also used after a threshold change in sweeps). */
-export function summarise(predictions: Prediction[], info: { trainExamples: number; trainSeconds: number; trainCpuSeconds: number; timesMs: number[]; threshold: number; ambiguityMargin: number; folds?: number }): EvaluationReport {
+export function summarise(predictions: Prediction[], info: { calibration?: CalibrationInfo; trainExamples: number; trainSeconds: number; trainCpuSeconds: number; timesMs: number[]; threshold: number; ambiguityMargin: number; folds?: number }): EvaluationReport {
   const inScope = predictions.filter((p) => p.intent !== NONE_INTENT);
   const oos = predictions.filter((p) => p.intent === NONE_INTENT);
   const retrieval = predictions.filter((p) => p.responseKey !== undefined);
@@ -114,6 +122,7 @@ export function summarise(predictions: Prediction[], info: { trainExamples: numb
     inScopeAccuracy: inScope.length === 0 ? 0 : inScope.filter((p) => p.predicted === p.intent).length / inScope.length,
     outOfScopeRecall: oos.length === 0 ? null : oos.filter((p) => p.predicted === NONE_INTENT).length / oos.length,
     outOfScopeSupport: oos.length,
+    calibrationError: expectedCalibrationError(predictions.map((p) => ({ confidence: p.confidence, correct: p.candidate === p.intent }))),
     responseKeyAccuracy: retrieval.length === 0 ? null : retrieval.filter((p) => p.predictedResponseKey === p.responseKey).length / retrieval.length,
     responseKeySupport: retrieval.length,
     entities: entityMetrics(predictions.map((p) => p.entities), predictions.map((p) => p.predictedEntities)),
@@ -124,6 +133,7 @@ export function summarise(predictions: Prediction[], info: { trainExamples: numb
     predictions,
   };
   if (info.folds !== undefined) report.folds = info.folds;
+  if (info.calibration !== undefined) report.calibration = info.calibration;
   return report;
 }
 
@@ -144,7 +154,7 @@ export function timedTrain(train: TrainingData, options: LocalRecognizerOptions,
 /** Evaluates an already trained recognizer (e.g. loaded from a model file). */
 export function evaluateRecognizer(recognizer: LocalRecognizer, test: Example[], info: { trainExamples: number; trainSeconds: number; trainCpuSeconds: number }): EvaluationReport {
   const { predictions, timesMs } = predict(recognizer, test);
-  return summarise(predictions, { ...info, timesMs, threshold: recognizer.threshold, ambiguityMargin: recognizer.ambiguityMargin });
+  return summarise(predictions, { ...info, ...(recognizer.calibration === null ? {} : { calibration: recognizer.calibration }), timesMs, threshold: recognizer.threshold, ambiguityMargin: recognizer.ambiguityMargin });
 }
 
 /** Trains on `train`, evaluates on `test`. */
@@ -154,6 +164,7 @@ export function trainAndEvaluate(train: TrainingData, test: Example[], options: 
   const { predictions, timesMs } = predict(recognizer, test);
   progress?.(`evaluated ${test.length} examples in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const report = summarise(predictions, {
+    ...(recognizer.calibration === null ? {} : { calibration: recognizer.calibration }),
     trainExamples: train.examples.length,
     trainSeconds,
     trainCpuSeconds,

@@ -167,6 +167,7 @@ export function formatSummary(report: EvaluationReport): string {
     `examples: train ${report.trainExamples}, test ${report.testExamples}${report.folds ? ` (${report.folds}-fold CV)` : ''}`,
     `intent accuracy ${pct(report.intent.accuracy)}  macro F1 ${pct(report.intent.macroF1)}  in-scope accuracy ${pct(report.inScopeAccuracy)}`,
     `out-of-scope recall ${pct(report.outOfScopeRecall)} (n=${report.outOfScopeSupport})  threshold ${report.threshold}  margin ${report.ambiguityMargin}`,
+    `calibration error (ECE, top confidence) ${pct(report.calibrationError)}${report.calibration ? `  temperature ${report.calibration.temperature}, chosen threshold ${report.calibration.chosenThreshold} for a ${pct(report.calibration.inScopeBudget)}% in-scope budget` : ''}`,
     `entity micro F1 ${report.entities.support > 0 ? pct(report.entities.f1) : '-'} (P ${pct(report.entities.precision)} R ${pct(report.entities.recall)}, n=${report.entities.support})`,
     ...perLabelLines('entity', report.entities.perEntity),
     ...(report.entityRoles === null ? [] : [`entity@role#group micro F1 ${pct(report.entityRoles.f1)} (P ${pct(report.entityRoles.precision)} R ${pct(report.entityRoles.recall)})`, ...perLabelLines('role', report.entityRoles.perEntity)]),
