@@ -26,6 +26,7 @@ nlu:
 - lookup: product
   examples: |
     - Teams
+    - Rasa
 `;
 
 const entitiesOf = (recognizer: LocalRecognizer, text: string): string[] =>
@@ -35,14 +36,18 @@ describe('un-annotated mentions of entity values', () => {
   const data = parseRasaYaml(NLU, 'products.yml');
 
   it('should flag values the data mentions bare more often than annotated, and only those', () => {
-    assert.deepEqual(inconsistentValues(data, new Set(['product']), { product: ['Teams'] }), { product: ['rasa'] });
+    assert.deepEqual(inconsistentValues(data, new Set(['product']), data.lookups), { product: ['rasa'] });
   });
 
   const recognizer = LocalRecognizer.train(data, { builtinEntities: [], threshold: 0 });
 
-  it('should not tag a value that the training data mostly leaves un-annotated', () => {
-    assert.deepEqual(entitiesOf(recognizer, 'how do I install Rasa'), []);
+  it('should not match a lookup value that the training data mostly leaves un-annotated', () => {
+    assert.deepEqual(entitiesOf(recognizer, 'I really like Rasa'), []);
     assert.deepEqual(recognizer.toState().entities.unannotatedValues, { product: ['rasa'] });
+  });
+
+  it('should leave the tagger to tag such a value where the context is that of the annotated examples', () => {
+    assert.deepEqual(entitiesOf(recognizer, 'how do I install Rasa'), ['Rasa']);
   });
 
   it('should still tag consistently annotated values and lookup values', () => {
