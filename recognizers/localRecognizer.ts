@@ -38,6 +38,13 @@ export interface LocalRecognizerOptions {
   /** Built-in entities from Microsoft Recognizers-Text to add (default: all; `[]` for none). */
   builtinEntities?: BuiltinEntity[];
   /**
+   * Name of a static-embedding artifact under models/static-embeddings/ (e.g.
+   * `minilm-l6-v2-static-v1`) whose sentence vectors join the n-gram features; default none.
+   */
+  staticEmbeddings?: string;
+  /** weight of the embedding block against the n-gram blocks (default 1) */
+  staticEmbeddingWeight?: number;
+  /**
    * Calibrate the intent confidences and choose the threshold from held-out folds of the
    * training data (default true). false keeps the raw scores and {@link DEFAULT_THRESHOLD}.
    */
@@ -335,7 +342,8 @@ export function entitiesOf(result: Pick<RecognizerResult, 'entities'>, entity: s
 function intentModelOptions(options: LocalRecognizerOptions, seed: number, examples: number): IntentModelOptions {
   const defaults = DEFAULT_INTENT_MODEL_OPTIONS;
   const mlp = options.mlp === false || defaults.mlp === null || examples < defaults.mlpMinExamples ? null : { ...defaults.mlp, seed: seed + 1 };
-  return { ...defaults, softmax: { ...defaults.softmax, seed }, mlp };
+  const embeddings = options.staticEmbeddings === undefined ? null : { name: options.staticEmbeddings, weight: options.staticEmbeddingWeight ?? 1 };
+  return { ...defaults, softmax: { ...defaults.softmax, seed }, mlp, embeddings };
 }
 
 /** Below this many examples per fold's held-out part, calibration is skipped. */

@@ -46,6 +46,8 @@ flags:
   --seed N         training seed
   --builtins       evaluate with built-in entities (number, datetime, ...) switched on
   --no-mlp         linear intent model only (faster training)
+  --embeddings NAME  static-embedding features from models/static-embeddings/NAME.json
+                   (experimental; see docs/nlu.md); --embedding-weight X scales them (default 1)
   --no-calibration raw scores and the fixed default threshold 0.5 / margin 0.05 (as before calibration)`;
 
 /** A command-line mistake: printed with the usage text, exit code 2. */
@@ -57,7 +59,7 @@ interface Flags {
   switches: Set<string>;
 }
 
-const VALUE_FLAGS = new Set(['train', 'test', 'folds', 'out', 'threshold', 'margin', 'seed', 'model', 'report-dir']);
+const VALUE_FLAGS = new Set(['train', 'test', 'folds', 'out', 'threshold', 'margin', 'seed', 'model', 'report-dir', 'embeddings', 'embedding-weight']);
 const SWITCHES = new Set(['sweep', 'builtins', 'no-mlp', 'no-calibration']);
 
 function parseFlags(argv: string[]): Flags {
@@ -135,6 +137,10 @@ function recognizerOptions(flags: Flags, forEvaluation: boolean): LocalRecognize
   if (seed !== undefined) options.seed = seed;
   if (flags.switches.has('no-mlp')) options.mlp = false;
   if (flags.switches.has('no-calibration')) options.calibrate = false;
+  const embeddings = one(flags, 'embeddings');
+  const embeddingWeight = numberFlag(flags, 'embedding-weight', 0, 10);
+  if (embeddings !== undefined) options.staticEmbeddings = embeddings;
+  if (embeddingWeight !== undefined) options.staticEmbeddingWeight = embeddingWeight;
   // Built-ins are not in benchmark gold data and cost milliseconds per utterance, so
   // evaluation leaves them out unless asked.
   if (forEvaluation && !flags.switches.has('builtins')) options.builtinEntities = [];
