@@ -154,7 +154,7 @@ def main():
     def cos(a, b):
         return float(vec(a) @ vec(b) / np.linalg.norm(vec(a)) / np.linalg.norm(vec(b)))
 
-    print(f"wrote {args.out}: {n} tokens x {args.dims}; cos(dog, puppy) {cos('dog', 'puppy'):.3f}, cos(dog, invoice) {cos('dog', 'invoice'):.3f}, cos(refund, money) {cos('refund', 'money'):.3f}", file=sys.stderr)
+    print(f"wrote {args.out}: {n} tokens x {args.dims}; cos(dog, puppy) {cos('dog', 'puppy'):.3f}, cos(dog, car) {cos('dog', 'car'):.3f}, cos(refund, money) {cos('refund', 'money'):.3f}", file=sys.stderr)
 
 
 if __name__ == "__main__":
