@@ -38,10 +38,11 @@ export interface LocalRecognizerOptions {
   /** Built-in entities from Microsoft Recognizers-Text to add (default: all; `[]` for none). */
   builtinEntities?: BuiltinEntity[];
   /**
-   * Name of a static-embedding artifact under models/static-embeddings/ (e.g.
-   * `minilm-l6-v2-static-v1`) whose sentence vectors join the n-gram features; default none.
+   * Static-embedding features beside the n-grams: the name of an artifact under
+   * models/static-embeddings/, or false for none. Default: {@link DEFAULT_STATIC_EMBEDDINGS}
+   * from 2,000 examples on (where the MLPs are trained too), none below.
    */
-  staticEmbeddings?: string;
+  staticEmbeddings?: string | false;
   /** weight of the embedding block against the n-gram blocks (default 1) */
   staticEmbeddingWeight?: number;
   /**
@@ -342,9 +343,16 @@ export function entitiesOf(result: Pick<RecognizerResult, 'entities'>, entity: s
 function intentModelOptions(options: LocalRecognizerOptions, seed: number, examples: number): IntentModelOptions {
   const defaults = DEFAULT_INTENT_MODEL_OPTIONS;
   const mlp = options.mlp === false || defaults.mlp === null || examples < defaults.mlpMinExamples ? null : { ...defaults.mlp, seed: seed + 1 };
-  const embeddings = options.staticEmbeddings === undefined ? null : { name: options.staticEmbeddings, weight: options.staticEmbeddingWeight ?? 1 };
+  const name = options.staticEmbeddings ?? (examples >= defaults.mlpMinExamples ? DEFAULT_STATIC_EMBEDDINGS : false);
+  const embeddings = name === false ? null : { name, weight: options.staticEmbeddingWeight ?? 1 };
   return { ...defaults, softmax: { ...defaults.softmax, seed }, mlp, embeddings };
 }
+
+/**
+ * The static-embedding artifact used by default on large data: all-MiniLM-L6-v2 distilled by
+ * scripts/distill_static_embeddings.py. Weight 1 was best of 0.5/1/2 on banking77 dev.
+ */
+export const DEFAULT_STATIC_EMBEDDINGS = 'minilm-l6-v2-static-v1';
 
 /** Below this many examples per fold's held-out part, calibration is skipped. */
 const MIN_CALIBRATION_EXAMPLES = 10;

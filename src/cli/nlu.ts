@@ -46,8 +46,9 @@ flags:
   --seed N         training seed
   --builtins       evaluate with built-in entities (number, datetime, ...) switched on
   --no-mlp         linear intent model only (faster training)
-  --embeddings NAME  static-embedding features from models/static-embeddings/NAME.json
-                   (experimental; see docs/nlu.md); --embedding-weight X scales them (default 1)
+  --embeddings NAME static-embedding features from models/static-embeddings/NAME.json, or
+                   none (default: minilm-l6-v2-static-v1 from 2,000 examples on, none below);
+                   --embedding-weight X scales them (default 1)
   --no-calibration raw scores and the fixed default threshold 0.5 / margin 0.05 (as before calibration)`;
 
 /** A command-line mistake: printed with the usage text, exit code 2. */
@@ -139,7 +140,7 @@ function recognizerOptions(flags: Flags, forEvaluation: boolean): LocalRecognize
   if (flags.switches.has('no-calibration')) options.calibrate = false;
   const embeddings = one(flags, 'embeddings');
   const embeddingWeight = numberFlag(flags, 'embedding-weight', 0, 10);
-  if (embeddings !== undefined) options.staticEmbeddings = embeddings;
+  if (embeddings !== undefined) options.staticEmbeddings = embeddings === 'none' ? false : embeddings;
   if (embeddingWeight !== undefined) options.staticEmbeddingWeight = embeddingWeight;
   // Built-ins are not in benchmark gold data and cost milliseconds per utterance, so
   // evaluation leaves them out unless asked.
