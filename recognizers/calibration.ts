@@ -130,7 +130,9 @@ function score(heldOut: HeldOut[], classes: string[], temperature: number): Scor
   return heldOut.map((h) => {
     const probs = applyTemperature(Float64Array.from(h.probs), temperature);
     const merged = new Map<string, number>();
-    classes.forEach((c, i) => merged.set(reportedIntent(c), (merged.get(reportedIntent(c)) ?? 0) + (probs[i] as number)));
+    classes.forEach((c, i) => {
+      merged.set(reportedIntent(c), (merged.get(reportedIntent(c)) ?? 0) + (probs[i] as number));
+    });
     let top = NONE_INTENT;
     let confidence = -1;
     for (const [name, p] of [...merged].sort(([x], [y]) => x.localeCompare(y))) {

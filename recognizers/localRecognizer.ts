@@ -314,7 +314,8 @@ export function toLuisEntities(found: FoundEntity[]): RecognizerResult['entities
     const entry: LuisInstance = { startIndex: e.start, endIndex: e.end, text: e.text, type: e.type, score: e.score };
     if (e.role !== undefined) entry.role = e.role;
     if (e.group !== undefined) entry.group = e.group;
-    (instance[e.type] ??= []).push(entry);
+    instance[e.type] ??= [];
+    instance[e.type]?.push(entry);
   }
   return { ...values, $instance: instance };
 }
@@ -376,7 +377,9 @@ function calibrateIntentModel(texts: string[], labels: string[], classes: string
   for (let f = 0; f < trainedFolds; f++) {
     const trainIdx: number[] = [];
     const testIdx: number[] = [];
-    foldOf.forEach((k, i) => (k === f ? testIdx : trainIdx).push(i));
+    foldOf.forEach((k, i) => {
+      (k === f ? testIdx : trainIdx).push(i);
+    });
     if (testIdx.length === 0 || new Set(trainIdx.map((i) => labels[i])).size < 2) continue;
     const started = performance.now();
     const model = IntentModel.train(trainIdx.map((i) => texts[i] as string), trainIdx.map((i) => labels[i] as string), foldOptions);
