@@ -17,12 +17,14 @@ export interface IntentCandidate {
 export const DEFAULT_THRESHOLD = 0.5;
 
 /**
- * The stated trade-off behind the calibrated threshold: it may send at most this share (1%) of
- * the in-scope examples the classifier gets right to `None`, measured on held-out folds of the
- * training data. Everything it catches beyond that (out-of-scope input, wrong answers with low
- * confidence) is the gain.
+ * The stated trade-off behind the calibrated threshold: it may send at most this share (0.5%)
+ * of the in-scope examples the classifier gets right to `None`, measured on held-out folds of
+ * the training data. Held-out folds of the training data understate the loss on new data
+ * (clinc150 dev lost 2% where 1% was planned), so half a point is planned to stay within one
+ * point on new data. Everything the threshold catches beyond that (out-of-scope input, wrong
+ * answers with low confidence) is the gain.
  */
-export const DEFAULT_IN_SCOPE_BUDGET = 0.01;
+export const DEFAULT_IN_SCOPE_BUDGET = 0.005;
 
 /** Default minimum gap between the top two intents before the answer counts as ambiguous. */
 export const DEFAULT_AMBIGUITY_MARGIN = 0.05;
