@@ -7,12 +7,11 @@ export interface IntentCandidate {
 }
 
 /**
- * Default confidence threshold, for the bot's own nine-intent model. Chosen from data (see
- * docs/nlu.md): 5-fold cross-validation on data/nlu.yml for in-scope answers, and clinc150's
- * out-of-scope dev utterances as stand-in off-topic input. At 0.5 the in-scope CV accuracy
- * stays within about 6 points of no fallback while 39% of off-topic input falls back; above it
- * each extra off-topic catch costs about one in-scope answer. Models with many more intents
- * spread their probability thinner and need lower thresholds (clinc150: 0.25, from its dev sweep).
+ * Fixed confidence threshold, used only when calibration is off (`calibrate: false`) or the data
+ * is too small to calibrate (under 10 examples); otherwise the threshold is chosen from the
+ * training data (calibration.ts, docs/nlu.md "Calibration and thresholds"). It was chosen for
+ * the bot's nine intents before calibration existed and costs several points of accuracy on
+ * small projects.
  */
 export const DEFAULT_THRESHOLD = 0.5;
 
