@@ -53,3 +53,16 @@ describe('retrieval intents', () => {
     assert.equal(report.outOfScopeSupport, 8);
   });
 });
+
+describe('training progress', () => {
+  it('should report each fold, each training stage and examples per second', () => {
+    const lines: string[] = [];
+
+    crossValidate(data, 2, { builtinEntities: [] }, (line) => lines.push(line));
+
+    assert.ok(lines.some((l) => /^fold 1\/2: training on \d+ examples, testing on \d+$/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /^fold 2\/2: intent model: \d+ examples in [\d.]+ s \(\d+ examples\/s\)$/.test(l)));
+    assert.ok(lines.some((l) => /^fold 2\/2: calibration fold 5\/5: \d+ examples in [\d.]+ s \(\d+ examples\/s\)$/.test(l)));
+    assert.ok(lines.some((l) => /^fold 2\/2: done: accuracy [\d.]+ in [\d.]+ s of training \(\d+ examples\/s\)$/.test(l)));
+  });
+});
