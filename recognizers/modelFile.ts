@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadTrainingData } from './data/trainingData';
+import { loadTrainingData, type TrainingDataWarn } from './data/trainingData';
 import { LocalRecognizer, type LocalRecognizerOptions, type RecognizerState } from './localRecognizer';
 import type { TrainingData } from './types';
 
@@ -12,7 +12,7 @@ export const MODEL_FORMAT = 'order-support-bot/local-recognizer';
  * Bumped whenever featurisation or model layout changes, so an old file is never read as a new
  * one. It is also part of the training hash, which makes `loadOrTrain` retrain after upgrades.
  */
-export const MODEL_FORMAT_VERSION = 4;
+export const MODEL_FORMAT_VERSION = 5;
 
 /** The JSON document written by `npm run nlu -- train`. */
 export interface ModelFile {
@@ -104,15 +104,28 @@ function fromDocument(doc: ModelFile, file: string): LocalRecognizer {
 }
 
 /**
+ * True for one of our model files written by an older build (a lower format version): the bot
+ * retrains and overwrites it. Anything else unreadable is left to `readModelFile` to report.
+ */
+function isOlderModelVersion(file: string): boolean {
+  try {
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as Partial<ModelFile> | null;
+    return doc !== null && typeof doc === 'object' && doc.format === MODEL_FORMAT && typeof doc.version === 'number' && doc.version < MODEL_FORMAT_VERSION;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Start-up helper for the bot: loads `modelFile` when it was trained on exactly this
  * `nluFile` content and these options; otherwise trains and (re)writes the file. A corrupt or
  * foreign model file is an error naming the file rather than a silent retrain, so a broken
- * deployment is noticed.
+ * deployment is noticed; a file from an older format version is retrained.
  */
-export function loadOrTrain(nluFile: string, modelFile: string, options: LocalRecognizerOptions = {}): { recognizer: LocalRecognizer; info: ModelInfo } {
-  const data = loadTrainingData(nluFile);
+export function loadOrTrain(nluFile: string, modelFile: string, options: LocalRecognizerOptions = {}, warn?: TrainingDataWarn): { recognizer: LocalRecognizer; info: ModelInfo } {
+  const data = loadTrainingData(nluFile, warn === undefined ? {} : { warn });
   const hash = trainingDataHash(data, options);
-  if (existsSync(modelFile)) {
+  if (existsSync(modelFile) && !isOlderModelVersion(modelFile)) {
     const doc = readModelFile(modelFile);
     if (doc.trainingDataHash === hash) {
       return { recognizer: fromDocument(doc, modelFile), info: { trainingDataHash: hash, retrained: false, modelFile } };

@@ -346,10 +346,11 @@ export function loadRecognizer(config: AppConfig, logger: Logger): LocalRecogniz
   const options = { threshold: nlu.threshold, orderIdPattern: nlu.orderIdPattern, builtinEntities: nlu.builtinEntities };
   const started = process.hrtime.bigint();
   const elapsedMs = (): number => Math.round(Number(process.hrtime.bigint() - started) / 1e6);
+  const warn = (message: string): void => logger.warn({ trainingFile: nlu.trainingFile }, `training data: ${message}`);
   try {
     if (nlu.modelFile) {
       try {
-        const { recognizer, info } = loadOrTrain(nlu.trainingFile, nlu.modelFile, options);
+        const { recognizer, info } = loadOrTrain(nlu.trainingFile, nlu.modelFile, options, warn);
         logger.info(
           { trainingFile: nlu.trainingFile, modelFile: nlu.modelFile, retrained: info.retrained, ms: elapsedMs() },
           info.retrained ? 'recognizer trained and cached' : 'recognizer loaded from its model file',
@@ -361,7 +362,7 @@ export function loadRecognizer(config: AppConfig, logger: Logger): LocalRecogniz
         logger.warn({ modelFile: nlu.modelFile, err: (err as Error).message }, 'cannot write the model file; training in memory at every start');
       }
     }
-    const recognizer = LocalRecognizer.train(loadTrainingData(nlu.trainingFile), options);
+    const recognizer = LocalRecognizer.train(loadTrainingData(nlu.trainingFile, { warn }), options);
     logger.info({ trainingFile: nlu.trainingFile, ms: elapsedMs() }, 'recognizer trained');
     return recognizer;
   } catch (err) {

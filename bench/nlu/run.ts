@@ -7,7 +7,7 @@
  *   --train FILE --test FILE   any pair of split files instead of datasets (repeatable, in pairs)
  *   --root DIR             benchmark root (default $NLU_BENCHMARKS_DIR or /work/shared/nlu-benchmarks)
  *   --systems a,b          local, nlpjs (default both)
- *   --threshold X          local recognizer threshold (default: per-dataset value below)
+ *   --threshold X          local recognizer threshold (default: the one it calibrates at training time)
  *   --out FILE             also write all figures as JSON
  */
 import { fork } from 'node:child_process';
@@ -20,13 +20,8 @@ import { loadTrainingData, NONE_INTENT, isOutOfScopeLabel } from '../../recogniz
 import { entityMetrics, intentMetrics, median } from '../../recognizers/evaluation/metrics';
 import { LocalSystem, NlpJsSystem, type BenchSystem } from './systems';
 
-/**
- * Local-recognizer fallback settings per data set, chosen on the dev splits with
- * `npm run nlu -- evaluate --sweep`. Only clinc150 has out-of-scope data to trade against;
- * elsewhere any fallback can only cost accuracy, so it is off.
- */
-const FALLBACK: Record<string, { threshold: number; margin: number }> = { clinc150: { threshold: 0.25, margin: 0 } };
-const NO_FALLBACK = { threshold: 0, margin: 0 };
+// The local recognizer's fallback is its own: the threshold it chooses from held-out folds of
+// the training data (docs/nlu.md, "Calibration"), unless --threshold sets one.
 
 interface Pair {
   name: string;
@@ -155,8 +150,8 @@ function formatTable(rows: Row[]): string {
 interface Job {
   pair: Pair;
   system: 'local' | 'nlpjs';
-  threshold: number;
-  margin: number;
+  /** undefined: the calibrated threshold */
+  threshold?: number;
 }
 
 // Each (data set, system) runs in its own child process, so one system's garbage, JIT state
@@ -172,7 +167,7 @@ function runChild(job: Job): Promise<Row> {
 }
 
 async function child(job: Job): Promise<void> {
-  const system: BenchSystem = job.system === 'local' ? new LocalSystem(job.threshold, job.margin) : new NlpJsSystem();
+  const system: BenchSystem = job.system === 'local' ? new LocalSystem(job.threshold) : new NlpJsSystem();
   const row = await measure(system, job.pair);
   await new Promise<void>((done) => process.send?.(row, () => done()));
 }
@@ -194,11 +189,9 @@ async function main(): Promise<number> {
   }
   const rows: Row[] = [];
   for (const pair of args.pairs) {
-    const datasetName = pair.name.split('/')[0] as string;
-    const fallback = FALLBACK[datasetName] ?? NO_FALLBACK;
     for (const system of args.systems as Array<'local' | 'nlpjs'>) {
       process.stderr.write(`${pair.name}: ${system}...\n`);
-      rows.push(await runChild({ pair, system, threshold: args.threshold ?? fallback.threshold, margin: fallback.margin }));
+      rows.push(await runChild({ pair, system, ...(args.threshold === undefined ? {} : { threshold: args.threshold }) }));
     }
   }
   process.stdout.write(`${formatTable(rows)}\n`);

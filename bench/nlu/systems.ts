@@ -28,10 +28,11 @@ export class LocalSystem implements BenchSystem {
   readonly extractsEntities = true;
   private recognizer: LocalRecognizer | undefined;
 
-  constructor(private readonly threshold: number, private readonly ambiguityMargin: number) {}
+  /** `threshold` undefined: the one the recognizer calibrates at training time. */
+  constructor(private readonly threshold?: number) {}
 
   async train(data: TrainingData): Promise<void> {
-    this.recognizer = LocalRecognizer.train(data, { builtinEntities: [], threshold: this.threshold, ambiguityMargin: this.ambiguityMargin });
+    this.recognizer = LocalRecognizer.train(data, { builtinEntities: [], ...(this.threshold === undefined ? {} : { threshold: this.threshold }) });
   }
 
   async predict(text: string): Promise<BenchAnswer> {

@@ -27,6 +27,8 @@ export function parseAnnotatedExample(line: string): AnnotatedText {
     const surface = match[1] ?? '';
     let entity: string;
     let canonical: string | undefined;
+    let role: string | undefined;
+    let group: string | undefined;
     if (match[2] !== undefined) {
       const [name, value] = match[2].split(':', 2);
       entity = (name ?? '').trim();
@@ -44,15 +46,30 @@ export function parseAnnotatedExample(line: string): AnnotatedText {
       }
       entity = record.entity;
       canonical = typeof record.value === 'string' ? record.value : undefined;
+      role = optionalName(record.role, 'role', match[3] ?? '');
+      group = optionalName(record.group, 'group', match[3] ?? '');
     }
     if (entity.length === 0) throw new Error(`empty entity name in "${match[0]}"`);
     const start = text.length;
     text += surface;
     const value = canonical ?? surface;
-    entities.push({ entity, start, end: start + surface.length, value });
+    if (/[@#]/.test(entity)) throw new Error(`entity name "${entity}" must not contain "@" or "#"`);
+    const span: EntitySpan = { entity, start, end: start + surface.length, value };
+    if (role !== undefined) span.role = role;
+    if (group !== undefined) span.group = group;
+    entities.push(span);
     if (canonical !== undefined && canonical !== surface) synonyms.push({ surface, canonical });
     last = index + match[0].length;
   }
   text += line.slice(last);
   return { text, entities, synonyms };
+}
+
+/** A role or group from entity JSON: a non-empty string (numbers are read as strings, Rasa writes groups as "1"). */
+function optionalName(raw: unknown, key: string, json: string): string | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if ((typeof raw !== 'string' && typeof raw !== 'number') || String(raw).trim() === '' || /[@#]/.test(String(raw))) {
+    throw new Error(`entity JSON ${json}: "${key}" must be a non-empty string without "@" or "#"`);
+  }
+  return String(raw).trim();
 }

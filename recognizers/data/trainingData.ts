@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { globSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import type { EntitySpan, Example, TrainingData } from '../types';
@@ -10,11 +10,83 @@ export function emptyTrainingData(): TrainingData {
   return { examples: [], synonyms: {}, regexes: {}, lookups: {} };
 }
 
+/** Receives non-fatal problems found while reading training data ("file:line: message"). */
+export type TrainingDataWarn = (message: string) => void;
+
+/** Options of {@link loadTrainingData}. */
+export interface LoadOptions {
+  /** Called for each non-fatal problem; default: printed on stderr. */
+  warn?: TrainingDataWarn;
+}
+
+const DATA_EXTENSIONS = new Set(['.yml', '.yaml', '.jsonl', '.ndjson']);
+
+function defaultWarn(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
+}
+
 /**
- * Loads training or test data from a Rasa 3.x `nlu.yml`/`.yaml` file or a JSON Lines file.
- * Errors name the file and the (1-based) line, because users edit these files by hand.
+ * The files a training-data setting names: one file, every .yml/.yaml/.jsonl file under a
+ * directory (recursively, as `rasa train --data data/` reads it), or the files matching a glob
+ * such as `data/nlu/*.yml`. Sorted, so merging (and the model's hash) does not depend on the
+ * file system's listing order. Throws an Error naming the setting's value when nothing matches.
  */
-export function loadTrainingData(file: string): TrainingData {
+export function resolveTrainingFiles(spec: string): string[] {
+  let files: string[];
+  if (/[*?[{]/.test(spec)) {
+    files = globSync(spec).filter((f) => DATA_EXTENSIONS.has(extname(f).toLowerCase()) && isFile(f));
+    if (files.length === 0) throw new Error(`${spec}: no .yml, .yaml or .jsonl file matches this pattern`);
+  } else {
+    let isDir: boolean;
+    try {
+      isDir = statSync(spec).isDirectory();
+    } catch {
+      throw new Error(`${spec}: cannot read training data (no such file or directory)`);
+    }
+    if (!isDir) return [spec];
+    files = listDataFiles(spec);
+    if (files.length === 0) throw new Error(`${spec}: the directory holds no .yml, .yaml or .jsonl file`);
+  }
+  return files.sort();
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function listDataFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listDataFiles(path));
+    else if (entry.isFile() && DATA_EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(path);
+  }
+  return out;
+}
+
+/**
+ * Loads training or test data from a Rasa NLU YAML file (`nlu.yml`), a JSON Lines file, or a
+ * project layout: a directory or glob of such files, merged as Rasa merges them (examples of
+ * the same intent from several files are one intent; synonyms, regexes and lookups are joined).
+ * In a directory or glob, YAML files without an `nlu:` section (stories, rules, domain) are
+ * skipped. Errors name the file and the (1-based) line, because users edit these files by hand;
+ * problems Rasa only warns about (unknown keys, example lines without "- ") go to `warn`.
+ */
+export function loadTrainingData(spec: string, options: LoadOptions = {}): TrainingData {
+  const warn = options.warn ?? defaultWarn;
+  const files = resolveTrainingFiles(spec);
+  if (files.length === 1 && files[0] === spec) return loadOneFile(spec, warn, false) ?? emptyTrainingData();
+  const parts = files.map((f) => loadOneFile(f, warn, true)).filter((d): d is TrainingData => d !== null);
+  if (parts.length === 0) throw new Error(`${spec}: none of its ${files.length} file(s) has an "nlu:" section`);
+  return mergeTrainingData(...parts);
+}
+
+function loadOneFile(file: string, warn: TrainingDataWarn, skipWithoutNlu: boolean): TrainingData | null {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
@@ -22,7 +94,7 @@ export function loadTrainingData(file: string): TrainingData {
     throw new Error(`${file}: cannot read training data (${(err as Error).message})`);
   }
   const ext = extname(file).toLowerCase();
-  if (ext === '.yml' || ext === '.yaml') return parseRasaYaml(source, file);
+  if (ext === '.yml' || ext === '.yaml') return parseRasaYaml(source, file, { warn, skipWithoutNlu });
   if (ext === '.jsonl' || ext === '.ndjson') return parseJsonLines(source, file);
   throw new Error(`${file}: unsupported training data extension "${ext}" (use .yml, .yaml or .jsonl)`);
 }
@@ -66,13 +138,50 @@ function validateJsonExample(row: unknown, where: string): Example {
       (span.start as number) < (span.end as number);
     if (!ok) throw new Error(`${where}: entity #${k + 1} needs "entity", and 0 <= start < end <= text length`);
     const s = span as EntitySpan;
-    return { entity: s.entity, start: s.start, end: s.end, value: typeof s.value === 'string' ? s.value : text.slice(s.start, s.end) };
+    const out: EntitySpan = { entity: s.entity, start: s.start, end: s.end, value: typeof s.value === 'string' ? s.value : text.slice(s.start, s.end) };
+    if (typeof s.role === 'string' && s.role !== '') out.role = s.role;
+    if ((typeof s.group === 'string' && s.group !== '') || typeof s.group === 'number') out.group = String(s.group);
+    return out;
   });
   return { text, intent: record.intent, entities };
 }
 
-/** Parses a Rasa 3.x NLU YAML document (`nlu:` with intent, synonym, regex and lookup items). */
-export function parseRasaYaml(source: string, file = '<nlu.yml>'): TrainingData {
+/** Rasa training-data format versions this reader understands (the `version:` key). */
+export const SUPPORTED_RASA_VERSIONS = ['2.0', '3.0', '3.1'] as const;
+
+// Top-level keys of Rasa training data and domain files: not NLU, but not mistakes either.
+const KNOWN_TOP_LEVEL = new Set(['version', 'nlu', 'stories', 'rules', 'responses', 'intents', 'entities', 'slots', 'forms', 'actions', 'session_config', 'e2e_actions', 'config']);
+const KNOWN_ITEM_KEYS = new Set(['intent', 'synonym', 'regex', 'lookup', 'examples', 'metadata']);
+
+/**
+ * Checks the `version:` key: missing means "latest" (as in Rasa); 2.0 to 3.1 are read; a later
+ * 3.x minor is read with a warning; anything else (1.x Markdown-era, 4.x) is an error.
+ */
+function checkVersion(raw: unknown, where: string, warn: TrainingDataWarn): void {
+  if (raw === undefined || raw === null) return;
+  const version = String(raw).trim();
+  if ((SUPPORTED_RASA_VERSIONS as readonly string[]).includes(version)) return;
+  const supported = SUPPORTED_RASA_VERSIONS.join(', ');
+  if (/^3\.\d+$/.test(version)) {
+    warn(`${where}: training data format version "${version}" is newer than the formats this reader knows (${supported}); reading it as 3.1`);
+    return;
+  }
+  throw new Error(`${where}: training data format version "${version}" is not supported (supported: ${supported}); convert the file to Rasa 3 YAML`);
+}
+
+/** Options of {@link parseRasaYaml}. */
+export interface ParseOptions {
+  warn?: TrainingDataWarn;
+  /** return null instead of failing when the document has no `nlu:` section (project directories) */
+  skipWithoutNlu?: boolean;
+}
+
+/** Parses a Rasa 2.x/3.x NLU YAML document (`nlu:` with intent, synonym, regex and lookup items). */
+export function parseRasaYaml(source: string, file?: string): TrainingData;
+export function parseRasaYaml(source: string, file: string, options: ParseOptions & { skipWithoutNlu: true }): TrainingData | null;
+export function parseRasaYaml(source: string, file: string, options: ParseOptions): TrainingData;
+export function parseRasaYaml(source: string, file = '<nlu.yml>', options: ParseOptions = {}): TrainingData | null {
+  const warn = options.warn ?? defaultWarn;
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, keepSourceTokens: false });
   const lineOf = (node: Node | null | undefined): number =>
@@ -83,24 +192,41 @@ export function parseRasaYaml(source: string, file = '<nlu.yml>'): TrainingData 
     throw new Error(`${file}:${line}: YAML syntax error: ${first?.message.split('\n')[0]}`);
   }
   const root = doc.contents;
-  if (!isMap(root)) throw new Error(`${file}:1: expected a mapping with an "nlu:" key at the top`);
+  if (!isMap(root)) {
+    if (options.skipWithoutNlu && (root === null || isScalar(root))) return null;
+    throw new Error(`${file}:1: expected a mapping with an "nlu:" key at the top`);
+  }
+  const versionNode = root.get('version', true) as Node | undefined;
+  checkVersion(isScalar(versionNode) ? versionNode.value : versionNode, `${file}:${lineOf(versionNode)}`, warn);
   const nlu = root.get('nlu', true);
-  if (nlu === undefined || nlu === null) throw new Error(`${file}:1: no "nlu:" section found`);
+  if (nlu === undefined || nlu === null) {
+    if (options.skipWithoutNlu) return null;
+    throw new Error(`${file}:1: no "nlu:" section found`);
+  }
+  for (const pair of root.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    if (!KNOWN_TOP_LEVEL.has(key)) warn(`${file}:${lineOf(pair.key as Node)}: unknown top-level key "${key}" ignored`);
+  }
   if (!isSeq(nlu)) throw new Error(`${file}:${lineOf(nlu as Node)}: "nlu:" must be a list of items`);
 
   const data = emptyTrainingData();
   for (const item of nlu.items) {
     const line = lineOf(item as Node);
     if (!isMap(item)) throw new Error(`${file}:${line}: each "nlu:" item must be a mapping`);
+    for (const pair of item.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      if (!KNOWN_ITEM_KEYS.has(key)) warn(`${file}:${lineOf(pair.key as Node)}: unknown key "${key}" ignored`);
+    }
     const kind = (['intent', 'synonym', 'regex', 'lookup'] as const).find((k) => item.has(k));
     if (kind === undefined) {
-      throw new Error(`${file}:${line}: item needs one of intent, synonym, regex or lookup`);
+      warn(`${file}:${line}: item has none of intent, synonym, regex or lookup; skipped`);
+      continue;
     }
     const name = item.get(kind);
     if (typeof name !== 'string' || name.trim() === '') {
       throw new Error(`${file}:${line}: "${kind}" must be a non-empty string`);
     }
-    const lines = readExampleLines(item, file, lineOf);
+    const lines = readExampleLines(item, file, lineOf, warn);
     if (kind === 'intent') {
       for (const { text, line: exLine } of lines) {
         let parsed;
@@ -130,7 +256,7 @@ interface SourceLine {
 
 // `examples:` is usually a block scalar of "- " lines; Rasa 3 also allows a list of
 // `{text: ..., metadata: ...}` maps, which we accept and read the text from.
-function readExampleLines(item: YAMLMap, file: string, lineOf: (n: Node | null | undefined) => number): SourceLine[] {
+function readExampleLines(item: YAMLMap, file: string, lineOf: (n: Node | null | undefined) => number, warn: TrainingDataWarn): SourceLine[] {
   const examples = item.get('examples', true) as Node | undefined;
   const itemLine = lineOf(item);
   if (examples === undefined || examples === null) {
@@ -144,7 +270,9 @@ function readExampleLines(item: YAMLMap, file: string, lineOf: (n: Node | null |
       const trimmed = raw.trim();
       if (trimmed === '' || trimmed.startsWith('#')) return;
       if (!trimmed.startsWith('-')) {
-        throw new Error(`${file}:${first + i}: example lines must start with "- " (got "${trimmed.slice(0, 40)}")`);
+        // Rasa reads such a line as garbage and warns; it is usually a forgotten dash.
+        warn(`${file}:${first + i}: example line without "- " ignored ("${trimmed.slice(0, 40)}")`);
+        return;
       }
       const text = trimmed.replace(/^-\s*/, '').trim();
       if (text !== '') out.push({ text, line: first + i });

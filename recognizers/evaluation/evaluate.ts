@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { LocalRecognizer, type LocalRecognizerOptions, type LuisInstance } from '../localRecognizer';
+import { LocalRecognizer, type LocalRecognizerOptions, type LuisInstance, type ProgressFn } from '../localRecognizer';
 import { createRng, shuffleInPlace } from '../random';
-import { NONE_INTENT, type Example, type TrainingData } from '../types';
-import { isOutOfScopeLabel } from '../fallback';
+import { entityLabel, NONE_INTENT, type Example, type TrainingData } from '../types';
+import { isRetrievalLabel, reportedIntent } from '../fallback';
+import { expectedCalibrationError, type CalibrationInfo } from '../calibration';
 import { entityMetrics, intentMetrics, median, type EntityMetrics, type IntentMetrics, type TypedSpan } from './metrics';
 
 /** One evaluated utterance, as written to the report's `predictions`. */
@@ -19,6 +20,9 @@ export interface Prediction {
   margin: number;
   entities: TypedSpan[];
   predictedEntities: Array<TypedSpan & { value: string }>;
+  /** gold `base/sub` label of a retrieval intent, and the predicted response key */
+  responseKey?: string;
+  predictedResponseKey?: string;
 }
 
 /** Everything `npm run nlu -- evaluate` writes to its JSON report. */
@@ -34,7 +38,22 @@ export interface EvaluationReport {
   /** share of gold out-of-scope utterances answered with `None`; null when the test set has none */
   outOfScopeRecall: number | null;
   outOfScopeSupport: number;
+  /**
+   * Expected calibration error (10 bins) of the model's top confidence against whether that top
+   * intent was right, before any fallback: 0 means "confidence 0.8 is right 80% of the time".
+   */
+  calibrationError: number;
+  /** how the trained model calibrated itself (single train/test runs; absent for CV and --model without it) */
+  calibration?: CalibrationInfo;
+  /** retrieval intents: share of gold `base/sub` utterances answered with that exact response key; null without any */
+  responseKeyAccuracy: number | null;
+  responseKeySupport: number;
   entities: EntityMetrics;
+  /**
+   * Entity scores by `entity@role#group` label (Rasa roles and groups): a span counts only with
+   * the right role and group too. null when neither gold nor predictions have roles or groups.
+   */
+  entityRoles: EntityMetrics | null;
   /** wall-clock training time */
   trainSeconds: number;
   /** CPU time of training (user + system); robust to other processes competing for cores */
@@ -43,9 +62,9 @@ export interface EvaluationReport {
   predictions: Prediction[];
 }
 
-/** Gold intent in report terms: benchmark out-of-scope labels become `None`. */
+/** Gold intent in report terms: out-of-scope labels become `None`, retrieval intents their base. */
 export function goldIntent(label: string): string {
-  return isOutOfScopeLabel(label) ? NONE_INTENT : label;
+  return reportedIntent(label);
 }
 
 /** Runs the recognizer over test examples and collects predictions with timings. */
@@ -68,17 +87,32 @@ export function predict(recognizer: LocalRecognizer, examples: Example[]): { pre
       candidate: first?.intent ?? NONE_INTENT,
       confidence: first?.score ?? 0,
       margin: (first?.score ?? 0) - (second?.score ?? 0),
-      entities: ex.entities.map((e) => ({ entity: e.entity, start: e.start, end: e.end })),
-      predictedEntities: Object.values(instance).flat().map((i) => ({ entity: i.type, start: i.startIndex, end: i.endIndex, value: i.text })),
+      entities: ex.entities.map((e) => withRoleAndGroup({ entity: e.entity, start: e.start, end: e.end }, e)),
+      predictedEntities: Object.values(instance).flat().map((i) => withRoleAndGroup({ entity: i.type, start: i.startIndex, end: i.endIndex, value: i.text }, i)),
+      ...(isRetrievalLabel(ex.intent) ? { responseKey: ex.intent } : {}),
+      ...(result.retrieval ? { predictedResponseKey: result.retrieval.responseKey } : {}),
     });
   }
   return { predictions, timesMs };
 }
 
+function withRoleAndGroup<T extends TypedSpan>(span: T, from: { role?: string | undefined; group?: string | undefined }): T {
+  if (from.role !== undefined) span.role = from.role;
+  if (from.group !== undefined) span.group = from.group;
+  return span;
+}
+
+/** Spans relabelled `entity@role#group`, so per-label scores are per role and group. */
+function byRole(spans: TypedSpan[]): TypedSpan[] {
+  return spans.map((s) => ({ entity: entityLabel(s), start: s.start, end: s.end }));
+}
+
 /** Builds the report from predictions (also used after a threshold change in sweeps). */
-export function summarise(predictions: Prediction[], info: { trainExamples: number; trainSeconds: number; trainCpuSeconds: number; timesMs: number[]; threshold: number; ambiguityMargin: number; folds?: number }): EvaluationReport {
+export function summarise(predictions: Prediction[], info: { calibration?: CalibrationInfo; trainExamples: number; trainSeconds: number; trainCpuSeconds: number; timesMs: number[]; threshold: number; ambiguityMargin: number; folds?: number }): EvaluationReport {
   const inScope = predictions.filter((p) => p.intent !== NONE_INTENT);
   const oos = predictions.filter((p) => p.intent === NONE_INTENT);
+  const retrieval = predictions.filter((p) => p.responseKey !== undefined);
+  const hasRoles = predictions.some((p) => [...p.entities, ...p.predictedEntities].some((e) => e.role !== undefined || e.group !== undefined));
   const report: EvaluationReport = {
     trainExamples: info.trainExamples,
     testExamples: predictions.length,
@@ -88,13 +122,18 @@ export function summarise(predictions: Prediction[], info: { trainExamples: numb
     inScopeAccuracy: inScope.length === 0 ? 0 : inScope.filter((p) => p.predicted === p.intent).length / inScope.length,
     outOfScopeRecall: oos.length === 0 ? null : oos.filter((p) => p.predicted === NONE_INTENT).length / oos.length,
     outOfScopeSupport: oos.length,
+    calibrationError: expectedCalibrationError(predictions.map((p) => ({ confidence: p.confidence, correct: p.candidate === p.intent }))),
+    responseKeyAccuracy: retrieval.length === 0 ? null : retrieval.filter((p) => p.predictedResponseKey === p.responseKey).length / retrieval.length,
+    responseKeySupport: retrieval.length,
     entities: entityMetrics(predictions.map((p) => p.entities), predictions.map((p) => p.predictedEntities)),
+    entityRoles: hasRoles ? entityMetrics(predictions.map((p) => byRole(p.entities)), predictions.map((p) => byRole(p.predictedEntities))) : null,
     trainSeconds: info.trainSeconds,
     trainCpuSeconds: info.trainCpuSeconds,
     medianInferenceMs: median(info.timesMs),
     predictions,
   };
   if (info.folds !== undefined) report.folds = info.folds;
+  if (info.calibration !== undefined) report.calibration = info.calibration;
   return report;
 }
 
@@ -105,24 +144,27 @@ export function cpuSeconds(): number {
 }
 
 /** Trains (timed, wall and CPU) with the given options. */
-export function timedTrain(train: TrainingData, options: LocalRecognizerOptions): { recognizer: LocalRecognizer; trainSeconds: number; trainCpuSeconds: number } {
+export function timedTrain(train: TrainingData, options: LocalRecognizerOptions, progress?: ProgressFn): { recognizer: LocalRecognizer; trainSeconds: number; trainCpuSeconds: number } {
   const wall = performance.now();
   const cpu = cpuSeconds();
-  const recognizer = LocalRecognizer.train(train, options);
+  const recognizer = LocalRecognizer.train(train, options, progress);
   return { recognizer, trainSeconds: (performance.now() - wall) / 1000, trainCpuSeconds: cpuSeconds() - cpu };
 }
 
 /** Evaluates an already trained recognizer (e.g. loaded from a model file). */
 export function evaluateRecognizer(recognizer: LocalRecognizer, test: Example[], info: { trainExamples: number; trainSeconds: number; trainCpuSeconds: number }): EvaluationReport {
   const { predictions, timesMs } = predict(recognizer, test);
-  return summarise(predictions, { ...info, timesMs, threshold: recognizer.threshold, ambiguityMargin: recognizer.ambiguityMargin });
+  return summarise(predictions, { ...info, ...(recognizer.calibration === null ? {} : { calibration: recognizer.calibration }), timesMs, threshold: recognizer.threshold, ambiguityMargin: recognizer.ambiguityMargin });
 }
 
 /** Trains on `train`, evaluates on `test`. */
-export function trainAndEvaluate(train: TrainingData, test: Example[], options: LocalRecognizerOptions = {}): { report: EvaluationReport; recognizer: LocalRecognizer } {
-  const { recognizer, trainSeconds, trainCpuSeconds } = timedTrain(train, options);
+export function trainAndEvaluate(train: TrainingData, test: Example[], options: LocalRecognizerOptions = {}, progress?: ProgressFn): { report: EvaluationReport; recognizer: LocalRecognizer } {
+  const { recognizer, trainSeconds, trainCpuSeconds } = timedTrain(train, options, progress);
+  const started = performance.now();
   const { predictions, timesMs } = predict(recognizer, test);
+  progress?.(`evaluated ${test.length} examples in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const report = summarise(predictions, {
+    ...(recognizer.calibration === null ? {} : { calibration: recognizer.calibration }),
     trainExamples: train.examples.length,
     trainSeconds,
     trainCpuSeconds,
@@ -137,7 +179,7 @@ export function trainAndEvaluate(train: TrainingData, test: Example[], options: 
  * Stratified k-fold cross-validation: each intent's examples are shuffled (seeded) and dealt
  * round-robin to folds. Predictions from all folds are pooled; times are per-fold means.
  */
-export function crossValidate(data: TrainingData, folds: number, options: LocalRecognizerOptions = {}): EvaluationReport {
+export function crossValidate(data: TrainingData, folds: number, options: LocalRecognizerOptions = {}, progress?: ProgressFn): EvaluationReport {
   if (!Number.isInteger(folds) || folds < 2) throw new Error(`folds must be an integer >= 2 (got ${folds})`);
   const rng = createRng(options.seed ?? 42);
   const foldOf = new Int32Array(data.examples.length);
@@ -159,8 +201,14 @@ export function crossValidate(data: TrainingData, folds: number, options: LocalR
     const train: TrainingData = { ...data, examples: data.examples.filter((_, i) => foldOf[i] !== f) };
     const test = data.examples.filter((_, i) => foldOf[i] === f);
     if (test.length === 0 || train.examples.length === 0) continue;
-    const { report } = trainAndEvaluate(train, test, options);
+    const foldProgress = progress === undefined ? undefined : (message: string): void => progress(`fold ${f + 1}/${folds}: ${message}`);
+    foldProgress?.(`training on ${train.examples.length} examples, testing on ${test.length}`);
+    const { report } = trainAndEvaluate(train, test, options, foldProgress);
     predictions.push(...report.predictions);
+    if (foldProgress) {
+      const right = report.predictions.filter((p) => p.predicted === p.intent).length;
+      foldProgress(`done: accuracy ${((100 * right) / test.length).toFixed(1)} in ${report.trainSeconds.toFixed(1)} s of training (${Math.round(train.examples.length / Math.max(report.trainSeconds, 1e-6))} examples/s)`);
+    }
     timesMs.push(report.medianInferenceMs);
     trainSeconds += report.trainSeconds / folds;
     trainCpuSeconds += report.trainCpuSeconds / folds;

@@ -82,6 +82,8 @@ export interface TypedSpan {
   entity: string;
   start: number;
   end: number;
+  role?: string;
+  group?: string;
 }
 
 /** Micro P/R/F1 over exact (type, start, end) matches, plus per-type scores. */

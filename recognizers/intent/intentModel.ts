@@ -1,6 +1,15 @@
 import { DEFAULT_FEATURIZER_OPTIONS, Featurizer, type FeaturizerOptions, type FeaturizerState, type SparseVector } from './featurizer';
 import { DEFAULT_MLP_OPTIONS, MlpClassifier, type MlpOptions, type MlpState } from './mlpClassifier';
 import { DEFAULT_SOFTMAX_OPTIONS, SoftmaxClassifier, type SoftmaxOptions, type SoftmaxState } from './softmaxClassifier';
+import { loadStaticEmbeddings, type StaticEmbeddings } from './staticEmbeddings';
+
+/** Distilled static sentence-embedding features beside the n-grams (see staticEmbeddings.ts). */
+export interface EmbeddingFeatures {
+  /** artifact name under models/static-embeddings/ */
+  name: string;
+  /** weight of the L2-normalised embedding block against the n-gram blocks */
+  weight: number;
+}
 
 /** Settings of the intent model: one featuriser, a linear model and optional MLPs. */
 export interface IntentModelOptions {
@@ -15,6 +24,8 @@ export interface IntentModelOptions {
    * data) they add nothing in cross-validation and cost most of the training time.
    */
   mlpMinExamples: number;
+  /** static-embedding features; null or absent for n-grams only */
+  embeddings?: EmbeddingFeatures | null;
 }
 
 /**
@@ -37,6 +48,8 @@ export interface IntentModelState {
   featurizer: FeaturizerState;
   softmax: SoftmaxState | null;
   mlps: MlpState[];
+  /** absent in models trained without static embeddings */
+  embeddings?: EmbeddingFeatures;
 }
 
 /**
@@ -52,31 +65,63 @@ export class IntentModel {
   private readonly linear: SoftmaxClassifier | null;
   private readonly mlps: MlpClassifier[];
   private readonly buffer: Float64Array;
+  private readonly embeddings: { config: EmbeddingFeatures; table: StaticEmbeddings; out: Float32Array } | null;
 
-  private constructor(classes: string[], featurizer: Featurizer, linear: SoftmaxClassifier | null, mlps: MlpClassifier[]) {
+  private constructor(classes: string[], featurizer: Featurizer, linear: SoftmaxClassifier | null, mlps: MlpClassifier[], embeddings: EmbeddingFeatures | null) {
     this.classes = classes;
     this.featurizer = featurizer;
     this.linear = linear;
     this.mlps = mlps;
     this.buffer = new Float64Array(classes.length);
+    if (embeddings === null) this.embeddings = null;
+    else {
+      const table = loadStaticEmbeddings(embeddings.name);
+      this.embeddings = { config: embeddings, table, out: new Float32Array(table.dims) };
+    }
+  }
+
+  /** Input size of the classifiers: the n-gram features plus the embedding block. */
+  private get inputSize(): number {
+    return this.featurizer.size + (this.embeddings?.table.dims ?? 0);
+  }
+
+  /** N-gram features, with the weighted sentence embedding appended after them. */
+  private featurize(text: string): SparseVector {
+    const x = this.featurizer.transform(text);
+    if (this.embeddings === null) return x;
+    const { table, out, config } = this.embeddings;
+    table.embed(text, out);
+    const base = this.featurizer.size;
+    const idx = new Int32Array(x.idx.length + table.dims);
+    const val = new Float32Array(x.val.length + table.dims);
+    idx.set(x.idx);
+    val.set(x.val);
+    for (let d = 0; d < table.dims; d++) {
+      idx[x.idx.length + d] = base + d;
+      val[x.val.length + d] = (out[d] as number) * config.weight;
+    }
+    return { idx, val };
   }
 
   /** Trains on texts and their intents; deterministic for the same inputs and seeds. */
   static train(texts: string[], intents: string[], options: IntentModelOptions = DEFAULT_INTENT_MODEL_OPTIONS): IntentModel {
     const classes = [...new Set(intents)].sort();
     const featurizer = Featurizer.fit(texts, options.featurizer);
-    if (classes.length < 2) return new IntentModel(classes, featurizer, null, []);
+    const embeddings = options.embeddings ?? null;
+    if (classes.length < 2) return new IntentModel(classes, featurizer, null, [], embeddings);
     const classIndex = new Map(classes.map((c, i) => [c, i]));
-    const xs = texts.map((t) => featurizer.transform(t));
+    const shell = new IntentModel(classes, featurizer, null, [], embeddings);
+    const xs = texts.map((t) => shell.featurize(t));
+    const size = shell.inputSize;
     const labels = Int32Array.from(intents.map((i) => classIndex.get(i) ?? 0));
-    const linear = SoftmaxClassifier.train(xs, labels, classes, featurizer.size, options.softmax);
+    const linear = SoftmaxClassifier.train(xs, labels, classes, size, options.softmax);
     const mlps: MlpClassifier[] = [];
     const mlpOptions = options.mlp;
     const mlpCount = texts.length >= options.mlpMinExamples ? options.mlpCount : 0;
     for (let k = 0; mlpOptions !== null && k < mlpCount; k++) {
-      mlps.push(MlpClassifier.train(xs, labels, classes, featurizer.size, { ...mlpOptions, seed: mlpOptions.seed + k }));
+      mlps.push(MlpClassifier.train(xs, labels, classes, size, { ...mlpOptions, seed: mlpOptions.seed + k }));
     }
-    return new IntentModel(classes, featurizer, linear, mlps);
+    return new IntentModel(classes, featurizer, linear, mlps, embeddings);
   }
 
   /** Rebuilds from model-file state. */
@@ -86,12 +131,15 @@ export class IntentModel {
       Featurizer.fromState(state.featurizer),
       state.softmax ? SoftmaxClassifier.fromState(state.softmax) : null,
       state.mlps.map((m) => MlpClassifier.fromState(m)),
+      state.embeddings ?? null,
     );
   }
 
   /** Serialisable state. */
   toState(): IntentModelState {
-    return { classes: this.classes, featurizer: this.featurizer.toJSON(), softmax: this.linear?.toState() ?? null, mlps: this.mlps.map((m) => m.toState()) };
+    const state: IntentModelState = { classes: this.classes, featurizer: this.featurizer.toJSON(), softmax: this.linear?.toState() ?? null, mlps: this.mlps.map((m) => m.toState()) };
+    if (this.embeddings !== null) state.embeddings = this.embeddings.config;
+    return state;
   }
 
   /** Probability of each class (same order as `classes`) for one text. */
@@ -101,7 +149,7 @@ export class IntentModel {
       out.fill(1 / Math.max(1, this.classes.length));
       return out;
     }
-    const x = this.featurizer.transform(text);
+    const x = this.featurize(text);
     this.linear.predictProba(x, out);
     if (this.mlps.length === 0) return out;
     // Geometric mean of all members: sum the logs, then exponentiate and normalise.
@@ -124,6 +172,6 @@ export class IntentModel {
 
   /** The sparse features of a text (exposed for diagnostics and tests). */
   features(text: string): SparseVector {
-    return this.featurizer.transform(text);
+    return this.featurize(text);
   }
 }

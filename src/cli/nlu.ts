@@ -9,6 +9,7 @@ import {
   loadTrainingData,
   LocalRecognizer,
   mergeTrainingData,
+  resolveTrainingFiles,
   saveModel,
   trainingDataHash,
   type LocalRecognizerOptions,
@@ -37,10 +38,10 @@ commands:
                                                entity's F1 on the held-out file is below the
                                                thresholds (default data/nlu-gate.json)
 flags:
-  --train FILE     training data (.yml/.yaml Rasa NLU or .jsonl); repeat to merge files
-                   (e.g. train + dev); default data/nlu.yml
+  --train FILE     training data (.yml/.yaml Rasa NLU or .jsonl), a directory or a glob
+                   ("data/nlu/*.yml"); repeat to merge (e.g. train + dev); default data/nlu.yml
   --model FILE     use a trained model file instead of training
-  --test FILE      test data (.yml/.yaml or .jsonl)
+  --test FILE      test data (.yml/.yaml or .jsonl, a directory or a glob)
   --folds N        stratified N-fold cross-validation on the training data
   --out FILE       train: model file; evaluate: JSON report with every prediction
   --report-dir DIR rasa-style reports: intent/entity reports, errors, confusion matrix and
@@ -51,7 +52,11 @@ flags:
   --seed N         training seed
   --builtins       evaluate with built-in entities (number, datetime, ...) switched on
   --no-mlp         linear intent model only (faster training)
-  --thresholds FILE gate thresholds (JSON: minIntentAccuracy, minEntityF1, test)`;
+  --thresholds FILE gate thresholds (JSON: minIntentAccuracy, minEntityF1, test)
+  --embeddings NAME static-embedding features from models/static-embeddings/NAME.json, or
+                   none (default: minilm-l6-v2-static-v1 from 2,000 examples on, none below);
+                   --embedding-weight X scales them (default 1)
+  --no-calibration raw scores and the fixed default threshold 0.5 / margin 0.05 (as before calibration)`;
 
 /** A command-line mistake: printed with the usage text, exit code 2. */
 class UsageError extends Error {}
@@ -62,8 +67,8 @@ interface Flags {
   switches: Set<string>;
 }
 
-const VALUE_FLAGS = new Set(['train', 'test', 'folds', 'out', 'threshold', 'margin', 'seed', 'model', 'report-dir', 'thresholds']);
-const SWITCHES = new Set(['sweep', 'builtins', 'no-mlp']);
+const VALUE_FLAGS = new Set(['train', 'test', 'folds', 'out', 'threshold', 'margin', 'seed', 'model', 'report-dir', 'thresholds', 'embeddings', 'embedding-weight']);
+const SWITCHES = new Set(['sweep', 'builtins', 'no-mlp', 'no-calibration']);
 
 function parseFlags(argv: string[]): Flags {
   const flags: Flags = { positional: [], values: new Map(), switches: new Set() };
@@ -106,9 +111,28 @@ function existing(name: string, file: string): string {
   return file;
 }
 
+/** A file, directory or glob given to --train/--test; usage error when it names nothing. */
+function dataSpec(name: string, spec: string): string {
+  try {
+    resolveTrainingFiles(spec);
+  } catch (err) {
+    throw new UsageError(`--${name}: ${(err as Error).message}`);
+  }
+  return spec;
+}
+
+const warnOnStderr = (message: string): void => {
+  process.stderr.write(`warning: ${message}\n`);
+};
+
+/** Progress lines (fold, stage, examples per second) go to stderr so stdout stays the result. */
+const progressOnStderr = (message: string): void => {
+  process.stderr.write(`${message}\n`);
+};
+
 function trainingData(flags: Flags): { data: TrainingData; files: string[] } {
-  const files = (flags.values.get('train') ?? [DEFAULT_NLU]).map((f) => existing('train', f));
-  return { data: mergeTrainingData(...files.map((f) => loadTrainingData(f))), files };
+  const files = (flags.values.get('train') ?? [DEFAULT_NLU]).map((f) => dataSpec('train', f));
+  return { data: mergeTrainingData(...files.map((f) => loadTrainingData(f, { warn: warnOnStderr }))), files };
 }
 
 function recognizerOptions(flags: Flags, forEvaluation: boolean): LocalRecognizerOptions {
@@ -120,6 +144,11 @@ function recognizerOptions(flags: Flags, forEvaluation: boolean): LocalRecognize
   if (margin !== undefined) options.ambiguityMargin = margin;
   if (seed !== undefined) options.seed = seed;
   if (flags.switches.has('no-mlp')) options.mlp = false;
+  if (flags.switches.has('no-calibration')) options.calibrate = false;
+  const embeddings = one(flags, 'embeddings');
+  const embeddingWeight = numberFlag(flags, 'embedding-weight', 0, 10);
+  if (embeddings !== undefined) options.staticEmbeddings = embeddings === 'none' ? false : embeddings;
+  if (embeddingWeight !== undefined) options.staticEmbeddingWeight = embeddingWeight;
   // Built-ins are not in benchmark gold data and cost milliseconds per utterance, so
   // evaluation leaves them out unless asked.
   if (forEvaluation && !flags.switches.has('builtins')) options.builtinEntities = [];
@@ -141,13 +170,24 @@ function pct(x: number | null): string {
   return x === null ? '-' : (x * 100).toFixed(2);
 }
 
+/** One indented line per entity (or entity@role) label: precision, recall, F1 and gold support. */
+function perLabelLines(kind: string, scores: Record<string, { precision: number; recall: number; f1: number; support: number }>): string[] {
+  return Object.entries(scores)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, s]) => `  ${kind} ${name}: P ${pct(s.precision)} R ${pct(s.recall)} F1 ${pct(s.f1)} (n=${s.support})`);
+}
+
 /** Short human summary of a report. */
 export function formatSummary(report: EvaluationReport): string {
   return [
     `examples: train ${report.trainExamples}, test ${report.testExamples}${report.folds ? ` (${report.folds}-fold CV)` : ''}`,
     `intent accuracy ${pct(report.intent.accuracy)}  macro F1 ${pct(report.intent.macroF1)}  in-scope accuracy ${pct(report.inScopeAccuracy)}`,
     `out-of-scope recall ${pct(report.outOfScopeRecall)} (n=${report.outOfScopeSupport})  threshold ${report.threshold}  margin ${report.ambiguityMargin}`,
+    `calibration error (ECE, top confidence) ${pct(report.calibrationError)}${report.calibration ? `  temperature ${report.calibration.temperature}, chosen threshold ${report.calibration.chosenThreshold} for a ${pct(report.calibration.inScopeBudget)}% in-scope budget` : ''}`,
     `entity micro F1 ${report.entities.support > 0 ? pct(report.entities.f1) : '-'} (P ${pct(report.entities.precision)} R ${pct(report.entities.recall)}, n=${report.entities.support})`,
+    ...perLabelLines('entity', report.entities.perEntity),
+    ...(report.entityRoles === null ? [] : [`entity@role#group micro F1 ${pct(report.entityRoles.f1)} (P ${pct(report.entityRoles.precision)} R ${pct(report.entityRoles.recall)})`, ...perLabelLines('role', report.entityRoles.perEntity)]),
+    ...(report.responseKeyAccuracy === null ? [] : [`retrieval response key accuracy ${pct(report.responseKeyAccuracy)} (n=${report.responseKeySupport})`]),
     `train ${report.trainSeconds.toFixed(2)} s wall, ${report.trainCpuSeconds.toFixed(2)} s CPU  median inference ${report.medianInferenceMs.toFixed(3)} ms/utterance`,
   ].join('\n');
 }
@@ -163,7 +203,7 @@ function runTrain(flags: Flags): void {
   const { data, files } = trainingData(flags);
   const options = recognizerOptions(flags, false);
   const out = one(flags, 'out') ?? DEFAULT_MODEL;
-  const { recognizer, trainSeconds, trainCpuSeconds } = timedTrain(data, options);
+  const { recognizer, trainSeconds, trainCpuSeconds } = timedTrain(data, options, progressOnStderr);
   saveModel(recognizer, out, trainingDataHash(data, options), options);
   process.stdout.write(`trained on ${data.examples.length} examples from ${files.join(', ')} in ${trainSeconds.toFixed(2)} s (${trainCpuSeconds.toFixed(2)} s CPU)\nmodel written to ${out}\n`);
 }
@@ -177,12 +217,12 @@ async function runEvaluate(flags: Flags): Promise<void> {
   const options = recognizerOptions(flags, true);
   let report: EvaluationReport;
   if (testFile !== undefined) {
-    const test = loadTrainingData(existing('test', testFile)).examples;
+    const test = loadTrainingData(dataSpec('test', testFile), { warn: warnOnStderr }).examples;
     report = model !== undefined
       ? evaluateRecognizer(model, test, { trainExamples: 0, trainSeconds: 0, trainCpuSeconds: 0 })
-      : trainAndEvaluate(trainingData(flags).data, test, options).report;
+      : trainAndEvaluate(trainingData(flags).data, test, options, progressOnStderr).report;
   } else {
-    report = crossValidate(trainingData(flags).data, folds as number, options);
+    report = crossValidate(trainingData(flags).data, folds as number, options, progressOnStderr);
   }
   process.stdout.write(`${formatSummary(report)}\n`);
   let sweepRows: SweepRow[] | undefined;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { ALL_BUILTIN_ENTITIES, DEFAULT_ORDER_ID_PATTERN, type BuiltinEntity } from '../../recognizers';
+import { ALL_BUILTIN_ENTITIES, DEFAULT_ORDER_ID_PATTERN, resolveTrainingFiles, type BuiltinEntity } from '../../recognizers';
 import { ConfigError } from '../errors';
 import { fromRoot } from '../paths';
 import { readHandoffConfig, type HandoffConfig } from './handoff';
@@ -69,6 +69,7 @@ export interface OrdersConfig {
 }
 
 export interface NluConfig {
+  /** A file, a directory or a glob of training-data files. */
   trainingFile: string;
   /** Trained model cache; retrained only when the training data or options change. Empty: train at every start. */
   modelFile?: string;
@@ -188,9 +189,15 @@ function readOrders(env: Env): OrdersConfig {
 }
 
 function readNlu(env: Env): NluConfig {
+  // One file, a directory (data/nlu/) or a glob (data/nlu/*.yml), merged as Rasa does.
   const trainingFile = fromRoot(readString(env, 'NLU_FILE', 'data/nlu.yml'));
-  if (!existsSync(trainingFile)) {
+  if (!existsSync(trainingFile) && !/[*?[{]/.test(trainingFile)) {
     throw new ConfigError('NLU_FILE', `training data "${trainingFile}" does not exist.`);
+  }
+  try {
+    resolveTrainingFiles(trainingFile);
+  } catch (err) {
+    throw new ConfigError('NLU_FILE', `${(err as Error).message}; give a .yml/.yaml/.jsonl file, a directory of them or a glob such as data/nlu/*.yml.`);
   }
   const rawThreshold = readOptional(env, 'NLU_THRESHOLD');
   const modelFile = readString(env, 'NLU_MODEL_FILE', 'models/bot.model.json');

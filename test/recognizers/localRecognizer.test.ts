@@ -26,6 +26,12 @@ describe('LocalRecognizer', () => {
     });
   }
 
+  for (const text of ['When was Teams released?', 'who discovered penicillin']) {
+    it(`should answer None to the general-knowledge question "${text}" instead of starting the order form`, () => {
+      assert.equal(topIntent(botRecognizer().parse(text).intents), NONE_INTENT);
+    });
+  }
+
   it('should list every intent including None in the result', () => {
     const result = botRecognizer().parse('hello');
 

@@ -63,6 +63,16 @@ describe('model files', () => {
     assert.throws(() => loadModel(old), /old\.json: model format version 0 is not supported/);
   });
 
+  it('should retrain over a model file from an older format version', () => {
+    const old = join(dir, 'older.json');
+    writeFileSync(old, JSON.stringify({ ...readModelFile(model), version: MODEL_FORMAT_VERSION - 1 }));
+
+    const { info } = loadOrTrain(nlu, old, { builtinEntities: [] });
+
+    assert.equal(info.retrained, true);
+    assert.equal(readModelFile(old).version, MODEL_FORMAT_VERSION);
+  });
+
   it('should name the file when the model content is broken', () => {
     const broken = join(dir, 'broken.json');
     const doc = JSON.parse(readFileSync(model, 'utf8')) as { model: { intent: unknown } };

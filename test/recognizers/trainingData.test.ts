@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { loadTrainingData, parseRasaYaml } from '../../recognizers';
+import { loadTrainingData, parseRasaYaml, resolveTrainingFiles } from '../../recognizers';
 import { parseAnnotatedExample } from '../../recognizers/data/annotations';
 
 const fixture = (name: string): string => join(__dirname, 'fixtures', name);
@@ -31,12 +31,73 @@ describe('training data loading', () => {
     assert.deepEqual(data.lookups.city, ['Berlin', 'New York']);
   });
 
-  it('should name the file and line of an example line without a dash', () => {
-    assert.throws(() => loadTrainingData(fixture('bad-example.yml')), /bad-example\.yml:6: example lines must start with "- "/);
+  it('should warn with file and line about an example line without a dash and keep the others', () => {
+    const warnings: string[] = [];
+    const data = loadTrainingData(fixture('bad-example.yml'), { warn: (m) => warnings.push(m) });
+
+    assert.deepEqual(data.examples.map((e) => e.text), ['hi']);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /bad-example\.yml:6: example line without "- " ignored/);
   });
 
-  it('should name the file and line of an item with no intent', () => {
-    assert.throws(() => loadTrainingData(fixture('bad-item.yml')), /bad-item\.yml:6: item needs one of intent/);
+  it('should warn with file and line about an item with no intent and skip it', () => {
+    const warnings: string[] = [];
+    const data = loadTrainingData(fixture('bad-item.yml'), { warn: (m) => warnings.push(m) });
+
+    assert.deepEqual(data.examples.map((e) => e.text), ['hi']);
+    assert.match(warnings.join('\n'), /bad-item\.yml:6: item has none of intent, synonym, regex or lookup; skipped/);
+  });
+
+  it('should warn about unknown keys with their lines instead of failing', () => {
+    const warnings: string[] = [];
+    const data = loadTrainingData(fixture('warnings.yml'), { warn: (m) => warnings.push(m) });
+
+    assert.deepEqual(data.examples.map((e) => e.text), ['hi', 'hey']);
+    assert.deepEqual(warnings, [
+      `${fixture('warnings.yml')}:2: unknown top-level key "language" ignored`,
+      `${fixture('warnings.yml')}:5: unknown key "colour" ignored`,
+      `${fixture('warnings.yml')}:8: example line without "- " ignored ("hello without a dash")`,
+      `${fixture('warnings.yml')}:10: item has none of intent, synonym, regex or lookup; skipped`,
+    ]);
+  });
+
+  it('should refuse a training data format version it does not support, naming the supported ones', () => {
+    assert.throws(() => loadTrainingData(fixture('old-version.yml')), /old-version\.yml:1: training data format version "1\.0" is not supported \(supported: 2\.0, 3\.0, 3\.1\)/);
+  });
+
+  it('should warn about a newer 3.x version and read the file', () => {
+    const warnings: string[] = [];
+    const data = parseRasaYaml('version: "3.9"\nnlu:\n- intent: a\n  examples: |\n    - x\n', 'v.yml', { warn: (m) => warnings.push(m) });
+
+    assert.equal(data.examples.length, 1);
+    assert.deepEqual(warnings, ['v.yml:1: training data format version "3.9" is newer than the formats this reader knows (2.0, 3.0, 3.1); reading it as 3.1']);
+  });
+
+  it('should merge a project directory as Rasa does, skipping files without an nlu section', () => {
+    const warnings: string[] = [];
+    const data = loadTrainingData(fixture('project/data'), { warn: (m) => warnings.push(m) });
+
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(data.examples.map((e) => `${e.intent}: ${e.text}`), [
+      'greet: hi',
+      'greet: hello there',
+      'book_flight: fly from Berlin to Rome',
+      'greet: good morning',
+    ]);
+    assert.deepEqual(data.synonyms.NYC, ['new york']);
+    assert.deepEqual(data.lookups.city, ['Berlin', 'Rome']);
+  });
+
+  it('should read the files a glob matches, in sorted order', () => {
+    const files = resolveTrainingFiles(fixture('project/data/nlu/*.yml'));
+
+    assert.deepEqual(files, [fixture('project/data/nlu/greet.yml'), fixture('project/data/nlu/travel.yml')]);
+    assert.equal(loadTrainingData(fixture('project/data/nlu/*.yml')).examples.length, 4);
+  });
+
+  it('should say clearly when a glob or directory names no training data', () => {
+    assert.throws(() => resolveTrainingFiles(fixture('project/data/nlu/*.json')), /no \.yml, \.yaml or \.jsonl file matches this pattern/);
+    assert.throws(() => loadTrainingData(fixture('project/data/empty-dir-missing')), /cannot read training data/);
   });
 
   it('should report YAML syntax errors with file and line', () => {

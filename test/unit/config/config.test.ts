@@ -75,6 +75,13 @@ describe('loadConfig', () => {
     expectSetting({ NLU_BUILTIN_ENTITIES: 'number,money' }, 'NLU_BUILTIN_ENTITIES', /unknown kind\(s\) money/);
   });
 
+  it('should accept a directory or glob of training data as NLU_FILE and name it when it matches nothing', () => {
+    const dir = 'test/recognizers/fixtures/project/data';
+    assert.match(loadConfig({ NLU_FILE: dir }).nlu.trainingFile, /fixtures\/project\/data$/);
+    assert.match(loadConfig({ NLU_FILE: `${dir}/nlu/*.yml` }).nlu.trainingFile, /nlu\/\*\.yml$/);
+    expectSetting({ NLU_FILE: `${dir}/nlu/*.json` }, 'NLU_FILE', /no \.yml, \.yaml or \.jsonl file matches this pattern.*glob such as data\/nlu\/\*\.yml/);
+  });
+
   it('should check Bot Framework credentials across fields', () => {
     expectSetting({ MicrosoftAppPassword: 'secret' }, 'MicrosoftAppId', /MicrosoftAppPassword is set/);
     expectSetting({ MicrosoftAppType: 'SingleTenant', MicrosoftAppId: 'id' }, 'MicrosoftAppTenantId', /SingleTenant/);
