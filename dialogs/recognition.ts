@@ -52,9 +52,7 @@ export function toRecognition(result: RecognizerResult): Recognition {
   const ids = (result.entities as Record<string, unknown> | undefined)?.order_id;
   const orderId = Array.isArray(ids) && typeof ids[0] === 'string' ? ids[0] : undefined;
   const rawCandidates = (result as { candidates?: { intent: string; score: number }[] }).candidates;
-  const candidates = Array.isArray(rawCandidates)
-    ? rawCandidates.filter((c) => c.intent !== Intents.none)
-    : entries.filter((e) => e.intent !== Intents.none);
+  const candidates = Array.isArray(rawCandidates) ? rawCandidates.filter((c) => c.intent !== Intents.none) : entries.filter((e) => e.intent !== Intents.none);
   return {
     intent: buttonIntent ?? top.intent,
     score: buttonIntent ? 1 : top.score,

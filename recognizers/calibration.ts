@@ -167,7 +167,10 @@ export function expectedCalibrationError(points: Array<{ confidence: number; cor
  */
 export function chooseThreshold(scored: Scored[], inScopeBudget: number): number {
   const inScope = scored.filter((s) => s.gold !== NONE_INTENT);
-  const rightConfidences = inScope.filter((s) => s.top === s.gold).map((s) => s.confidence).sort((a, b) => a - b);
+  const rightConfidences = inScope
+    .filter((s) => s.top === s.gold)
+    .map((s) => s.confidence)
+    .sort((a, b) => a - b);
   if (rightConfidences.length === 0) return 0;
   const allowed = Math.floor(inScopeBudget * inScope.length);
   const at = rightConfidences[Math.min(allowed, rightConfidences.length - 1)] as number;

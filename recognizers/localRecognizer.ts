@@ -8,7 +8,15 @@ import { DEFAULT_ORDER_ID_PATTERN, ORDER_ID_ENTITY } from './entities/orderId';
 import { DEFAULT_TAGGER_OPTIONS } from './entities/tagger';
 import { DEFAULT_INTENT_MODEL_OPTIONS, IntentModel, type IntentModelOptions, type IntentModelState } from './intent/intentModel';
 import { applyTemperature, calibrate, stratifiedFolds, type CalibrationInfo, type HeldOut } from './calibration';
-import { applyFallback, DEFAULT_AMBIGUITY_MARGIN, DEFAULT_IN_SCOPE_BUDGET, DEFAULT_THRESHOLD, isRetrievalLabel, reportedIntent, type IntentCandidate } from './fallback';
+import {
+  applyFallback,
+  DEFAULT_AMBIGUITY_MARGIN,
+  DEFAULT_IN_SCOPE_BUDGET,
+  DEFAULT_THRESHOLD,
+  isRetrievalLabel,
+  reportedIntent,
+  type IntentCandidate,
+} from './fallback';
 
 /**
  * Longest prefix of a message that the recognizer reads (cut at a word boundary). A customer's
@@ -152,13 +160,19 @@ export class LocalRecognizer extends Recognizer {
     const intentOptions = intentModelOptions(options, seed, texts.length);
     const intentModel = IntentModel.train(texts, labels, intentOptions);
     stage('intent model');
-    const calibration = options.calibrate === false ? null : calibrateIntentModel(texts, labels, intentModel.classes, intentOptions, options.inScopeBudget ?? DEFAULT_IN_SCOPE_BUDGET, seed, progress);
-    if (calibration !== null) stage(`calibration (${calibration.folds === 1 ? 'one held-out fifth' : `${calibration.folds} folds`}, temperature ${calibration.temperature}, threshold ${calibration.chosenThreshold})`);
+    const calibration =
+      options.calibrate === false
+        ? null
+        : calibrateIntentModel(texts, labels, intentModel.classes, intentOptions, options.inScopeBudget ?? DEFAULT_IN_SCOPE_BUDGET, seed, progress);
+    if (calibration !== null)
+      stage(
+        `calibration (${calibration.folds === 1 ? 'one held-out fifth' : `${calibration.folds} folds`}, temperature ${calibration.temperature}, threshold ${calibration.chosenThreshold})`,
+      );
     const declaresOrderId =
       options.orderIdPattern !== undefined ||
       ORDER_ID_ENTITY in data.regexes ||
       data.examples.some((e) => e.entities.some((s) => s.entity === ORDER_ID_ENTITY));
-    const pattern = declaresOrderId ? options.orderIdPattern ?? DEFAULT_ORDER_ID_PATTERN : null;
+    const pattern = declaresOrderId ? (options.orderIdPattern ?? DEFAULT_ORDER_ID_PATTERN) : null;
     const extractor = EntityExtractor.train(data, pattern, { ...DEFAULT_TAGGER_OPTIONS, seed });
     stage('entity extractor');
     return new LocalRecognizer({
@@ -279,7 +293,10 @@ export class LocalRecognizer extends Recognizer {
       text: fullText,
       intents,
       entities: toLuisEntities(this.extractEntities(text)),
-      candidates: candidates.filter((c) => c.intent !== NONE_INTENT).slice(0, 5).map((c) => ({ intent: c.intent, score: round(c.score) })),
+      candidates: candidates
+        .filter((c) => c.intent !== NONE_INTENT)
+        .slice(0, 5)
+        .map((c) => ({ intent: c.intent, score: round(c.score) })),
     };
     if (decision.fallback) result.fallback = { reason: decision.fallback, threshold: this.parts.threshold, ambiguityMargin: this.parts.ambiguityMargin };
     const retrieval = decision.topIntent === NONE_INTENT ? undefined : this.retrievalOf(decision.topIntent, probs);
@@ -310,7 +327,9 @@ export function toLuisEntities(found: FoundEntity[]): RecognizerResult['entities
   const values: Record<string, unknown[]> = {};
   const instance: Record<string, LuisInstance[]> = {};
   for (const e of found) {
-    (values[e.type] ??= []).push(e.value);
+    const list = values[e.type] ?? [];
+    values[e.type] = list;
+    list.push(e.value);
     const entry: LuisInstance = { startIndex: e.start, endIndex: e.end, text: e.text, type: e.type, score: e.score };
     if (e.role !== undefined) entry.role = e.role;
     if (e.group !== undefined) entry.group = e.group;
@@ -365,7 +384,15 @@ const ONE_FOLD_FROM_EXAMPLES = 2000;
  * the full data), then temperature and threshold fitted on them. Five stratified folds on small
  * data; one held-out fifth on large data, which costs one extra training of 80% of the data.
  */
-function calibrateIntentModel(texts: string[], labels: string[], classes: string[], intentOptions: IntentModelOptions, budget: number, seed: number, progress?: ProgressFn): CalibrationInfo | null {
+function calibrateIntentModel(
+  texts: string[],
+  labels: string[],
+  classes: string[],
+  intentOptions: IntentModelOptions,
+  budget: number,
+  seed: number,
+  progress?: ProgressFn,
+): CalibrationInfo | null {
   if (texts.length < MIN_CALIBRATION_EXAMPLES || classes.length < 2) return null;
   const folds = 5;
   const trainedFolds = texts.length >= ONE_FOLD_FROM_EXAMPLES ? 1 : folds;
@@ -382,7 +409,11 @@ function calibrateIntentModel(texts: string[], labels: string[], classes: string
     });
     if (testIdx.length === 0 || new Set(trainIdx.map((i) => labels[i])).size < 2) continue;
     const started = performance.now();
-    const model = IntentModel.train(trainIdx.map((i) => texts[i] as string), trainIdx.map((i) => labels[i] as string), foldOptions);
+    const model = IntentModel.train(
+      trainIdx.map((i) => texts[i] as string),
+      trainIdx.map((i) => labels[i] as string),
+      foldOptions,
+    );
     const seen = model.classes.map((c) => classIndex.get(c) ?? -1);
     for (const i of testIdx) {
       const foldProbs = model.predict(texts[i] as string);
@@ -394,7 +425,9 @@ function calibrateIntentModel(texts: string[], labels: string[], classes: string
       heldOut.push({ probs, gold, goldSeen: model.classes.includes(labels[i] as string) });
     }
     const seconds = (performance.now() - started) / 1000;
-    progress?.(`calibration fold ${f + 1}/${trainedFolds}: ${trainIdx.length} examples in ${seconds.toFixed(2)} s (${Math.round(trainIdx.length / Math.max(seconds, 1e-6))} examples/s)`);
+    progress?.(
+      `calibration fold ${f + 1}/${trainedFolds}: ${trainIdx.length} examples in ${seconds.toFixed(2)} s (${Math.round(trainIdx.length / Math.max(seconds, 1e-6))} examples/s)`,
+    );
   }
   if (heldOut.length < MIN_CALIBRATION_EXAMPLES) return null;
   return calibrate(heldOut, classes, budget, trainedFolds);

@@ -34,8 +34,14 @@ export interface ModelInfo {
 
 /** Stable fingerprint of training data plus the options that shape the model. */
 export function trainingDataHash(data: TrainingData, options: LocalRecognizerOptions = {}): string {
-  const sortedOptions = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
-  return createHash('sha256').update(JSON.stringify({ v: MODEL_FORMAT_VERSION, options: sortedOptions, data })).digest('hex');
+  const sortedOptions = Object.fromEntries(
+    Object.entries(options)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+  return createHash('sha256')
+    .update(JSON.stringify({ v: MODEL_FORMAT_VERSION, options: sortedOptions, data }))
+    .digest('hex');
 }
 
 // Typed arrays become {"$f32": base64} (about 4x smaller than number lists, and exact).
@@ -82,7 +88,9 @@ export function readModelFile(file: string): ModelFile {
     throw new Error(`${file}: not a local-recognizer model file (expected format "${MODEL_FORMAT}")`);
   }
   if (d.version !== MODEL_FORMAT_VERSION) {
-    throw new Error(`${file}: model format version ${String(d.version)} is not supported (this build reads ${MODEL_FORMAT_VERSION}); retrain with "npm run nlu -- train"`);
+    throw new Error(
+      `${file}: model format version ${String(d.version)} is not supported (this build reads ${MODEL_FORMAT_VERSION}); retrain with "npm run nlu -- train"`,
+    );
   }
   if (typeof d.trainingDataHash !== 'string' || d.model === undefined || typeof d.model !== 'object') {
     throw new Error(`${file}: corrupt model file (missing trainingDataHash or model)`);
@@ -122,7 +130,12 @@ function isOlderModelVersion(file: string): boolean {
  * foreign model file is an error naming the file rather than a silent retrain, so a broken
  * deployment is noticed; a file from an older format version is retrained.
  */
-export function loadOrTrain(nluFile: string, modelFile: string, options: LocalRecognizerOptions = {}, warn?: TrainingDataWarn): { recognizer: LocalRecognizer; info: ModelInfo } {
+export function loadOrTrain(
+  nluFile: string,
+  modelFile: string,
+  options: LocalRecognizerOptions = {},
+  warn?: TrainingDataWarn,
+): { recognizer: LocalRecognizer; info: ModelInfo } {
   const data = loadTrainingData(nluFile, warn === undefined ? {} : { warn });
   const hash = trainingDataHash(data, options);
   if (existsSync(modelFile) && !isOlderModelVersion(modelFile)) {

@@ -65,7 +65,11 @@ function parseArgs(argv: string[]): { pairs: Pair[]; systems: string[]; threshol
   let pairs: Pair[] = trains.map((train, i) => ({ name: `${basename(dirname(train))}/${basename(tests[i] as string)}`, train, test: tests[i] as string }));
   if (pairs.length === 0) {
     if (!existsSync(root)) throw new UsageError(`benchmark root not found: ${root}`);
-    const names = values.get('dataset') ?? readdirSync(root).filter((d) => existsSync(join(root, d, 'train.jsonl'))).sort();
+    const names =
+      values.get('dataset') ??
+      readdirSync(root)
+        .filter((d) => existsSync(join(root, d, 'train.jsonl')))
+        .sort();
     pairs = names.map((name) => ({ name: `${name}/${split}`, train: join(root, name, 'train.jsonl'), test: join(root, name, `${split}.jsonl`) }));
   }
   for (const p of pairs) for (const f of [p.train, p.test]) if (!existsSync(f)) throw new UsageError(`file not found: ${f}`);
@@ -138,8 +142,18 @@ function formatTable(rows: Row[]): string {
   const pct = (x: number | null): string => (x === null ? '-' : (x * 100).toFixed(2));
   const header = ['dataset', 'system', 'acc', 'top1', 'macroF1', 'in-scope', 'oos-rec', 'entityF1', 'train s', 'cpu s', 'ms/utt', 'MB'];
   const body = rows.map((r) => [
-    r.dataset, r.system, pct(r.accuracy), pct(r.top1Accuracy), pct(r.macroF1), pct(r.inScopeAccuracy), pct(r.oosRecall), pct(r.entityF1),
-    r.trainSeconds.toFixed(2), r.trainCpuSeconds.toFixed(2), r.medianInferenceMs.toFixed(3), r.memoryMB.toFixed(0),
+    r.dataset,
+    r.system,
+    pct(r.accuracy),
+    pct(r.top1Accuracy),
+    pct(r.macroF1),
+    pct(r.inScopeAccuracy),
+    pct(r.oosRecall),
+    pct(r.entityF1),
+    r.trainSeconds.toFixed(2),
+    r.trainCpuSeconds.toFixed(2),
+    r.medianInferenceMs.toFixed(3),
+    r.memoryMB.toFixed(0),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
@@ -162,7 +176,9 @@ function runChild(job: Job): Promise<Row> {
     let row: Row | undefined;
     child.on('message', (message) => (row = message as Row));
     child.on('error', reject);
-    child.on('exit', (code) => (row !== undefined && code === 0 ? resolvePromise(row) : reject(new Error(`${job.pair.name} ${job.system}: child exited with code ${code}`))));
+    child.on('exit', (code) =>
+      row !== undefined && code === 0 ? resolvePromise(row) : reject(new Error(`${job.pair.name} ${job.system}: child exited with code ${code}`)),
+    );
   });
 }
 
@@ -177,7 +193,7 @@ async function main(): Promise<number> {
     await child(JSON.parse(process.argv[3] ?? '{}') as Job);
     return 0;
   }
-  let args;
+  let args: ReturnType<typeof parseArgs>;
   try {
     args = parseArgs(process.argv.slice(2));
   } catch (err) {
@@ -195,14 +211,17 @@ async function main(): Promise<number> {
     }
   }
   process.stdout.write(`${formatTable(rows)}\n`);
-  process.stdout.write('acc/macroF1/in-scope/oos-rec use each system\'s final answer (after its own None fallback); top1 ignores fallback.\n');
+  process.stdout.write("acc/macroF1/in-scope/oos-rec use each system's final answer (after its own None fallback); top1 ignores fallback.\n");
   process.stdout.write('train s = wall clock, cpu s = process CPU time during training; MB = heap + external memory retained by the trained model.\n');
   process.stdout.write('Each system runs in its own process, one after the other.\n');
   if (args.out !== undefined) writeFileSync(args.out, `${JSON.stringify(rows, null, 2)}\n`);
   return 0;
 }
 
-main().then((code) => (process.exitCode = code), (err: unknown) => {
-  process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -44,8 +44,10 @@ export class LocalSystem implements BenchSystem {
       intent,
       // Without a fallback the top intent is the model's own choice (possibly None from an
       // out-of-scope class); after one, the best real candidate.
-      top: result.fallback === undefined ? intent : result.candidates[0]?.intent ?? NONE_INTENT,
-      entities: Object.values(instance).flat().map((i) => ({ entity: i.type, start: i.startIndex, end: i.endIndex })),
+      top: result.fallback === undefined ? intent : (result.candidates[0]?.intent ?? NONE_INTENT),
+      entities: Object.values(instance)
+        .flat()
+        .map((i) => ({ entity: i.type, start: i.startIndex, end: i.endIndex })),
     };
   }
 }

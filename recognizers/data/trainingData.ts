@@ -132,9 +132,13 @@ function validateJsonExample(row: unknown, where: string): Example {
   const entities: EntitySpan[] = rawEntities.map((e: unknown, k) => {
     const span = e as Partial<EntitySpan> | null;
     const ok =
-      span !== null && typeof span === 'object' && typeof span.entity === 'string' &&
-      Number.isInteger(span.start) && Number.isInteger(span.end) &&
-      (span.start as number) >= 0 && (span.end as number) <= text.length &&
+      span !== null &&
+      typeof span === 'object' &&
+      typeof span.entity === 'string' &&
+      Number.isInteger(span.start) &&
+      Number.isInteger(span.end) &&
+      (span.start as number) >= 0 &&
+      (span.end as number) <= text.length &&
       (span.start as number) < (span.end as number);
     if (!ok) throw new Error(`${where}: entity #${k + 1} needs "entity", and 0 <= start < end <= text length`);
     const s = span as EntitySpan;
@@ -150,7 +154,21 @@ function validateJsonExample(row: unknown, where: string): Example {
 export const SUPPORTED_RASA_VERSIONS = ['2.0', '3.0', '3.1'] as const;
 
 // Top-level keys of Rasa training data and domain files: not NLU, but not mistakes either.
-const KNOWN_TOP_LEVEL = new Set(['version', 'nlu', 'stories', 'rules', 'responses', 'intents', 'entities', 'slots', 'forms', 'actions', 'session_config', 'e2e_actions', 'config']);
+const KNOWN_TOP_LEVEL = new Set([
+  'version',
+  'nlu',
+  'stories',
+  'rules',
+  'responses',
+  'intents',
+  'entities',
+  'slots',
+  'forms',
+  'actions',
+  'session_config',
+  'e2e_actions',
+  'config',
+]);
 const KNOWN_ITEM_KEYS = new Set(['intent', 'synonym', 'regex', 'lookup', 'examples', 'metadata']);
 
 /**
@@ -184,8 +202,7 @@ export function parseRasaYaml(source: string, file = '<nlu.yml>', options: Parse
   const warn = options.warn ?? defaultWarn;
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, keepSourceTokens: false });
-  const lineOf = (node: Node | null | undefined): number =>
-    node?.range ? lineCounter.linePos(node.range[0]).line : 1;
+  const lineOf = (node: Node | null | undefined): number => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
     const line = first?.linePos?.[0]?.line ?? 1;
@@ -229,7 +246,7 @@ export function parseRasaYaml(source: string, file = '<nlu.yml>', options: Parse
     const lines = readExampleLines(item, file, lineOf, warn);
     if (kind === 'intent') {
       for (const { text, line: exLine } of lines) {
-        let parsed;
+        let parsed: ReturnType<typeof parseAnnotatedExample>;
         try {
           parsed = parseAnnotatedExample(text);
         } catch (err) {
@@ -299,7 +316,8 @@ function assertRegex(pattern: string, where: string): void {
 }
 
 function addUnique(target: Record<string, string[]>, key: string, value: string): void {
-  const list = (target[key] ??= []);
+  const list = target[key] ?? [];
+  target[key] = list;
   if (!list.includes(value)) list.push(value);
 }
 

@@ -103,7 +103,16 @@ export class EntityExtractor {
   static fromState(state: ExtractorState): EntityExtractor {
     const tagger = state.tagger ? PerceptronTagger.fromState(state.tagger) : null;
     const types = new Set([...(tagger?.entityTypes ?? []).map((label) => parseEntityLabel(label).entity), ...Object.keys(state.declaredValues)]);
-    return new EntityExtractor(state.orderIdPattern, state.regexes, state.synonyms, Gazetteer.fromState(state.gazetteer), tagger, types, state.declaredValues, state.unannotatedValues ?? {});
+    return new EntityExtractor(
+      state.orderIdPattern,
+      state.regexes,
+      state.synonyms,
+      Gazetteer.fromState(state.gazetteer),
+      tagger,
+      types,
+      state.declaredValues,
+      state.unannotatedValues ?? {},
+    );
   }
 
   /** Serialisable state. */
@@ -258,10 +267,18 @@ export const MIN_BARE_MENTIONS = 2;
  * in a few examples and leaves it bare in hundreds; tagging every mention then floods
  * precision, because the gold data says those mentions are not entities.
  */
-export function inconsistentValues(data: TrainingData, types: Set<string>, declaredValues: Record<string, string[]>, ratio = BARE_MENTION_RATIO): Record<string, string[]> {
+export function inconsistentValues(
+  data: TrainingData,
+  types: Set<string>,
+  declaredValues: Record<string, string[]>,
+  ratio = BARE_MENTION_RATIO,
+): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [type, counts] of valueMentionCounts(data, types, declaredValues)) {
-    const flagged = [...counts].filter(([, c]) => c.bare >= MIN_BARE_MENTIONS && c.bare > ratio * c.annotated).map(([v]) => v).sort();
+    const flagged = [...counts]
+      .filter(([, c]) => c.bare >= MIN_BARE_MENTIONS && c.bare > ratio * c.annotated)
+      .map(([v]) => v)
+      .sort();
     if (flagged.length > 0) out[type] = flagged;
   }
   return out;
@@ -272,7 +289,8 @@ function declaredValuesOf(data: TrainingData, types: Set<string>): Record<string
   const out: Record<string, string[]> = {};
   const add = (type: string, value: string): void => {
     if (type === ORDER_ID_ENTITY || !types.has(type) || value.trim() === '') return;
-    const list = (out[type] ??= []);
+    const list = out[type] ?? [];
+    out[type] = list;
     if (!list.includes(value)) list.push(value);
   };
   for (const [name, values] of Object.entries(data.lookups)) for (const v of values) add(name, v);
@@ -307,7 +325,7 @@ function rank(e: FoundEntity): number {
  * higher-ranked non-built-in. Output is sorted by position.
  */
 export function resolveOverlaps(found: FoundEntity[]): FoundEntity[] {
-  const ranked = [...found].sort((a, b) => rank(a) - rank(b) || (b.end - b.start) - (a.end - a.start) || a.start - b.start);
+  const ranked = [...found].sort((a, b) => rank(a) - rank(b) || b.end - b.start - (a.end - a.start) || a.start - b.start);
   const kept: FoundEntity[] = [];
   // Kept entities by the characters they cover: a candidate is compared only with those sharing
   // a character, so the cost follows the total span length instead of growing with entities².

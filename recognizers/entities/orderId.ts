@@ -14,7 +14,11 @@ export const ORDER_ID_ENTITY = 'order_id';
 
 /** Canonical form of an order id: trimmed, without leading `#`, upper-case (`#ab123` -> `AB123`). */
 export function normalizeOrderId(raw: string): string {
-  return raw.trim().replace(/^#+\s*/, '').trim().toUpperCase();
+  return raw
+    .trim()
+    .replace(/^#+\s*/, '')
+    .trim()
+    .toUpperCase();
 }
 
 const fullMatchCache = new Map<string, RegExp>();
@@ -43,7 +47,8 @@ export interface OrderIdMatch {
 // Tokens that fit the pattern but are almost never order ids: ordinals, clock times, amounts
 // with a unit, dates. A learned tagger decision overrides this veto.
 const LOOKS_LIKE_OTHER = /^(?:\d+(?:st|nd|rd|th|am|pm|h|hrs?|mins?|kg|km|lbs?|gb|mb|usd|eur)|\d{1,4}-\d{1,2}-\d{1,4}|\d{1,2}-\d{1,2})$/i;
-const UNIT_AFTER = /^\s+(?:items?|pieces?|pcs|units?|dollars?|euros?|pounds?|bucks|days?|weeks?|months?|years?|hours?|minutes?|times?|people|boxes|packages|parcels)\b/i;
+const UNIT_AFTER =
+  /^\s+(?:items?|pieces?|pcs|units?|dollars?|euros?|pounds?|bucks|days?|weeks?|months?|years?|hours?|minutes?|times?|people|boxes|packages|parcels)\b/i;
 
 /**
  * Finds order-id candidates. Matches must stand alone (not inside a longer word or e-mail),

@@ -55,12 +55,26 @@ function tokenFeatures(tokens: Token[], i: number, extra: string[]): string[] {
   const w = at(i);
   const digitless = w.replace(/\d/g, '0');
   const f = [
-    'bias', `w=${w}`, `d=${digitless}`, `sh=${shape(raw)}`,
-    `p2=${w.slice(0, 2)}`, `p3=${w.slice(0, 3)}`, `s2=${w.slice(-2)}`, `s3=${w.slice(-3)}`, `s4=${w.slice(-4)}`,
+    'bias',
+    `w=${w}`,
+    `d=${digitless}`,
+    `sh=${shape(raw)}`,
+    `p2=${w.slice(0, 2)}`,
+    `p3=${w.slice(0, 3)}`,
+    `s2=${w.slice(-2)}`,
+    `s3=${w.slice(-3)}`,
+    `s4=${w.slice(-4)}`,
     `len=${Math.min(raw.length, 12)}`,
-    `w-1=${at(i - 1)}`, `w+1=${at(i + 1)}`, `w-2=${at(i - 2)}`, `w+2=${at(i + 2)}`,
-    `w-1|w=${at(i - 1)}|${w}`, `w|w+1=${w}|${at(i + 1)}`, `w-2|w-1=${at(i - 2)}|${at(i - 1)}`, `w+1|w+2=${at(i + 1)}|${at(i + 2)}`,
-    `sh-1=${tokens[i - 1] ? shape(tokens[i - 1]!.text) : '<s>'}`, `sh+1=${tokens[i + 1] ? shape(tokens[i + 1]!.text) : '</s>'}`,
+    `w-1=${at(i - 1)}`,
+    `w+1=${at(i + 1)}`,
+    `w-2=${at(i - 2)}`,
+    `w+2=${at(i + 2)}`,
+    `w-1|w=${at(i - 1)}|${w}`,
+    `w|w+1=${w}|${at(i + 1)}`,
+    `w-2|w-1=${at(i - 2)}|${at(i - 1)}`,
+    `w+1|w+2=${at(i + 1)}|${at(i + 2)}`,
+    `sh-1=${tokens[i - 1] ? shape(tokens[i - 1]!.text) : '<s>'}`,
+    `sh+1=${tokens[i + 1] ? shape(tokens[i + 1]!.text) : '</s>'}`,
   ];
   for (const e of extra) f.push(e, `${e}|w-1=${at(i - 1)}`);
   return f;
@@ -119,11 +133,15 @@ export class PerceptronTagger {
     const feats = sentences.map((s) =>
       s.tokens.map((_, i) => {
         const hashes = tokenFeatures(s.tokens, i, s.extra[i] ?? []).map((x) => fnv1a(x));
-        return Int32Array.from(hashes.map((h) => {
-          let r = rows.get(h);
-          if (r === undefined) rows.set(h, (r = rows.size));
-          return r;
-        }));
+        return Int32Array.from(
+          hashes.map((h) => {
+            const known = rows.get(h);
+            if (known !== undefined) return known;
+            const r = rows.size;
+            rows.set(h, r);
+            return r;
+          }),
+        );
       }),
     );
     const gold = sentences.map((s) => Int32Array.from(s.tags.map((t) => tagIndex.get(t) ?? 0)));

@@ -88,7 +88,9 @@ export function predict(recognizer: LocalRecognizer, examples: Example[]): { pre
       confidence: first?.score ?? 0,
       margin: (first?.score ?? 0) - (second?.score ?? 0),
       entities: ex.entities.map((e) => withRoleAndGroup({ entity: e.entity, start: e.start, end: e.end }, e)),
-      predictedEntities: Object.values(instance).flat().map((i) => withRoleAndGroup({ entity: i.type, start: i.startIndex, end: i.endIndex, value: i.text }, i)),
+      predictedEntities: Object.values(instance)
+        .flat()
+        .map((i) => withRoleAndGroup({ entity: i.type, start: i.startIndex, end: i.endIndex, value: i.text }, i)),
       ...(isRetrievalLabel(ex.intent) ? { responseKey: ex.intent } : {}),
       ...(result.retrieval ? { predictedResponseKey: result.retrieval.responseKey } : {}),
     });
@@ -108,7 +110,19 @@ function byRole(spans: TypedSpan[]): TypedSpan[] {
 }
 
 /** Builds the report from predictions (also used after a threshold change in sweeps). */
-export function summarise(predictions: Prediction[], info: { calibration?: CalibrationInfo; trainExamples: number; trainSeconds: number; trainCpuSeconds: number; timesMs: number[]; threshold: number; ambiguityMargin: number; folds?: number }): EvaluationReport {
+export function summarise(
+  predictions: Prediction[],
+  info: {
+    calibration?: CalibrationInfo;
+    trainExamples: number;
+    trainSeconds: number;
+    trainCpuSeconds: number;
+    timesMs: number[];
+    threshold: number;
+    ambiguityMargin: number;
+    folds?: number;
+  },
+): EvaluationReport {
   const inScope = predictions.filter((p) => p.intent !== NONE_INTENT);
   const oos = predictions.filter((p) => p.intent === NONE_INTENT);
   const retrieval = predictions.filter((p) => p.responseKey !== undefined);
@@ -118,15 +132,26 @@ export function summarise(predictions: Prediction[], info: { calibration?: Calib
     testExamples: predictions.length,
     threshold: info.threshold,
     ambiguityMargin: info.ambiguityMargin,
-    intent: intentMetrics(predictions.map((p) => p.intent), predictions.map((p) => p.predicted)),
+    intent: intentMetrics(
+      predictions.map((p) => p.intent),
+      predictions.map((p) => p.predicted),
+    ),
     inScopeAccuracy: inScope.length === 0 ? 0 : inScope.filter((p) => p.predicted === p.intent).length / inScope.length,
     outOfScopeRecall: oos.length === 0 ? null : oos.filter((p) => p.predicted === NONE_INTENT).length / oos.length,
     outOfScopeSupport: oos.length,
     calibrationError: expectedCalibrationError(predictions.map((p) => ({ confidence: p.confidence, correct: p.candidate === p.intent }))),
     responseKeyAccuracy: retrieval.length === 0 ? null : retrieval.filter((p) => p.predictedResponseKey === p.responseKey).length / retrieval.length,
     responseKeySupport: retrieval.length,
-    entities: entityMetrics(predictions.map((p) => p.entities), predictions.map((p) => p.predictedEntities)),
-    entityRoles: hasRoles ? entityMetrics(predictions.map((p) => byRole(p.entities)), predictions.map((p) => byRole(p.predictedEntities))) : null,
+    entities: entityMetrics(
+      predictions.map((p) => p.entities),
+      predictions.map((p) => p.predictedEntities),
+    ),
+    entityRoles: hasRoles
+      ? entityMetrics(
+          predictions.map((p) => byRole(p.entities)),
+          predictions.map((p) => byRole(p.predictedEntities)),
+        )
+      : null,
     trainSeconds: info.trainSeconds,
     trainCpuSeconds: info.trainCpuSeconds,
     medianInferenceMs: median(info.timesMs),
@@ -144,7 +169,11 @@ export function cpuSeconds(): number {
 }
 
 /** Trains (timed, wall and CPU) with the given options. */
-export function timedTrain(train: TrainingData, options: LocalRecognizerOptions, progress?: ProgressFn): { recognizer: LocalRecognizer; trainSeconds: number; trainCpuSeconds: number } {
+export function timedTrain(
+  train: TrainingData,
+  options: LocalRecognizerOptions,
+  progress?: ProgressFn,
+): { recognizer: LocalRecognizer; trainSeconds: number; trainCpuSeconds: number } {
   const wall = performance.now();
   const cpu = cpuSeconds();
   const recognizer = LocalRecognizer.train(train, options, progress);
@@ -152,13 +181,28 @@ export function timedTrain(train: TrainingData, options: LocalRecognizerOptions,
 }
 
 /** Evaluates an already trained recognizer (e.g. loaded from a model file). */
-export function evaluateRecognizer(recognizer: LocalRecognizer, test: Example[], info: { trainExamples: number; trainSeconds: number; trainCpuSeconds: number }): EvaluationReport {
+export function evaluateRecognizer(
+  recognizer: LocalRecognizer,
+  test: Example[],
+  info: { trainExamples: number; trainSeconds: number; trainCpuSeconds: number },
+): EvaluationReport {
   const { predictions, timesMs } = predict(recognizer, test);
-  return summarise(predictions, { ...info, ...(recognizer.calibration === null ? {} : { calibration: recognizer.calibration }), timesMs, threshold: recognizer.threshold, ambiguityMargin: recognizer.ambiguityMargin });
+  return summarise(predictions, {
+    ...info,
+    ...(recognizer.calibration === null ? {} : { calibration: recognizer.calibration }),
+    timesMs,
+    threshold: recognizer.threshold,
+    ambiguityMargin: recognizer.ambiguityMargin,
+  });
 }
 
 /** Trains on `train`, evaluates on `test`. */
-export function trainAndEvaluate(train: TrainingData, test: Example[], options: LocalRecognizerOptions = {}, progress?: ProgressFn): { report: EvaluationReport; recognizer: LocalRecognizer } {
+export function trainAndEvaluate(
+  train: TrainingData,
+  test: Example[],
+  options: LocalRecognizerOptions = {},
+  progress?: ProgressFn,
+): { report: EvaluationReport; recognizer: LocalRecognizer } {
   const { recognizer, trainSeconds, trainCpuSeconds } = timedTrain(train, options, progress);
   const started = performance.now();
   const { predictions, timesMs } = predict(recognizer, test);
@@ -184,7 +228,7 @@ export function crossValidate(data: TrainingData, folds: number, options: LocalR
   const rng = createRng(options.seed ?? 42);
   const foldOf = new Int32Array(data.examples.length);
   const byIntent = new Map<string, number[]>();
-  data.examples.forEach((e, i) => byIntent.set(e.intent, [...(byIntent.get(e.intent) ?? []), i]));
+  for (const [i, e] of data.examples.entries()) byIntent.set(e.intent, [...(byIntent.get(e.intent) ?? []), i]);
   let dealer = 0;
   for (const intent of [...byIntent.keys()].sort()) {
     const idx = byIntent.get(intent) as number[];
@@ -207,7 +251,9 @@ export function crossValidate(data: TrainingData, folds: number, options: LocalR
     predictions.push(...report.predictions);
     if (foldProgress) {
       const right = report.predictions.filter((p) => p.predicted === p.intent).length;
-      foldProgress(`done: accuracy ${((100 * right) / test.length).toFixed(1)} in ${report.trainSeconds.toFixed(1)} s of training (${Math.round(train.examples.length / Math.max(report.trainSeconds, 1e-6))} examples/s)`);
+      foldProgress(
+        `done: accuracy ${((100 * right) / test.length).toFixed(1)} in ${report.trainSeconds.toFixed(1)} s of training (${Math.round(train.examples.length / Math.max(report.trainSeconds, 1e-6))} examples/s)`,
+      );
     }
     timesMs.push(report.medianInferenceMs);
     trainSeconds += report.trainSeconds / folds;
@@ -215,7 +261,15 @@ export function crossValidate(data: TrainingData, folds: number, options: LocalR
     threshold = report.threshold;
     ambiguityMargin = report.ambiguityMargin;
   }
-  return summarise(predictions, { trainExamples: Math.round((data.examples.length * (folds - 1)) / folds), trainSeconds, trainCpuSeconds, timesMs, threshold, ambiguityMargin, folds });
+  return summarise(predictions, {
+    trainExamples: Math.round((data.examples.length * (folds - 1)) / folds),
+    trainSeconds,
+    trainCpuSeconds,
+    timesMs,
+    threshold,
+    ambiguityMargin,
+    folds,
+  });
 }
 
 function topIntentOf(intents: Record<string, { score?: number }>): string {

@@ -31,8 +31,22 @@ export function confusionMatrixSpec(predictions: Prediction[]): Record<string, u
     height: cell * labels.length,
     mark: { type: 'rect' },
     encoding: {
-      x: { field: 'predicted', type: 'nominal', sort: labels, scale: { domain: labels }, title: 'predicted intent', axis: { labelFontSize: fontSize, labelAngle: -90, labelOverlap: false } },
-      y: { field: 'gold', type: 'nominal', sort: labels, scale: { domain: labels }, title: 'gold intent', axis: { labelFontSize: fontSize, labelOverlap: false } },
+      x: {
+        field: 'predicted',
+        type: 'nominal',
+        sort: labels,
+        scale: { domain: labels },
+        title: 'predicted intent',
+        axis: { labelFontSize: fontSize, labelAngle: -90, labelOverlap: false },
+      },
+      y: {
+        field: 'gold',
+        type: 'nominal',
+        sort: labels,
+        scale: { domain: labels },
+        title: 'gold intent',
+        axis: { labelFontSize: fontSize, labelOverlap: false },
+      },
       color: { field: 'count', type: 'quantitative', scale: { type: 'sqrt', scheme: 'blues' } },
       stroke: { condition: { test: '!datum.correct', value: '#d62728' }, value: null },
     },
@@ -58,7 +72,11 @@ export function confidenceHistogramSpec(predictions: Prediction[], threshold: nu
           color: { field: 'outcome', type: 'nominal', scale: { domain: ['correct', 'wrong'], range: ['#4c78a8', '#e45756'] } },
         },
       },
-      { data: { values: [{ threshold }] }, mark: { type: 'rule', strokeDash: [4, 4], color: 'black' }, encoding: { x: { field: 'threshold', type: 'quantitative' } } },
+      {
+        data: { values: [{ threshold }] },
+        mark: { type: 'rule', strokeDash: [4, 4], color: 'black' },
+        encoding: { x: { field: 'threshold', type: 'quantitative' } },
+      },
     ],
     config: { background: 'white', font: 'DejaVu Sans' },
   };

@@ -38,13 +38,25 @@ export async function writeReportDir(report: EvaluationReport, dir: string): Pro
   });
   json('entity_report.json', {
     micro_avg: { precision: report.entities.precision, recall: report.entities.recall, 'f1-score': report.entities.f1, support: report.entities.support },
-    ...Object.fromEntries(Object.entries(report.entities.perEntity).map(([name, s]) => [name, { precision: s.precision, recall: s.recall, 'f1-score': s.f1, support: s.support }])),
+    ...Object.fromEntries(
+      Object.entries(report.entities.perEntity).map(([name, s]) => [name, { precision: s.precision, recall: s.recall, 'f1-score': s.f1, support: s.support }]),
+    ),
   });
   // Rasa-style: scores per entity@role#group label (present only when the data has roles or groups).
   if (report.entityRoles !== null) {
     json('entity_role_report.json', {
-      micro_avg: { precision: report.entityRoles.precision, recall: report.entityRoles.recall, 'f1-score': report.entityRoles.f1, support: report.entityRoles.support },
-      ...Object.fromEntries(Object.entries(report.entityRoles.perEntity).map(([name, s]) => [name, { precision: s.precision, recall: s.recall, 'f1-score': s.f1, support: s.support }])),
+      micro_avg: {
+        precision: report.entityRoles.precision,
+        recall: report.entityRoles.recall,
+        'f1-score': report.entityRoles.f1,
+        support: report.entityRoles.support,
+      },
+      ...Object.fromEntries(
+        Object.entries(report.entityRoles.perEntity).map(([name, s]) => [
+          name,
+          { precision: s.precision, recall: s.recall, 'f1-score': s.f1, support: s.support },
+        ]),
+      ),
     });
   }
   json(

@@ -67,7 +67,9 @@ export function formatSweep(rows: SweepRow[]): string {
   const pct = (x: number | null): string => (x === null ? '   -  ' : (x * 100).toFixed(2).padStart(6));
   const lines = ['threshold  margin  accuracy  in-scope  oos-recall  fallback'];
   for (const r of rows) {
-    lines.push(`${r.threshold.toFixed(2).padStart(9)}  ${r.margin.toFixed(2).padStart(6)}  ${pct(r.accuracy).padStart(8)}  ${pct(r.inScopeAccuracy).padStart(8)}  ${pct(r.outOfScopeRecall).padStart(10)}  ${pct(r.fallbackRate).padStart(8)}`);
+    lines.push(
+      `${r.threshold.toFixed(2).padStart(9)}  ${r.margin.toFixed(2).padStart(6)}  ${pct(r.accuracy).padStart(8)}  ${pct(r.inScopeAccuracy).padStart(8)}  ${pct(r.outOfScopeRecall).padStart(10)}  ${pct(r.fallbackRate).padStart(8)}`,
+    );
   }
   return lines.join('\n');
 }

@@ -80,7 +80,7 @@ export class Featurizer {
     this.state = state;
     this.mask = (1 << state.options.hashBits) - 1;
     this.lookup = new Int32Array(1 << state.options.hashBits).fill(-1);
-    state.buckets.forEach((b, i) => (this.lookup[b] = i));
+    for (const [i, b] of state.buckets.entries()) this.lookup[b] = i;
     this.idf = Float32Array.from(state.idf);
   }
 
@@ -133,7 +133,7 @@ export class Featurizer {
       for (const [b, c] of counts) {
         const f = this.lookup[b];
         if (f < 0) continue;
-        const v = (1 + Math.log(c)) * (this.idf[f]);
+        const v = (1 + Math.log(c)) * this.idf[f];
         idx.push(f);
         val.push(v);
         norm += v * v;

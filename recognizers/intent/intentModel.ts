@@ -67,7 +67,13 @@ export class IntentModel {
   private readonly buffer: Float64Array;
   private readonly embeddings: { config: EmbeddingFeatures; table: StaticEmbeddings; out: Float32Array } | null;
 
-  private constructor(classes: string[], featurizer: Featurizer, linear: SoftmaxClassifier | null, mlps: MlpClassifier[], embeddings: EmbeddingFeatures | null) {
+  private constructor(
+    classes: string[],
+    featurizer: Featurizer,
+    linear: SoftmaxClassifier | null,
+    mlps: MlpClassifier[],
+    embeddings: EmbeddingFeatures | null,
+  ) {
     this.classes = classes;
     this.featurizer = featurizer;
     this.linear = linear;
@@ -137,7 +143,12 @@ export class IntentModel {
 
   /** Serialisable state. */
   toState(): IntentModelState {
-    const state: IntentModelState = { classes: this.classes, featurizer: this.featurizer.toJSON(), softmax: this.linear?.toState() ?? null, mlps: this.mlps.map((m) => m.toState()) };
+    const state: IntentModelState = {
+      classes: this.classes,
+      featurizer: this.featurizer.toJSON(),
+      softmax: this.linear?.toState() ?? null,
+      mlps: this.mlps.map((m) => m.toState()),
+    };
     if (this.embeddings !== null) state.embeddings = this.embeddings.config;
     return state;
   }

@@ -54,44 +54,100 @@ const addInPlace = (local: number, bytes: number): number[] => [LOCAL_GET, local
 
 // Both loops run `for (end = x + 4n; x < end; x += 16, y += 16)`.
 function loopOver(x: number, y: number, end: number, body: number[]): number[] {
-  return [
-    BLOCK, VOID, LOOP, VOID,
-    LOCAL_GET, x, LOCAL_GET, end, I32_GE_U, BR_IF, 1,
-    ...body,
-    ...addInPlace(x, 16), ...addInPlace(y, 16),
-    BR, 0, END, END,
-  ];
+  return [BLOCK, VOID, LOOP, VOID, LOCAL_GET, x, LOCAL_GET, end, I32_GE_U, BR_IF, 1, ...body, ...addInPlace(x, 16), ...addInPlace(y, 16), BR, 0, END, END];
 }
 
 function buildModule(): Uint8Array {
   // axpy(y, x, n, a): locals 4 = end (i32), 5 = a splatted (v128)
   const axpy = [
-    ...vec([[1, I32], [1, V128]]),
-    LOCAL_GET, 3, ...F32X4_SPLAT, LOCAL_SET, 5,
-    LOCAL_GET, 1, LOCAL_GET, 2, I32_CONST, 2, I32_SHL, I32_ADD, LOCAL_SET, 4,
-    ...loopOver(1, 0, 4, [
-      LOCAL_GET, 0, LOCAL_GET, 0, ...V128_LOAD, LOCAL_GET, 1, ...V128_LOAD, LOCAL_GET, 5, ...F32X4_MUL, ...F32X4_ADD, ...V128_STORE,
+    ...vec([
+      [1, I32],
+      [1, V128],
     ]),
+    LOCAL_GET,
+    3,
+    ...F32X4_SPLAT,
+    LOCAL_SET,
+    5,
+    LOCAL_GET,
+    1,
+    LOCAL_GET,
+    2,
+    I32_CONST,
+    2,
+    I32_SHL,
+    I32_ADD,
+    LOCAL_SET,
+    4,
+    ...loopOver(1, 0, 4, [LOCAL_GET, 0, LOCAL_GET, 0, ...V128_LOAD, LOCAL_GET, 1, ...V128_LOAD, LOCAL_GET, 5, ...F32X4_MUL, ...F32X4_ADD, ...V128_STORE]),
     END,
   ];
   // dot(x, y, n) -> f32: locals 3 = end (i32), 4 = accumulator (v128, zero-initialised)
   const dot = [
-    ...vec([[1, I32], [1, V128]]),
-    LOCAL_GET, 0, LOCAL_GET, 2, I32_CONST, 2, I32_SHL, I32_ADD, LOCAL_SET, 3,
-    ...loopOver(0, 1, 3, [
-      LOCAL_GET, 4, LOCAL_GET, 0, ...V128_LOAD, LOCAL_GET, 1, ...V128_LOAD, ...F32X4_MUL, ...F32X4_ADD, LOCAL_SET, 4,
+    ...vec([
+      [1, I32],
+      [1, V128],
     ]),
-    LOCAL_GET, 4, ...f32x4ExtractLane(0), LOCAL_GET, 4, ...f32x4ExtractLane(1), F32_ADD,
-    LOCAL_GET, 4, ...f32x4ExtractLane(2), F32_ADD, LOCAL_GET, 4, ...f32x4ExtractLane(3), F32_ADD,
+    LOCAL_GET,
+    0,
+    LOCAL_GET,
+    2,
+    I32_CONST,
+    2,
+    I32_SHL,
+    I32_ADD,
+    LOCAL_SET,
+    3,
+    ...loopOver(0, 1, 3, [LOCAL_GET, 4, LOCAL_GET, 0, ...V128_LOAD, LOCAL_GET, 1, ...V128_LOAD, ...F32X4_MUL, ...F32X4_ADD, LOCAL_SET, 4]),
+    LOCAL_GET,
+    4,
+    ...f32x4ExtractLane(0),
+    LOCAL_GET,
+    4,
+    ...f32x4ExtractLane(1),
+    F32_ADD,
+    LOCAL_GET,
+    4,
+    ...f32x4ExtractLane(2),
+    F32_ADD,
+    LOCAL_GET,
+    4,
+    ...f32x4ExtractLane(3),
+    F32_ADD,
     END,
   ];
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [F32]]), 0], [0x60, ...vec([[I32], [I32], [I32]]), 1, F32]])),
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(
+      1,
+      vec([
+        [0x60, ...vec([[I32], [I32], [I32], [F32]]), 0],
+        [0x60, ...vec([[I32], [I32], [I32]]), 1, F32],
+      ]),
+    ),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
     ...section(3, vec([[0], [1]])),
-    ...section(7, vec([[...name('axpy'), 0x00, 0], [...name('dot'), 0x00, 1]])),
-    ...section(10, vec([[...leb(axpy.length), ...axpy], [...leb(dot.length), ...dot]])),
+    ...section(
+      7,
+      vec([
+        [...name('axpy'), 0x00, 0],
+        [...name('dot'), 0x00, 1],
+      ]),
+    ),
+    ...section(
+      10,
+      vec([
+        [...leb(axpy.length), ...axpy],
+        [...leb(dot.length), ...dot],
+      ]),
+    ),
   ];
   return Uint8Array.from(bytes);
 }
@@ -115,7 +171,7 @@ let compiled: object | null | undefined;
 function simdModule(): object | null {
   if (compiled === undefined) {
     const bytes = buildModule();
-    compiled = wasm !== undefined && wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+    compiled = wasm?.validate(bytes) ? new wasm.Module(bytes) : null;
   }
   return compiled;
 }

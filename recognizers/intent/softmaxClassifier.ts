@@ -83,7 +83,13 @@ export class SoftmaxClassifier {
   }
 
   /** Trains on pre-featurised examples; `labels[i]` indexes `classes`. Deterministic per seed. */
-  static train(xs: SparseVector[], labels: Int32Array, classes: string[], nFeatures: number, options: SoftmaxOptions = DEFAULT_SOFTMAX_OPTIONS): SoftmaxClassifier {
+  static train(
+    xs: SparseVector[],
+    labels: Int32Array,
+    classes: string[],
+    nFeatures: number,
+    options: SoftmaxOptions = DEFAULT_SOFTMAX_OPTIONS,
+  ): SoftmaxClassifier {
     const clf = SoftmaxClassifier.allocate(classes, nFeatures);
     const C = classes.length;
     const stride = clf.stride;

@@ -31,7 +31,10 @@ export class StaticEmbeddings {
   private readonly vectors: Int8Array;
   private readonly scales: Float32Array;
 
-  private constructor(readonly name: string, private readonly artifact: Artifact) {
+  private constructor(
+    readonly name: string,
+    private readonly artifact: Artifact,
+  ) {
     this.dims = artifact.dims;
     this.index = new Map(artifact.vocab.map((t, i) => [t, i]));
     const raw = Buffer.from(artifact.vectors, 'base64');

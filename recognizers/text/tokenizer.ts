@@ -26,7 +26,10 @@ export function normalizeToken(token: string): string {
   // Fast path: plain ASCII needs no Unicode normalisation (the common case by far).
   // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(lower)) return lower;
-  return lower.normalize('NFKD').replace(/\p{M}+/gu, '').replace(/’/g, "'");
+  return lower
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/’/g, "'");
 }
 
 /** True when the token is a run of letters/digits (not punctuation). */

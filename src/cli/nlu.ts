@@ -67,7 +67,20 @@ interface Flags {
   switches: Set<string>;
 }
 
-const VALUE_FLAGS = new Set(['train', 'test', 'folds', 'out', 'threshold', 'margin', 'seed', 'model', 'report-dir', 'thresholds', 'embeddings', 'embedding-weight']);
+const VALUE_FLAGS = new Set([
+  'train',
+  'test',
+  'folds',
+  'out',
+  'threshold',
+  'margin',
+  'seed',
+  'model',
+  'report-dir',
+  'thresholds',
+  'embeddings',
+  'embedding-weight',
+]);
 const SWITCHES = new Set(['sweep', 'builtins', 'no-mlp', 'no-calibration']);
 
 function parseFlags(argv: string[]): Flags {
@@ -186,7 +199,12 @@ export function formatSummary(report: EvaluationReport): string {
     `calibration error (ECE, top confidence) ${pct(report.calibrationError)}${report.calibration ? `  temperature ${report.calibration.temperature}, chosen threshold ${report.calibration.chosenThreshold} for a ${pct(report.calibration.inScopeBudget)}% in-scope budget` : ''}`,
     `entity micro F1 ${report.entities.support > 0 ? pct(report.entities.f1) : '-'} (P ${pct(report.entities.precision)} R ${pct(report.entities.recall)}, n=${report.entities.support})`,
     ...perLabelLines('entity', report.entities.perEntity),
-    ...(report.entityRoles === null ? [] : [`entity@role#group micro F1 ${pct(report.entityRoles.f1)} (P ${pct(report.entityRoles.precision)} R ${pct(report.entityRoles.recall)})`, ...perLabelLines('role', report.entityRoles.perEntity)]),
+    ...(report.entityRoles === null
+      ? []
+      : [
+          `entity@role#group micro F1 ${pct(report.entityRoles.f1)} (P ${pct(report.entityRoles.precision)} R ${pct(report.entityRoles.recall)})`,
+          ...perLabelLines('role', report.entityRoles.perEntity),
+        ]),
     ...(report.responseKeyAccuracy === null ? [] : [`retrieval response key accuracy ${pct(report.responseKeyAccuracy)} (n=${report.responseKeySupport})`]),
     `train ${report.trainSeconds.toFixed(2)} s wall, ${report.trainCpuSeconds.toFixed(2)} s CPU  median inference ${report.medianInferenceMs.toFixed(3)} ms/utterance`,
   ].join('\n');
@@ -205,7 +223,9 @@ function runTrain(flags: Flags): void {
   const out = one(flags, 'out') ?? DEFAULT_MODEL;
   const { recognizer, trainSeconds, trainCpuSeconds } = timedTrain(data, options, progressOnStderr);
   saveModel(recognizer, out, trainingDataHash(data, options), options);
-  process.stdout.write(`trained on ${data.examples.length} examples from ${files.join(', ')} in ${trainSeconds.toFixed(2)} s (${trainCpuSeconds.toFixed(2)} s CPU)\nmodel written to ${out}\n`);
+  process.stdout.write(
+    `trained on ${data.examples.length} examples from ${files.join(', ')} in ${trainSeconds.toFixed(2)} s (${trainCpuSeconds.toFixed(2)} s CPU)\nmodel written to ${out}\n`,
+  );
 }
 
 async function runEvaluate(flags: Flags): Promise<void> {
@@ -218,9 +238,10 @@ async function runEvaluate(flags: Flags): Promise<void> {
   let report: EvaluationReport;
   if (testFile !== undefined) {
     const test = loadTrainingData(dataSpec('test', testFile), { warn: warnOnStderr }).examples;
-    report = model !== undefined
-      ? evaluateRecognizer(model, test, { trainExamples: 0, trainSeconds: 0, trainCpuSeconds: 0 })
-      : trainAndEvaluate(trainingData(flags).data, test, options, progressOnStderr).report;
+    report =
+      model !== undefined
+        ? evaluateRecognizer(model, test, { trainExamples: 0, trainSeconds: 0, trainCpuSeconds: 0 })
+        : trainAndEvaluate(trainingData(flags).data, test, options, progressOnStderr).report;
   } else {
     report = crossValidate(trainingData(flags).data, folds as number, options, progressOnStderr);
   }
@@ -255,9 +276,10 @@ function runGate(flags: Flags): number {
   const test = loadTrainingData(testFile).examples;
   const model = modelFlag(flags);
   const options = recognizerOptions(flags, true);
-  const report = model !== undefined
-    ? evaluateRecognizer(model, test, { trainExamples: 0, trainSeconds: 0, trainCpuSeconds: 0 })
-    : trainAndEvaluate(trainingData(flags).data, test, options).report;
+  const report =
+    model !== undefined
+      ? evaluateRecognizer(model, test, { trainExamples: 0, trainSeconds: 0, trainCpuSeconds: 0 })
+      : trainAndEvaluate(trainingData(flags).data, test, options).report;
   const result = checkGate(report, thresholds);
   process.stdout.write(`NLU gate: ${test.length} held-out examples from ${testFile}, thresholds from ${thresholdsFile}\n${formatGate(result)}\n`);
   return result.passed ? 0 : 1;
@@ -289,8 +311,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => (process.exitCode = code), (err: unknown) => {
-    process.stderr.write(`error: ${String(err)}\n`);
-    process.exitCode = 1;
-  });
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err: unknown) => {
+      process.stderr.write(`error: ${String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -10,18 +10,7 @@ import { readTeamsConfig, type TeamsConfig } from './teams';
 import { readSlackConfig, type SlackConfig } from './slack';
 import { readTelemetryConfig, type TelemetryConfig } from './telemetry';
 import { readVerificationConfig, type VerificationConfig } from './verification';
-import {
-  collectConfigProblems,
-  Env,
-  readBool,
-  readEnum,
-  readFloat,
-  readInt,
-  readOptional,
-  readRegex,
-  readString,
-  readUrl,
-} from './env';
+import { collectConfigProblems, type Env, readBool, readEnum, readFloat, readInt, readOptional, readRegex, readString, readUrl } from './env';
 
 /**
  * Default order-ID shape: 4-20 letters, digits or hyphens with at least one digit, optionally
@@ -163,7 +152,10 @@ function readHostPatterns(env: Env, name: string): string[] {
     .filter(Boolean);
   const bad = patterns.filter((p) => !/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(p));
   if (bad.length > 0) {
-    throw new ConfigError(name, `not host names: ${bad.join(', ')}; give a comma-separated list such as *.botframework.com,smba.trafficmanager.net,localhost (no scheme, port or path).`);
+    throw new ConfigError(
+      name,
+      `not host names: ${bad.join(', ')}; give a comma-separated list such as *.botframework.com,smba.trafficmanager.net,localhost (no scheme, port or path).`,
+    );
   }
   return patterns;
 }
@@ -213,7 +205,10 @@ function readNlu(env: Env): NluConfig {
 function readOrderIdPattern(env: Env): string {
   const pattern = readRegex(env, 'ORDER_ID_PATTERN', DEFAULT_ORDER_ID_PATTERN);
   if (pattern.startsWith('^') || pattern.endsWith('$')) {
-    throw new ConfigError('ORDER_ID_PATTERN', 'must not be anchored with ^ or $: the recognizer searches messages with it, and the validator already matches it against the whole reply.');
+    throw new ConfigError(
+      'ORDER_ID_PATTERN',
+      'must not be anchored with ^ or $: the recognizer searches messages with it, and the validator already matches it against the whole reply.',
+    );
   }
   return pattern;
 }
@@ -221,10 +216,16 @@ function readOrderIdPattern(env: Env): string {
 function readBuiltinEntities(env: Env): BuiltinEntity[] {
   const raw = readString(env, 'NLU_BUILTIN_ENTITIES', 'email,phonenumber,url');
   if (raw === 'none') return [];
-  const kinds = raw.split(',').map((k) => k.trim()).filter(Boolean);
+  const kinds = raw
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   const unknown = kinds.filter((k) => !(ALL_BUILTIN_ENTITIES as readonly string[]).includes(k));
   if (unknown.length > 0) {
-    throw new ConfigError('NLU_BUILTIN_ENTITIES', `unknown kind(s) ${unknown.join(', ')}; use a comma-separated list of ${ALL_BUILTIN_ENTITIES.join(', ')}, or none.`);
+    throw new ConfigError(
+      'NLU_BUILTIN_ENTITIES',
+      `unknown kind(s) ${unknown.join(', ')}; use a comma-separated list of ${ALL_BUILTIN_ENTITIES.join(', ')}, or none.`,
+    );
   }
   return kinds as BuiltinEntity[];
 }
@@ -239,34 +240,34 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const config = collectConfigProblems(env, (section): AppConfig => {
     const nodeEnv = readEnum<NodeEnv>(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
     const read: AppConfig = {
-    nodeEnv,
-    host: readString(env, 'HOST', '0.0.0.0'),
-    port: readInt(env, 'PORT', 3978, 0, 65535),
-    logLevel: readEnum(env, 'LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
-    auth: section(() => readAuth(env)),
-    orders: section(() => readOrders(env)),
-    nlu: section(() => readNlu(env)),
-    dialog: { maxOrderIdAttempts: readInt(env, 'MAX_ORDER_ID_ATTEMPTS', 3, 1, 10) },
-    state: section(() => readStateConfig(env)),
-    telemetry: section(() => readTelemetryConfig(env)),
-    storage: section(() => readStorage(env)),
-    handoff: section(() => readHandoffConfig(env)),
-    directLine: section(() => readDirectLineConfig(env)),
-    teams: section(() => readTeamsConfig(env)),
-    slack: section(() => readSlackConfig(env)),
-    verification: section(() => readVerificationConfig(env, nodeEnv)),
-    limits: {
-      maxMessageChars: readInt(env, 'MAX_MESSAGE_CHARS', 2000, 10, 100_000),
-      maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),
-      maxAttachments: readInt(env, 'MAX_ATTACHMENTS', 10, 0, 100),
-      perUserPerMinute: readInt(env, 'RATE_LIMIT_USER_PER_MINUTE', 30, 0, 100_000),
-      perConversationPerMinute: readInt(env, 'RATE_LIMIT_CONVERSATION_PER_MINUTE', 60, 0, 100_000),
-      maxJsonDepth: readInt(env, 'MAX_JSON_DEPTH', 32, 4, 1000),
-      perAddressPerMinute: readInt(env, 'RATE_LIMIT_ADDRESS_PER_MINUTE', 60, 0, 100_000),
-      sessionsPerAddressPerMinute: readInt(env, 'WEBCHAT_SESSIONS_PER_ADDRESS_PER_MINUTE', 10, 0, 100_000),
-      sessionsPerMinute: readInt(env, 'WEBCHAT_SESSIONS_PER_MINUTE', 600, 0, 1_000_000),
-      trustProxyHops: readInt(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
-    },
+      nodeEnv,
+      host: readString(env, 'HOST', '0.0.0.0'),
+      port: readInt(env, 'PORT', 3978, 0, 65535),
+      logLevel: readEnum(env, 'LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
+      auth: section(() => readAuth(env)),
+      orders: section(() => readOrders(env)),
+      nlu: section(() => readNlu(env)),
+      dialog: { maxOrderIdAttempts: readInt(env, 'MAX_ORDER_ID_ATTEMPTS', 3, 1, 10) },
+      state: section(() => readStateConfig(env)),
+      telemetry: section(() => readTelemetryConfig(env)),
+      storage: section(() => readStorage(env)),
+      handoff: section(() => readHandoffConfig(env)),
+      directLine: section(() => readDirectLineConfig(env)),
+      teams: section(() => readTeamsConfig(env)),
+      slack: section(() => readSlackConfig(env)),
+      verification: section(() => readVerificationConfig(env, nodeEnv)),
+      limits: {
+        maxMessageChars: readInt(env, 'MAX_MESSAGE_CHARS', 2000, 10, 100_000),
+        maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),
+        maxAttachments: readInt(env, 'MAX_ATTACHMENTS', 10, 0, 100),
+        perUserPerMinute: readInt(env, 'RATE_LIMIT_USER_PER_MINUTE', 30, 0, 100_000),
+        perConversationPerMinute: readInt(env, 'RATE_LIMIT_CONVERSATION_PER_MINUTE', 60, 0, 100_000),
+        maxJsonDepth: readInt(env, 'MAX_JSON_DEPTH', 32, 4, 1000),
+        perAddressPerMinute: readInt(env, 'RATE_LIMIT_ADDRESS_PER_MINUTE', 60, 0, 100_000),
+        sessionsPerAddressPerMinute: readInt(env, 'WEBCHAT_SESSIONS_PER_ADDRESS_PER_MINUTE', 10, 0, 100_000),
+        sessionsPerMinute: readInt(env, 'WEBCHAT_SESSIONS_PER_MINUTE', 600, 0, 1_000_000),
+        trustProxyHops: readInt(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
+      },
     };
     section(() => requireProductionAuth(env, read));
     return read;

@@ -39,11 +39,13 @@ describe('calibration', () => {
 
     assert.ok(Math.abs(t - 2) < 0.25, `temperature ${t}`);
     const ece = (temperature: number): number =>
-      expectedCalibrationError(heldOut.map((h) => {
-        const p = applyTemperature(Float64Array.from(h.probs), temperature);
-        const top = p.indexOf(Math.max(...p));
-        return { confidence: p[top] as number, correct: top === h.gold };
-      }));
+      expectedCalibrationError(
+        heldOut.map((h) => {
+          const p = applyTemperature(Float64Array.from(h.probs), temperature);
+          const top = p.indexOf(Math.max(...p));
+          return { confidence: p[top] as number, correct: top === h.gold };
+        }),
+      );
     assert.ok(ece(t) < ece(1) / 2, `ECE ${ece(t)} after vs ${ece(1)} before`);
   });
 

@@ -20,8 +20,18 @@ describe('evaluation', () => {
   });
 
   it('should count an entity only when type and span match exactly', () => {
-    const gold = [[{ entity: 'x', start: 0, end: 5 }, { entity: 'y', start: 6, end: 8 }]];
-    const predicted = [[{ entity: 'x', start: 0, end: 5 }, { entity: 'y', start: 6, end: 9 }]];
+    const gold = [
+      [
+        { entity: 'x', start: 0, end: 5 },
+        { entity: 'y', start: 6, end: 8 },
+      ],
+    ];
+    const predicted = [
+      [
+        { entity: 'x', start: 0, end: 5 },
+        { entity: 'y', start: 6, end: 9 },
+      ],
+    ];
 
     const metrics = entityMetrics(gold, predicted);
 

@@ -19,7 +19,10 @@ describe('fallback policy', () => {
     assert.equal(decision.topIntent, NONE_INTENT);
     assert.equal(decision.fallback, 'low_confidence');
     assert.equal(decision.intents[0]?.intent, NONE_INTENT);
-    assert.deepEqual(decision.intents.find((i) => i.intent === 'greet'), { intent: 'greet', score: 0.4 });
+    assert.deepEqual(
+      decision.intents.find((i) => i.intent === 'greet'),
+      { intent: 'greet', score: 0.4 },
+    );
   });
 
   it('should fall back when the top two are closer than the margin', () => {
@@ -41,7 +44,14 @@ describe('fallback policy', () => {
   });
 
   const prediction = (intent: string, candidate: string, confidence: number, margin: number): Prediction => ({
-    text: '', intent, predicted: candidate, candidate, confidence, margin, entities: [], predictedEntities: [],
+    text: '',
+    intent,
+    predicted: candidate,
+    candidate,
+    confidence,
+    margin,
+    entities: [],
+    predictedEntities: [],
   });
 
   it('should recompute decisions for a sweep without re-running the model', () => {
@@ -57,7 +67,14 @@ describe('fallback policy', () => {
 
     const rows = sweep(predictions, [0, 0.42, 0.5], [0]);
 
-    assert.deepEqual(rows.map((r) => [r.inScopeAccuracy, r.outOfScopeRecall]), [[1, 0], [1, 1], [0.5, 1]]);
+    assert.deepEqual(
+      rows.map((r) => [r.inScopeAccuracy, r.outOfScopeRecall]),
+      [
+        [1, 0],
+        [1, 1],
+        [0.5, 1],
+      ],
+    );
     assert.equal(recommend(rows)?.threshold, 0.42, 'best overall accuracy');
   });
 
@@ -81,7 +98,10 @@ describe('fallback helpers for dialogs', () => {
   it('should offer "Did you mean" candidates only after a fallback', () => {
     const candidates = scores(['greet', 0.42], ['bye', 0.3], ['help', 0.05]);
 
-    assert.deepEqual(didYouMean({ intents: {}, candidates, fallback: { reason: 'low_confidence' } }).map((c) => c.intent), ['greet', 'bye']);
+    assert.deepEqual(
+      didYouMean({ intents: {}, candidates, fallback: { reason: 'low_confidence' } }).map((c) => c.intent),
+      ['greet', 'bye'],
+    );
     assert.deepEqual(didYouMean({ intents: {}, candidates }), []);
   });
 });

@@ -18,8 +18,14 @@ async function runCli(argv: string[]): Promise<{ code: number; out: string; err:
   let err = '';
   const write = process.stdout.write.bind(process.stdout);
   const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => ((err += chunk), true)) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string) => {
+    out += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string) => {
+    err += chunk;
+    return true;
+  }) as typeof process.stderr.write;
   try {
     return { code: await main(argv), out, err };
   } finally {
@@ -32,7 +38,10 @@ describe('NLU regression gate', () => {
   it('should keep the held-out file apart from the training data', () => {
     const train = new Set(loadTrainingData(BOT_NLU).examples.map((e) => e.text.toLowerCase()));
     const overlap = loadTrainingData(HELD_OUT).examples.filter((e) => train.has(e.text.toLowerCase()));
-    assert.deepEqual(overlap.map((e) => e.text), []);
+    assert.deepEqual(
+      overlap.map((e) => e.text),
+      [],
+    );
   });
 
   it("should pass on the bot's own data with the thresholds kept in the repository", async () => {
@@ -48,7 +57,10 @@ describe('NLU regression gate', () => {
     // Training data that lost most intents and every order_id annotation.
     const dir = mkdtempSync(join(tmpdir(), 'gate-'));
     const worse = join(dir, 'worse.yml');
-    writeFileSync(worse, 'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hi\n    - hello\n- intent: goodbye\n  examples: |\n    - bye\n    - goodbye\n');
+    writeFileSync(
+      worse,
+      'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hi\n    - hello\n- intent: goodbye\n  examples: |\n    - bye\n    - goodbye\n',
+    );
 
     const { code, out } = await runCli(['gate', '--train', worse]);
 

@@ -6,7 +6,7 @@ import { botRecognizer } from './helpers';
 // Timing lives in `npm run bench:long-input`; these tests pin the behaviour that keeps long input cheap.
 describe('Long input', () => {
   const request = 'where is my order 12345? ';
-  const long = request + 'blah '.repeat(100 * 1024 / 5);
+  const long = request + 'blah '.repeat((100 * 1024) / 5);
 
   it('should read only a bounded window of a 100 KB message, cut at a word boundary', () => {
     const window = recognitionWindow(long);
@@ -39,7 +39,10 @@ describe('Long input', () => {
     const kept = resolveOverlaps(found);
 
     // Tagger spans outrank patterns, so each tagger span stays and the overlapping patterns and built-ins go.
-    assert.ok(kept.every((e, i) => i === 0 || kept[i - 1]!.end <= e.start), 'no overlaps among kept entities');
+    assert.ok(
+      kept.every((e, i) => i === 0 || kept[i - 1]!.end <= e.start),
+      'no overlaps among kept entities',
+    );
     assert.equal(kept.filter((e) => e.source === 'tagger').length, 3000);
     assert.equal(kept.filter((e) => e.source === 'builtin').length, 1);
   });

@@ -14,7 +14,7 @@ describe('order ids', () => {
     assert.equal(isValidOrderId('ORD-20931'), true);
     assert.equal(isValidOrderId('2'), false);
     assert.equal(isValidOrderId('ABCDE'), false, 'an id needs at least one digit');
-    assert.equal(isValidOrderId('A'.repeat(20) + '1'), false, 'at most 20 characters');
+    assert.equal(isValidOrderId(`${'A'.repeat(20)}1`), false, 'at most 20 characters');
   });
 
   it('should validate against a custom pattern', () => {
@@ -25,11 +25,14 @@ describe('order ids', () => {
   it('should find ids in many formats and leave "#" out of the span', () => {
     const found = findOrderIds('track #55555, XYZ-7781 and abc123.');
 
-    assert.deepEqual(found.map((m) => [m.text, m.value, m.start]), [
-      ['55555', '55555', 7],
-      ['XYZ-7781', 'XYZ-7781', 14],
-      ['abc123', 'ABC123', 27],
-    ]);
+    assert.deepEqual(
+      found.map((m) => [m.text, m.value, m.start]),
+      [
+        ['55555', '55555', 7],
+        ['XYZ-7781', 'XYZ-7781', 14],
+        ['abc123', 'ABC123', 27],
+      ],
+    );
   });
 
   it('should not take times, ordinals, quantities or e-mail parts as ids', () => {

@@ -60,7 +60,10 @@ describe('training progress', () => {
 
     crossValidate(data, 2, { builtinEntities: [] }, (line) => lines.push(line));
 
-    assert.ok(lines.some((l) => /^fold 1\/2: training on \d+ examples, testing on \d+$/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /^fold 1\/2: training on \d+ examples, testing on \d+$/.test(l)),
+      lines.join('\n'),
+    );
     assert.ok(lines.some((l) => /^fold 2\/2: intent model: \d+ examples in [\d.]+ s \(\d+ examples\/s\)$/.test(l)));
     assert.ok(lines.some((l) => /^fold 2\/2: calibration fold 5\/5: \d+ examples in [\d.]+ s \(\d+ examples\/s\)$/.test(l)));
     assert.ok(lines.some((l) => /^fold 2\/2: done: accuracy [\d.]+ in [\d.]+ s of training \(\d+ examples\/s\)$/.test(l)));

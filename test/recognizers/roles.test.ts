@@ -18,7 +18,9 @@ describe('entity roles and groups', () => {
   });
 
   it('should read roles and groups from JSON Lines too', () => {
-    const data = parseJsonLines('{"text": "to Rome", "intent": "fly", "entities": [{"entity": "city", "start": 3, "end": 7, "role": "destination", "group": 1}]}');
+    const data = parseJsonLines(
+      '{"text": "to Rome", "intent": "fly", "entities": [{"entity": "city", "start": 3, "end": 7, "role": "destination", "group": 1}]}',
+    );
 
     assert.deepEqual(data.examples[0]?.entities, [{ entity: 'city', start: 3, end: 7, value: 'Rome', role: 'destination', group: '1' }]);
   });
@@ -29,24 +31,48 @@ describe('entity roles and groups', () => {
     const result = recognizer.parse('fly from Berlin to Madrid');
     const instances = (result.entities.$instance as Record<string, LuisInstance[]>).city ?? [];
 
-    assert.deepEqual(instances.map((i) => [i.text, i.role]), [['Berlin', 'departure'], ['Madrid', 'destination']]);
+    assert.deepEqual(
+      instances.map((i) => [i.text, i.role]),
+      [
+        ['Berlin', 'departure'],
+        ['Madrid', 'destination'],
+      ],
+    );
     assert.deepEqual(result.entities.city, ['Berlin', 'Madrid']);
-    assert.deepEqual(entitiesOf(result, 'city', { role: 'departure' }).map((e) => e.value), ['Berlin']);
-    assert.deepEqual(entitiesOf(result, 'city', { role: 'destination' }).map((e) => e.value), ['Madrid']);
+    assert.deepEqual(
+      entitiesOf(result, 'city', { role: 'departure' }).map((e) => e.value),
+      ['Berlin'],
+    );
+    assert.deepEqual(
+      entitiesOf(result, 'city', { role: 'destination' }).map((e) => e.value),
+      ['Madrid'],
+    );
   });
 
   it('should keep the role the context gives when the order of the cities changes', () => {
     const result = recognizer.parse('a flight to Rome from Paris');
 
-    assert.deepEqual(entitiesOf(result, 'city', { role: 'departure' }).map((e) => e.text), ['Paris']);
-    assert.deepEqual(entitiesOf(result, 'city', { role: 'destination' }).map((e) => e.text), ['Rome']);
+    assert.deepEqual(
+      entitiesOf(result, 'city', { role: 'departure' }).map((e) => e.text),
+      ['Paris'],
+    );
+    assert.deepEqual(
+      entitiesOf(result, 'city', { role: 'destination' }).map((e) => e.text),
+      ['Rome'],
+    );
   });
 
   it('should return groups that tie sizes to toppings', () => {
     const result = recognizer.parse('a large pepperoni and a small margherita');
 
-    assert.deepEqual(entitiesOf(result, 'size', { group: '1' }).map((e) => e.text), ['large']);
-    assert.deepEqual(entitiesOf(result, 'topping', { group: '2' }).map((e) => e.text), ['margherita']);
+    assert.deepEqual(
+      entitiesOf(result, 'size', { group: '1' }).map((e) => e.text),
+      ['large'],
+    );
+    assert.deepEqual(
+      entitiesOf(result, 'topping', { group: '2' }).map((e) => e.text),
+      ['margherita'],
+    );
   });
 
   it('should evaluate entities per role and group besides per entity', () => {
@@ -59,7 +85,10 @@ describe('entity roles and groups', () => {
   });
 
   it('should leave role scores out when the data has no roles', () => {
-    const plain = { ...data, examples: data.examples.map((e) => ({ ...e, entities: e.entities.map(({ entity, start, end, value }) => ({ entity, start, end, value })) })) };
+    const plain = {
+      ...data,
+      examples: data.examples.map((e) => ({ ...e, entities: e.entities.map(({ entity, start, end, value }) => ({ entity, start, end, value })) })),
+    };
 
     assert.equal(crossValidate(plain, 2, { builtinEntities: [], threshold: 0 }).entityRoles, null);
   });

@@ -28,7 +28,10 @@ describe('static embeddings distilled from all-MiniLM-L6-v2', () => {
   });
 
   it('should train a recognizer with the embedding block and rebuild it from its state', () => {
-    const data = dataFrom({ refund: ['I want my money back', 'refund please', 'return the payment'], weather: ['will it rain', 'is it sunny', 'weather forecast'] });
+    const data = dataFrom({
+      refund: ['I want my money back', 'refund please', 'return the payment'],
+      weather: ['will it rain', 'is it sunny', 'weather forecast'],
+    });
     const recognizer = LocalRecognizer.train(data, { builtinEntities: [], staticEmbeddings: NAME, calibrate: false, threshold: 0 });
 
     const state = recognizer.toState();

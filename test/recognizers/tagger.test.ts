@@ -17,13 +17,22 @@ describe('entity tagger', () => {
   });
 
   it('should keep a possessive outside the entity token', () => {
-    assert.deepEqual(tokenize("john's phone").map((t) => t.text), ['john', "'s", 'phone']);
+    assert.deepEqual(
+      tokenize("john's phone").map((t) => t.text),
+      ['john', "'s", 'phone'],
+    );
   });
 
   it('should learn entities from context and tag unseen values', () => {
     const train = [
-      'fly to paris tomorrow', 'fly to berlin today', 'fly to rome now', 'book a flight to madrid',
-      'book a flight to oslo', 'i want to fly to lisbon', 'show me the weather', 'play some music',
+      'fly to paris tomorrow',
+      'fly to berlin today',
+      'fly to rome now',
+      'book a flight to madrid',
+      'book a flight to oslo',
+      'i want to fly to lisbon',
+      'show me the weather',
+      'play some music',
     ].map((t) => {
       const city = ['paris', 'berlin', 'rome', 'madrid', 'oslo', 'lisbon'].find((c) => t.includes(c));
       return sentence(t, city ? [span(t, city, 'city')] : []);
@@ -31,9 +40,15 @@ describe('entity tagger', () => {
 
     const tagger = PerceptronTagger.train(train, { epochs: 10, seed: 1 });
     const tokens = tokenize('fly to vienna tomorrow');
-    const spans = tagger.tag(tokens, tokens.map(() => []));
+    const spans = tagger.tag(
+      tokens,
+      tokens.map(() => []),
+    );
 
-    assert.deepEqual(spans.map((s) => [s.entity, tokens[s.startToken]?.text]), [['city', 'vienna']]);
+    assert.deepEqual(
+      spans.map((s) => [s.entity, tokens[s.startToken]?.text]),
+      [['city', 'vienna']],
+    );
     assert.deepEqual(tagger.tag(tokenize('play some music'), [[], [], []]), []);
   });
 

@@ -35,7 +35,10 @@ describe('training data loading', () => {
     const warnings: string[] = [];
     const data = loadTrainingData(fixture('bad-example.yml'), { warn: (m) => warnings.push(m) });
 
-    assert.deepEqual(data.examples.map((e) => e.text), ['hi']);
+    assert.deepEqual(
+      data.examples.map((e) => e.text),
+      ['hi'],
+    );
     assert.equal(warnings.length, 1);
     assert.match(warnings[0] ?? '', /bad-example\.yml:6: example line without "- " ignored/);
   });
@@ -44,7 +47,10 @@ describe('training data loading', () => {
     const warnings: string[] = [];
     const data = loadTrainingData(fixture('bad-item.yml'), { warn: (m) => warnings.push(m) });
 
-    assert.deepEqual(data.examples.map((e) => e.text), ['hi']);
+    assert.deepEqual(
+      data.examples.map((e) => e.text),
+      ['hi'],
+    );
     assert.match(warnings.join('\n'), /bad-item\.yml:6: item has none of intent, synonym, regex or lookup; skipped/);
   });
 
@@ -52,7 +58,10 @@ describe('training data loading', () => {
     const warnings: string[] = [];
     const data = loadTrainingData(fixture('warnings.yml'), { warn: (m) => warnings.push(m) });
 
-    assert.deepEqual(data.examples.map((e) => e.text), ['hi', 'hey']);
+    assert.deepEqual(
+      data.examples.map((e) => e.text),
+      ['hi', 'hey'],
+    );
     assert.deepEqual(warnings, [
       `${fixture('warnings.yml')}:2: unknown top-level key "language" ignored`,
       `${fixture('warnings.yml')}:5: unknown key "colour" ignored`,
@@ -62,7 +71,10 @@ describe('training data loading', () => {
   });
 
   it('should refuse a training data format version it does not support, naming the supported ones', () => {
-    assert.throws(() => loadTrainingData(fixture('old-version.yml')), /old-version\.yml:1: training data format version "1\.0" is not supported \(supported: 2\.0, 3\.0, 3\.1\)/);
+    assert.throws(
+      () => loadTrainingData(fixture('old-version.yml')),
+      /old-version\.yml:1: training data format version "1\.0" is not supported \(supported: 2\.0, 3\.0, 3\.1\)/,
+    );
   });
 
   it('should warn about a newer 3.x version and read the file', () => {
@@ -78,12 +90,10 @@ describe('training data loading', () => {
     const data = loadTrainingData(fixture('project/data'), { warn: (m) => warnings.push(m) });
 
     assert.deepEqual(warnings, []);
-    assert.deepEqual(data.examples.map((e) => `${e.intent}: ${e.text}`), [
-      'greet: hi',
-      'greet: hello there',
-      'book_flight: fly from Berlin to Rome',
-      'greet: good morning',
-    ]);
+    assert.deepEqual(
+      data.examples.map((e) => `${e.intent}: ${e.text}`),
+      ['greet: hi', 'greet: hello there', 'book_flight: fly from Berlin to Rome', 'greet: good morning'],
+    );
     assert.deepEqual(data.synonyms.NYC, ['new york']);
     assert.deepEqual(data.lookups.city, ['Berlin', 'Rome']);
   });

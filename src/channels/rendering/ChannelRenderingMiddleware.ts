@@ -99,7 +99,7 @@ function stripRecipientMention(activity: Activity): void {
   let text = activity.text;
   let stripped = false;
   for (const entity of Array.isArray(activity.entities) ? activity.entities : []) {
-    if (!entity || entity.type !== 'mention') continue;
+    if (entity?.type !== 'mention') continue;
     const { mentioned, text: surface } = entity as { mentioned?: unknown; text?: unknown };
     if (!mentioned || typeof mentioned !== 'object' || (mentioned as { id?: unknown }).id !== recipientId) continue;
     const name = (mentioned as { name?: unknown }).name;
