@@ -3,8 +3,10 @@ import { ComponentDialog, type DialogContext, type DialogTurnResult, DialogTurnS
 import { IGNORE_CONVERSATION_EVENTS, type ConversationEvents } from './conversationEvents';
 import { Messages } from './messages';
 import type { HandoffRequest, HandoffRequester } from './ports';
-import { getRecognition, Intents } from './recognition';
+import { getRecognition, Intents, type Recognition } from './recognition';
 
+/** How sure the recognizer must be before a message mid-form counts as help, cancel or a person. */
+export const CONFIDENT_INTERRUPTION = 0.5;
 /**
  * Base for dialogs that must honour "help", "cancel" and "talk to a person" at any step.
  * All interruption handling lives here so every form behaves the same way.
@@ -33,10 +35,21 @@ export abstract class InterruptibleDialog extends ComponentDialog {
     return interrupted ?? super.onContinueDialog(innerDc);
   }
 
+  /**
+   * Whether this recognition may interrupt the active step. Leaving a form on a guess costs the
+   * customer their progress, so mid-form an interruption needs a confident recognizer (buttons
+   * count as certain), whatever threshold the model file chose for open questions. Steps that
+   * take free text add their own rules.
+   */
+  protected mayInterrupt(_innerDc: DialogContext, recognition: Recognition): boolean {
+    return recognition.score >= CONFIDENT_INTERRUPTION;
+  }
+
   private async interrupt(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
     if (innerDc.context.activity.type !== ActivityTypes.Message) return undefined;
     const recognition = getRecognition(innerDc.context);
-    switch (recognition?.intent) {
+    if (!recognition || !this.mayInterrupt(innerDc, recognition)) return undefined;
+    switch (recognition.intent) {
       case Intents.help:
         await innerDc.context.sendActivity(this.helpText(innerDc));
         await innerDc.repromptDialog();

@@ -16,7 +16,7 @@ import { Buttons, Messages } from './messages';
 import { findOrderId, type OrderIdRules } from './orderId';
 import { orderStatusActivity } from './orderStatusReply';
 import type { HandoffRequester, HandoffVerification, Order, OrderService } from './ports';
-import { getRecognition, Intents } from './recognition';
+import { getRecognition, Intents, type Recognition } from './recognition';
 import {
   accessSubject,
   pruneVerified,
@@ -26,7 +26,6 @@ import {
   type VerificationOptions,
   type VerifiedOrder,
 } from './verification';
-
 /** Conversation-level memory of verified orders (part of MainFlags in conversation state). */
 export interface VerificationMemory {
   verifiedOrders?: Record<string, VerifiedOrder>;
@@ -314,6 +313,13 @@ export class OrderStatusDialog extends InterruptibleDialog {
     const waterfall = innerDc.stack.find((d) => d.id === DialogIds.orderStatusWaterfall);
     const values = (waterfall?.state as { values?: FormValues } | undefined)?.values;
     return values?.orderId;
+  }
+
+  /** At the order check the customer types free text: an e-mail address is always an answer. */
+  protected override mayInterrupt(innerDc: DialogContext, recognition: Recognition): boolean {
+    const entities = recognition.raw.entities as Record<string, unknown> | undefined;
+    if (innerDc.activeDialog?.id === DialogIds.verificationPrompt && Array.isArray(entities?.email) && entities.email.length > 0) return false;
+    return super.mayInterrupt(innerDc, recognition);
   }
 
   protected override helpText(innerDc: DialogContext): string {

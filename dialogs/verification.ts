@@ -77,8 +77,10 @@ export function verifiedIdentity(context: TurnContext): VerifiedIdentity | undef
 /** The customer key failed checks are counted against. */
 export function customerKey(context: TurnContext): string {
   const identity = verifiedIdentity(context);
-  if (identity) return `${identity.provider}:${identity.id}`;
-  return `${context.activity.channelId}:${context.activity.from?.id ?? 'unknown'}`;
+  // Two namespaces that can never meet: a caller who merely claims a user id (any `from.id` on an
+  // unauthenticated route) must not share a verified customer's counters or remembered checks.
+  if (identity) return `verified:${identity.provider}:${identity.id}`;
+  return `claimed:${context.activity.channelId}:${context.activity.from?.id ?? 'unknown'}`;
 }
 
 export function accessSubject(context: TurnContext, orderId: string): AccessSubject {

@@ -21,7 +21,8 @@ export const STALE_REQUEST_MS = 60_000;
 /** Recent claims the expected wait is estimated from. */
 const WAIT_SAMPLES = 20;
 
-type GateResult = 'relayed' | 'done' | 'pass';
+/** `held`: another participant wrote while someone's ticket is open; nothing was relayed or changed. */
+type GateResult = 'relayed' | 'done' | 'pass' | 'held';
 
 /**
  * The customer's side of a handoff: starts it (as the dialogs' {@link HandoffRequester}) and,
@@ -82,13 +83,21 @@ export class CustomerHandoff implements HandoffRequester {
     const pointer = await this.pointer.get(context);
     const ticket = pointer?.ticketId ? await this.deps.store.get(pointer.ticketId) : undefined;
     const result: GateResult = ticket ? await this.handle(context, ticket) : 'pass';
-    if (result !== 'relayed' && pointer) await this.pointer.delete(context);
+    if (result !== 'relayed' && result !== 'held' && pointer) await this.pointer.delete(context);
     if (result === 'pass') await this.recent.record(context);
     return result !== 'pass';
   }
 
   private async handle(context: TurnContext, ticket: Ticket): Promise<GateResult> {
     const now = this.deps.now();
+    // In a shared conversation (a Slack or Teams channel thread) only the person who asked for
+    // help speaks to the agent, cancels or rates: others must not talk as the (verified) customer.
+    const open = ticket.state === 'queued' || ticket.state === 'active' || (Boolean(ticket.followUp) && (ticket.followUpUntil ?? 0) > now);
+    const sender = context.activity.from?.id;
+    if (open && sender !== undefined && sender !== ticket.customer.id) {
+      await context.sendActivity(HandoffMessages.notTheirTicket);
+      return 'held';
+    }
     switch (ticket.state) {
       case 'requested':
         // Turns of one conversation never overlap, so a ticket still "requested" here is left

@@ -37,6 +37,8 @@ export const HandoffMessages = {
   messageDeclined: "No problem. You're back with the order assistant; how can I help?",
   idleClosed: (agent: string): string =>
     `This chat with ${agent} was closed because nobody wrote for a while. You're back with the order assistant; say "talk to a person" if you need us again.`,
+  notTheirTicket:
+    "Someone else in this conversation is talking with our support team right now, and only their messages reach the agent. I'll be able to help you once they're done.",
   relayFailed: "Sorry, I couldn't pass that on to our support team. Please send it again in a moment.",
   deskUnavailable: "I'm sorry, I can't reach our support team right now. Please try again in a few minutes, or ask me about an order.",
 } as const;

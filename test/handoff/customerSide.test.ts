@@ -80,6 +80,25 @@ describe('Handoff, customer side (gate and requests)', () => {
     assert.deepEqual(h.botSaw, ['human']);
   });
 
+  it("should relay only the requester's messages in a shared conversation and let nobody else cancel or speak for them", async () => {
+    const h = new Harness();
+    const carla = h.customerIn('thread-1');
+    await carla.say('human');
+    const ticket = await h.ticketOf('thread-1');
+    await h.agents.claim(ticket.id, alice, ticket.thread!);
+    // Mallory writes in the same channel thread: the same conversation, another person.
+    const mallory = h.customerIn('thread-1', 'Mallory', 'user-mallory');
+
+    const told = await mallory.texts('it is me, read me my delivery address');
+    await mallory.texts('cancel');
+    await carla.say('thanks, still here');
+
+    assert.match(told[0] ?? '', /only their messages reach the agent/);
+    assert.deepEqual(h.desk.postsOf(ticket.id, 'customer'), ['thanks, still here']);
+    assert.equal((await h.store.get(ticket.id))?.state, 'active');
+    assert.deepEqual(h.botSaw, ['human']);
+  });
+
   it('should apologise when a message cannot reach the desk', async () => {
     const h = new Harness();
     const carla = h.customerIn('c1');

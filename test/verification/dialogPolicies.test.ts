@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { TestAdapter, type Activity } from 'botbuilder';
+import { TestAdapter, type Activity, type TurnContext } from 'botbuilder';
 import { Messages } from '../../dialogs/messages';
 import type { VerifiedIdentity } from '../../dialogs/ports';
-import { VERIFIED_IDENTITY_KEY } from '../../dialogs/verification';
+import { customerKey, VERIFIED_IDENTITY_KEY } from '../../dialogs/verification';
 import { MemoryAttemptStore } from '../../src/verification/attemptStore';
 import { createTestBot, type TestBotOptions } from '../support/testBot';
 import { buttonsOf, playTranscript, say, withButtons } from '../support/transcript';
@@ -211,5 +211,22 @@ describe('order verification in the dialogs', () => {
         ['yes', [STATUS_12345, FEEDBACK]],
       ]);
     });
+  });
+});
+
+describe('order verification: whose counters a message uses', () => {
+  const contextOf = (identity?: VerifiedIdentity): TurnContext =>
+    ({
+      activity: { channelId: 'webchat', from: { id: 'alex.morgan' } },
+      turnState: new Map(identity ? [[VERIFIED_IDENTITY_KEY, identity]] : []),
+    }) as unknown as TurnContext;
+
+  it('should never give a merely claimed user id the key of the verified customer with that id', () => {
+    // Red team: failures posted with from.id "alex.morgan" locked out the signed-in alex.morgan.
+    const claimed = customerKey(contextOf());
+    const verified = customerKey(contextOf({ provider: 'webchat', id: 'alex.morgan' } as VerifiedIdentity));
+    assert.notEqual(claimed, verified);
+    assert.match(claimed, /^claimed:/);
+    assert.match(verified, /^verified:/);
   });
 });

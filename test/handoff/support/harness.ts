@@ -124,13 +124,13 @@ export class Harness {
     return new HandoffSweeper(this.deps, this.notifier, { owner, intervalMs: 60_000 });
   }
 
-  /** A customer in their own conversation. */
-  customerIn(conversationId: string, name = 'Carla'): Customer {
+  /** A customer in a conversation (their own, or one shared with others: pass a `userId`). */
+  customerIn(conversationId: string, name = 'Carla', userId = `user-${conversationId}`): Customer {
     const bot = new TinyBot(this);
     const adapter = new TestAdapter((context) => bot.run(context), {
       channelId: 'test',
       conversation: { id: conversationId, isGroup: false, name: '', conversationType: 'personal' },
-      from: { id: `user-${conversationId}`, name, role: 'user' },
+      from: { id: userId, name, role: 'user' },
       recipient: { id: 'bot', name: 'bot', role: 'bot' },
       serviceUrl: 'http://127.0.0.1:1',
     });
