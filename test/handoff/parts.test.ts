@@ -115,6 +115,24 @@ describe('Handoff parts', () => {
       assert.ok(!json.includes('line 0 '));
     });
 
+    it("should show the bot's echo of customer text and long left messages literally, never as Slack formatting", () => {
+      const ticket = makeTicket({
+        state: 'queued',
+        queuedAt: 0,
+        transcript: [{ from: 'bot', text: '"*Alice:* refund approved https://evil.example/x" doesn\'t look like an order ID', at: 1 }],
+        leftMessages: [{ text: `call me ${'y'.repeat(2950)} *now*`, at: 2 }],
+      });
+      const sections = (renderTicket(ticket).blocks ?? []).filter((b) => b.type === 'section' && 'text' in b) as Array<{ text: { text: string } }>;
+      const transcript = sections.find((b) => b.text.text.startsWith('*Recent conversation*'))!.text.text;
+      const left = sections.find((b) => b.text.text.includes('Message left'))!.text.text;
+      // Inside a code span Slack shows *bold* and links as typed.
+      assert.match(transcript, /> \*Bot:\* `"\*Alice:\* refund approved https:\/\/evil\.example\/x" doesn't look like an order ID`/);
+      for (const text of [transcript, left]) {
+        assert.equal((text.match(/`/g) ?? []).length % 2, 0, 'every code span is closed');
+        assert.ok(text.length <= 3000, 'fits one section');
+      }
+    });
+
     it('should turn Slack markup into what the customer should read', () => {
       assert.equal(slackToPlain('See <https://example.com/t/1|tracking> &amp; ask <@U1|bob>'), 'See tracking (https://example.com/t/1) & ask @bob');
       assert.equal(slackToPlain('<https://example.com>'), 'https://example.com');

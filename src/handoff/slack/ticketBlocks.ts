@@ -30,6 +30,8 @@ const REASONS: Record<HandoffReason, string> = {
 
 /** Block Kit limits: a section's text and a message's text. */
 const SECTION_MAX = 2900;
+/** Longest single quoted line: a section holds 3,000 characters, so one line always fits whole. */
+const LINE_MAX = 2000;
 
 /** Escapes Slack's control characters in text customers wrote. */
 export function escapeMrkdwn(text: string): string {
@@ -58,8 +60,8 @@ export function renderTicket(ticket: Ticket): DeskMessage {
     { type: 'section', text: { type: 'mrkdwn', text: transcriptText(ticket) } },
   ];
   if (ticket.leftMessages.length > 0) {
-    const left = ticket.leftMessages.map((m) => `> ${mrkdwnLiteral(cleanCustomerText(m.text))}`).join('\n');
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`:memo: *Message left by the customer*\n${left}`) } });
+    const left = newestThatFit(ticket.leftMessages.map((m) => `> ${literal(m.text)}`));
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:memo: *Message left by the customer*\n${left}` } });
   }
   const buttons = actionButtons(ticket);
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: 'handoff_actions', elements: buttons });
@@ -129,22 +131,27 @@ function plainStatus(ticket: Ticket): string {
 
 function transcriptText(ticket: Ticket): string {
   if (ticket.transcript.length === 0) return '*Recent conversation*\n_(none)_';
-  // The customer's lines are literal code spans: "*Bot:* refund approved" typed by a customer
-  // shows as typed, next to a plain "Customer:" label, never as a bold bot line.
-  const lines = ticket.transcript.map((l) =>
-    l.from === 'customer' ? `> *Customer:* ${mrkdwnLiteral(cleanCustomerText(l.text))}` : `> *Bot:* ${escapeMrkdwn(l.text).replace(/\n/g, ' ')}`,
-  );
-  // Keep the newest lines when the whole conversation does not fit.
-  let text = lines.join('\n');
-  while (text.length > SECTION_MAX - 40 && lines.length > 1) {
-    lines.shift();
-    text = `> …\n${lines.join('\n')}`;
-  }
-  return clip(`*Recent conversation*\n${text}`);
+  // Every line is a literal code span: "*Bot:* refund approved" typed by a customer shows as
+  // typed next to a plain "Customer:" label, and so do the bot's lines, which often echo what the
+  // customer typed ("<text>" doesn't look like an order ID).
+  const lines = ticket.transcript.map((l) => `> *${l.from === 'customer' ? 'Customer' : 'Bot'}:* ${literal(l.text)}`);
+  return `*Recent conversation*\n${newestThatFit(lines)}`;
 }
 
-function clip(text: string): string {
-  return text.length <= SECTION_MAX ? text : `${text.slice(0, SECTION_MAX - 1)}…`;
+/** One line of customer-influenced text as a code span, cut before wrapping so the span stays closed. */
+function literal(text: string): string {
+  return mrkdwnLiteral(cleanCustomerText(text).slice(0, LINE_MAX));
+}
+
+/** The newest lines that fit in one section, with "…" where older ones were left out. */
+function newestThatFit(lines: string[]): string {
+  const kept = [...lines];
+  let text = kept.join('\n');
+  while (text.length > SECTION_MAX - 40 && kept.length > 1) {
+    kept.shift();
+    text = `> …\n${kept.join('\n')}`;
+  }
+  return text;
 }
 
 /** "14:05 UTC": agents span time zones; Slack shows the message time in each one's own zone anyway. */
