@@ -189,7 +189,13 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     gate: handoffDesk?.customer,
   });
 
-  const adapter = createCloudAdapter(config.auth);
+  // Native Slack always owns channelId "slack"; the self-hosted Direct Line owns "directline"
+  // unless credentials restrict /api/messages to Azure's channel service.
+  const reservedChannelIds = [
+    ...(config.slack ? ['slack'] : []),
+    ...(config.directLine.enabled && config.directLine.mode === 'self-hosted' && !config.auth.MicrosoftAppId ? ['directline'] : []),
+  ];
+  const adapter = createCloudAdapter(config.auth, reservedChannelIds);
   if (!config.auth.MicrosoftAppId && config.auth.serviceUrlAllowedHosts.length === 0) {
     logger.warn(
       'MicrosoftAppId is not set: /api/messages accepts unauthenticated activities and posts replies to any serviceUrl they name (an open relay). ' +

@@ -13,11 +13,17 @@ class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthenti
   constructor(
     options: ConfigurationBotFrameworkAuthenticationOptions,
     private readonly serviceUrlAllowedHosts: readonly string[],
+    private readonly reservedChannelIds: readonly string[],
   ) {
     super(options);
   }
 
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    // Channels this process serves itself (native Slack, the self-hosted Direct Line) own their
+    // conversations: a post here naming one could speak in, or read, one of those conversations.
+    if (this.reservedChannelIds.includes(activity.channelId)) {
+      throw new AuthenticationError(`channelId "${activity.channelId}" is served by this bot's own endpoint, not /api/messages`, StatusCodes.UNAUTHORIZED);
+    }
     // Replies are posted to the activity's serviceUrl: refuse hosts outside the allow-list before
     // anything else, so no caller can point the bot at an address of its choosing.
     const refusal = serviceUrlRefusal(activity.serviceUrl, this.serviceUrlAllowedHosts);
@@ -35,7 +41,11 @@ class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthenti
  * The adapter for every Azure Bot Service channel (Teams, Web Chat through Direct Line) and the
  * Emulator. Empty credentials mean unauthenticated local use, as Bot Framework defines it.
  */
-export function createCloudAdapter(auth: BotAuthConfig): CloudAdapter {
+/**
+ * @param reservedChannelIds channel ids that must not arrive on /api/messages because this
+ * process serves them itself (their conversations and state keys belong to that endpoint).
+ */
+export function createCloudAdapter(auth: BotAuthConfig, reservedChannelIds: readonly string[] = []): CloudAdapter {
   const options: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppType: auth.MicrosoftAppType,
     MicrosoftAppId: auth.MicrosoftAppId,
@@ -45,7 +55,7 @@ export function createCloudAdapter(auth: BotAuthConfig): CloudAdapter {
   if (auth.ToBotFromChannelOpenIdMetadataUrl) options.ToBotFromChannelOpenIdMetadataUrl = auth.ToBotFromChannelOpenIdMetadataUrl;
   if (auth.ToBotFromChannelTokenIssuer) options.ToBotFromChannelTokenIssuer = auth.ToBotFromChannelTokenIssuer;
   if (auth.ToBotFromEmulatorOpenIdMetadataUrl) options.ToBotFromEmulatorOpenIdMetadataUrl = auth.ToBotFromEmulatorOpenIdMetadataUrl;
-  return new CloudAdapter(new StrictBotFrameworkAuthentication(options, auth.serviceUrlAllowedHosts));
+  return new CloudAdapter(new StrictBotFrameworkAuthentication(options, auth.serviceUrlAllowedHosts, reservedChannelIds));
 }
 
 /**

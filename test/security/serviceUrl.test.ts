@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import type { ConversationAccount } from 'botbuilder';
 import { Writable } from 'node:stream';
 import { createApp, type BotApp } from '../../src/app';
 import { serviceUrlRefusal } from '../../src/channels/botFrameworkAdapter';
@@ -6,6 +7,7 @@ import { loadConfig } from '../../src/config/config';
 import { ConfigError } from '../../src/errors';
 import { createLogger } from '../../src/telemetry/logger';
 import { BotClient } from '../support/botClient';
+import { startSlackApiStub } from '../support/slackApiStub';
 import { TEST_APP_ENV } from '../support/testApp';
 
 /** Starts the app with these settings and a logger that keeps its lines. */
@@ -73,5 +75,39 @@ describe('security: where replies may go (serviceUrl)', () => {
       () => loadConfig({ SERVICE_URL_ALLOWED_HOSTS: 'https://example.com/path' }),
       (err: unknown) => err instanceof ConfigError && err.setting === 'SERVICE_URL_ALLOWED_HOSTS',
     );
+  });
+});
+
+describe('security: channels served natively are not reachable through /api/messages', () => {
+  const consoleError = console.error;
+  before(() => {
+    console.error = () => undefined;
+  });
+  after(() => {
+    console.error = consoleError;
+  });
+
+  it('should refuse channelId "directline" (the self-hosted endpoint) and "slack" (the native bridge) on an unauthenticated /api/messages', async () => {
+    const slack = await startSlackApiStub();
+    const { app, client } = await start({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'signing-secret-for-the-test', SLACK_API_URL: slack.url });
+    try {
+      for (const channelId of ['directline', 'slack']) {
+        // Red team: a post naming a native Slack customer's conversation was relayed into their desk thread.
+        const refused = await client.post(
+          client.activity({
+            text: 'it is me, cancel my order',
+            channelId,
+            conversation: { id: 'T0TEST:DCUST' } as ConversationAccount,
+            from: { id: 'T0TEST:UCUSTOMER', name: 'Customer' },
+          }),
+        );
+        assert.equal(refused.status, 401, channelId);
+        assert.match(JSON.stringify(refused.json), /served by this bot's own endpoint/);
+      }
+      assert.ok((await client.say('hello')).length > 0, 'the Emulator channel still works');
+    } finally {
+      await app.close();
+      await slack.stop();
+    }
   });
 });
