@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { ConversationState, type Storage, UserState, type CloudAdapter } from 'botbuilder';
+import { ConversationState, type Storage, type TurnContext, UserState, type CloudAdapter } from 'botbuilder';
 import { Recognizer } from 'botbuilder-dialogs';
 import type restify from 'restify';
 import { MainDialog } from '../dialogs/MainDialog';
 import type { HandoffRequester, OrderService, TurnRecognizer } from '../dialogs/ports';
 import { LocalRecognizer, loadOrTrain, loadTrainingData } from '../recognizers';
-import { RateLimiter } from './bot/RateLimiter';
+import { CLIENT_ADDRESS_KEY, RateLimiter } from './bot/RateLimiter';
 import { createStateAccessors, SupportBot } from './bot/SupportBot';
 import { createTurnErrorHandler } from './bot/turnErrorHandler';
 import { createCloudAdapter } from './channels/botFrameworkAdapter';
@@ -15,6 +15,7 @@ import { AzureSlackChannelMiddleware } from './channels/slack/azureSlackChannel'
 import { createSlackBridge, type SlackBridge } from './channels/slack/SlackBridge';
 import { verifiedIdentityMiddleware } from './channels/identity';
 import type { AppConfig } from './config/config';
+import type { HandoffConfig } from './config/handoff';
 import { SupportBotError } from './errors';
 import { createHandoffLayer, type HandoffLayer } from './handoff/createHandoffLayer';
 import { LoggingHandoffRequester } from './handoff/LoggingHandoffRequester';
@@ -23,7 +24,7 @@ import { HttpOrderService } from './orders/HttpOrderService';
 import { ResilientOrderService } from './orders/ResilientOrderService';
 import { createServer } from './server/createServer';
 import type { InboundLimits } from './server/inbound';
-import { createRateLimitStore } from './server/rateLimitStore';
+import { createRateLimitStore, type RateLimitStore } from './server/rateLimitStore';
 import { SessionGate } from './server/sessionGate';
 import { HealthRegistry } from './server/health';
 import { createStorageLayer, type StorageLayer } from './storage/createStorageLayer';
@@ -116,6 +117,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
   const orders = overrides.orders ?? createOrderService(config, logger, closers, observability.metrics);
   // Human handoff to agents in a Slack channel; without SLACK_HANDOFF_CHANNEL requests are logged.
+  const rateLimitStore = createRateLimitStore(storageLayer.db);
   const handoffDesk =
     config.handoff.slackChannel && config.slack
       ? createHandoffLayer({
@@ -127,6 +129,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
           logger,
           latestReference: (conversationId) => channelMiddleware.references.get(conversationId),
           conversationEvents: observability.events,
+          mayOpenTicket: ticketRation(rateLimitStore, config.handoff),
           ...(storageLayer.cipher ? { cipher: storageLayer.cipher } : {}),
           ...(overrides.now ? { now: overrides.now } : {}),
         })
@@ -166,7 +169,6 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   // Waterfall start/step/complete/cancel events for every dialog in the tree.
   dialog.telemetryClient = observability.telemetry;
   // Every rate limit's counters: MongoDB when configured (limits hold across instances), else memory.
-  const rateLimitStore = createRateLimitStore(storageLayer.db);
   const inboundLimits: InboundLimits = {
     maxBodyBytes: config.limits.maxBodyBytes,
     maxJsonDepth: config.limits.maxJsonDepth,
@@ -406,4 +408,24 @@ function createOrderService(config: AppConfig, logger: Logger, closers: Array<()
   const service = FileOrderService.fromFile(orders.file);
   logger.info({ file: orders.file, orders: service.size }, 'using the sample order backend');
   return service;
+}
+
+/**
+ * New handoff tickets per conversation and per Web Chat client address per hour: every fresh
+ * anonymous conversation could otherwise post another ticket to the agents' channel.
+ */
+function ticketRation(
+  store: RateLimitStore,
+  limits: Pick<HandoffConfig, 'requestsPerConversationPerHour' | 'requestsPerAddressPerHour'>,
+): (context: TurnContext) => Promise<boolean> {
+  return async (context) => {
+    const { channelId, conversation } = context.activity;
+    const address = context.turnState.get(CLIENT_ADDRESS_KEY) as string | undefined;
+    const budgets: Array<[string, number]> = [[`handoff:c:${channelId}:${conversation?.id ?? 'none'}`, limits.requestsPerConversationPerHour]];
+    if (address) budgets.push([`handoff:a:${address}`, limits.requestsPerAddressPerHour]);
+    for (const [key, perHour] of budgets) {
+      if (perHour > 0 && !(await store.take(key, perHour, 3600)).allowed) return false;
+    }
+    return true;
+  };
 }

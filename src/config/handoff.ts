@@ -25,6 +25,10 @@ export interface HandoffConfig {
   agentUsergroup?: string;
   /** How long notifications being sent stay one instance's before another (re)sends them. */
   outboxLeaseMs: number;
+  /** New tickets per conversation per hour (HANDOFF_REQUESTS_PER_CONVERSATION_PER_HOUR; 0: no limit). */
+  requestsPerConversationPerHour: number;
+  /** New tickets per Web Chat client address per hour (HANDOFF_REQUESTS_PER_ADDRESS_PER_HOUR; 0: no limit). */
+  requestsPerAddressPerHour: number;
 }
 
 /** Reads the HANDOFF_* settings and SLACK_HANDOFF_CHANNEL. */
@@ -102,6 +106,8 @@ export function readHandoffConfig(env: Env): HandoffConfig {
     eventChannels,
     agentUserIds,
     outboxLeaseMs: readInt(env, 'HANDOFF_OUTBOX_LEASE_SECONDS', 30, 1, 3600) * 1000,
+    requestsPerConversationPerHour: readInt(env, 'HANDOFF_REQUESTS_PER_CONVERSATION_PER_HOUR', 3, 0, 1000),
+    requestsPerAddressPerHour: readInt(env, 'HANDOFF_REQUESTS_PER_ADDRESS_PER_HOUR', 10, 0, 100_000),
     ...(agentUsergroup ? { agentUsergroup } : {}),
   };
 }

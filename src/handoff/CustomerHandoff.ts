@@ -44,6 +44,10 @@ export class CustomerHandoff implements HandoffRequester {
       await context.sendActivity(HandoffMessages.stillQueued(await this.positionOf(existing)));
       return;
     }
+    if (this.deps.mayOpenTicket && !(await this.deps.mayOpenTicket(context))) {
+      await context.sendActivity(HandoffMessages.tooManyRequests);
+      return;
+    }
     const now = clock();
     const lines = await this.recent.lines(context);
     const ticket = this.newTicket(context, inferRequest(request, lines), lines, now);

@@ -1,3 +1,4 @@
+import type { TurnContext } from 'botbuilder-core';
 import type { BotMetrics } from '../telemetry/metrics';
 import type { Logger } from '../telemetry/logger';
 import type { AgentDesk } from './AgentDesk';
@@ -24,4 +25,9 @@ export interface HandoffDependencies {
   now: () => number;
   /** Where customer-side outcomes (satisfaction ratings) are reported for analytics. */
   conversationEvents?: ConversationEvents;
+  /**
+   * Whether this conversation may open another ticket now (rationed per conversation and client
+   * address, so anonymous visitors cannot flood the desk); every ticket is allowed when absent.
+   */
+  mayOpenTicket?: (context: TurnContext) => Promise<boolean>;
 }

@@ -1,3 +1,4 @@
+import type { TurnContext } from 'botbuilder-core';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { webApi } from '@slack/bolt';
@@ -44,6 +45,8 @@ export interface HandoffLayerOptions {
   latestReference?: LatestReference;
   /** The clock for timers and business hours; tests move it. */
   now?: () => number;
+  /** Rations new tickets (see HandoffDependencies.mayOpenTicket). */
+  mayOpenTicket?: (context: TurnContext) => Promise<boolean>;
   /** Replaces the Slack Web API calls of the desk (tests). */
   deskApi?: SlackDeskApi;
   /** Conversation events (satisfaction ratings reach analytics, metrics and the transcript). */
@@ -94,6 +97,7 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
     logger,
     now,
     ...(options.conversationEvents ? { conversationEvents: options.conversationEvents } : {}),
+    ...(options.mayOpenTicket ? { mayOpenTicket: options.mayOpenTicket } : {}),
   };
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const notifier = new TicketNotifier(deps, owner, config.outboxLeaseMs);

@@ -37,6 +37,8 @@ export const HandoffMessages = {
   messageDeclined: "No problem. You're back with the order assistant; how can I help?",
   idleClosed: (agent: string): string =>
     `This chat with ${agent} was closed because nobody wrote for a while. You're back with the order assistant; say "talk to a person" if you need us again.`,
+  tooManyRequests:
+    "I've passed on several requests for a person from here in the last hour, so I can't open another one right now. Please try again later, or keep chatting with me.",
   notTheirTicket:
     "Someone else in this conversation is talking with our support team right now, and only their messages reach the agent. I'll be able to help you once they're done.",
   relayFailed: "Sorry, I couldn't pass that on to our support team. Please send it again in a moment.",

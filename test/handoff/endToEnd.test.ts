@@ -26,6 +26,18 @@ describe('Handoff end to end: customers on /api/messages and Slack, agents in a 
 
   const latestTicket = async (conversationId: string) => ticketOfConversation(bot.desk, conversationId, postedTicketIds(stub));
 
+  it('should ration new tickets per conversation so one visitor cannot flood the desk (HANDOFF_REQUESTS_PER_CONVERSATION_PER_HOUR)', async () => {
+    const customer = bot.customer(connector.url);
+    const ticketsBefore = postedTicketIds(stub).length;
+    const answers: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      answers.push(...(await customer.say('talk to a person')).filter((a) => a.type === 'message').map((a) => a.text ?? ''));
+      await customer.say('cancel');
+    }
+    assert.equal(postedTicketIds(stub).length - ticketsBefore, 3, 'three tickets reached the desk');
+    assert.equal(answers.filter((t) => /can't open another one right now/.test(t)).length, 2);
+  });
+
   it('should run the whole flow for an Emulator customer: queue, claim, two-way relay, notes, resolve, rating, back to the bot', async () => {
     const customer = bot.customer(connector.url);
     await customer.say('where is my order 12345?');
