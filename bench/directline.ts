@@ -36,7 +36,9 @@ async function httpTurn(baseUrl: string, conversationId: string, text: string, e
     body: JSON.stringify({
       type: 'message',
       id: `h${++sequence}`,
-      channelId: 'directline',
+      // The Emulator's channel id: /api/messages refuses "directline", which the self-hosted
+      // endpoint owns when no credentials are set.
+      channelId: 'emulator',
       serviceUrl: 'http://127.0.0.1:1',
       deliveryMode: 'expectReplies',
       from: { id: `u-${conversationId}`, name: 'bench', role: 'user' },
