@@ -76,8 +76,12 @@ async function main(): Promise<void> {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       MONGODB_URI: '',
+      // A latency benchmark from one loopback address: the abuse limits would only get in the way.
       RATE_LIMIT_USER_PER_MINUTE: '0',
       RATE_LIMIT_CONVERSATION_PER_MINUTE: '0',
+      RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
+      WEBCHAT_SESSIONS_PER_ADDRESS_PER_MINUTE: '0',
+      WEBCHAT_SESSIONS_PER_MINUTE: '0',
     }),
     { logger: pino({ level: 'silent' }) },
   );
