@@ -18,7 +18,7 @@ import { ROOT, startServer, type ServerProcess } from './lib/processes';
  * Phase 1 (`--baseline` s): legitimate traffic alone. Phase 2 (`--duration` s): the same
  * legitimate traffic plus the attackers. Each customer runs full order conversations over
  * Direct Line (token, start, WebSocket, "where is my order 12345" → confirmation, "yes" →
- * status) at one order turn per `--pace-ms` per customer, five order turns per conversation.
+ * the order check on the first turn → status) at one order turn per `--pace-ms` per customer, five order turns per conversation.
  * The legitimate throughput ratio is (order turns per second during the abuse) / (during the
  * baseline), from the same run; latency percentiles are given for both.
  *
@@ -171,7 +171,13 @@ async function customer(address: string, baseUrl: string, until: () => boolean, 
     for (let k = 0; opened && k < TURNS_PER_CONVERSATION && !until(); k++) {
       const slot = Date.now() + PACE_MS;
       const t0 = performance.now();
-      const ok = (await say('where is my order 12345', /Is that correct/)) && (await say('yes', /^Order 12345/));
+      // The order check (ORDER_VERIFICATION=knowledge) is asked on a conversation's first order
+      // turn; the bot remembers it for the later ones, which go from "yes" straight to the status.
+      const ok =
+        (await say('where is my order 12345', /Is that correct/)) &&
+        (k === 0
+          ? (await say('yes', /e-mail address or the postcode/)) && (await say('alex.morgan@example.com', /^Order 12345/))
+          : await say('yes', /^Order 12345/));
       if (ok) turns.push({ at: Date.now(), ms: performance.now() - t0 });
       else failures.n++;
       await sleep(Math.max(0, slot - Date.now()));
