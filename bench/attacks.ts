@@ -114,7 +114,8 @@ async function main(): Promise<void> {
         });
         const second = await send('127.0.3.2', 'POST', `${s.url}/activities`, { token, body: JSON.stringify({ type: 'message', text: 'yes' }) });
         postStatuses.push(first.status, second.status);
-        if ((await logged(s)).some((a) => /^Order 12345/.test(a.text ?? ''))) answered++;
+        // Answered: the status (builds without the order check) or the check's question (with it).
+        if ((await logged(s)).some((a) => /^Order 12345|e-mail address or the postcode/.test(a.text ?? ''))) answered++;
       }
       console.log(
         `2. 100 token requests from one address: ${tally(statuses)}; then per granted token an order turn: posts ${tally(postStatuses)}, order turns answered ${answered}`,
