@@ -2,8 +2,9 @@
  * Screens a POSTed body before the adapter sees it, so malformed input gets a 400 that says
  * what is wrong rather than a 500 from deep inside the SDK.
  */
-export function checkActivityBody(body: unknown, _maxAttachments = 10): string | undefined {
-  // Counts (attachments, text length) and depth are the shared gate's: src/server/inbound.ts.
+export function checkActivityBody(body: unknown): string | undefined {
+  // What only /api/messages needs. Field shapes, counts, text length and depth are the shared
+  // gate's (src/server/inbound.ts, checkActivityLimits), which runs next on every route.
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     return 'The body must be a JSON object (a Bot Framework activity) sent with Content-Type: application/json.';
   }
@@ -13,9 +14,6 @@ export function checkActivityBody(body: unknown, _maxAttachments = 10): string |
   if (!conversation || typeof conversation !== 'object' || typeof conversation.id !== 'string' || conversation.id === '') {
     return 'The activity needs "conversation.id".';
   }
-  if (a.from !== undefined && (typeof a.from !== 'object' || a.from === null)) return '"from" must be an object.';
-  if (a.text !== undefined && a.text !== null && typeof a.text !== 'string') return '"text" must be a string.';
-  if (a.attachments !== undefined && !Array.isArray(a.attachments)) return '"attachments" must be an array.';
   if (a.deliveryMode !== 'expectReplies' && (typeof a.serviceUrl !== 'string' || a.serviceUrl === '')) {
     return 'The activity needs "serviceUrl" (where replies go), unless "deliveryMode" is "expectReplies".';
   }

@@ -58,7 +58,7 @@ export function createServer(deps: ServerDependencies): restify.Server {
       return;
     }
     req.body = body.value;
-    const problem = checkActivityBody(body.value, deps.maxAttachments);
+    const problem = checkActivityBody(body.value);
     if (problem) {
       sendError(res, 400, 'REQUEST_INVALID', problem);
       return;

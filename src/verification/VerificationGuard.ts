@@ -55,15 +55,10 @@ export class CountingVerificationGuard implements VerificationGuard {
       if (outcome === 'passed') this.options.metrics.verification(method, 'passed');
       return { lockedOut: false };
     }
-    return this.report(subject, method, await this.options.store.counts(this.keys(subject), this.now()));
+    return this.report(method, await this.options.store.counts(this.keys(subject), this.now()));
   }
 
-  /** A failed check counted in one step (begin and end at once), for checks with no wait between. */
-  async recordFailure(subject: AccessSubject, method: VerificationMethod): Promise<{ lockedOut: boolean }> {
-    return this.report(subject, method, await this.options.store.hit(this.keys(subject), this.now(), this.options.windowSeconds * 1000));
-  }
-
-  private report(_subject: AccessSubject, method: VerificationMethod, counts: readonly number[]): { lockedOut: boolean } {
+  private report(method: VerificationMethod, counts: readonly number[]): { lockedOut: boolean } {
     const exhausted = SCOPES.filter((_, i) => (counts[i] ?? 0) >= this.options.maxFailures);
     this.options.metrics.verification(method, 'failed');
     // No order ID, customer, conversation or answer: only what happened and how far the counts got.

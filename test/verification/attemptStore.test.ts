@@ -41,13 +41,18 @@ describe('verification attempt counters', () => {
       return { guard, lines, metrics, store };
     }
     const subject = { conversationId: 'directline:conv-secret-1', customerId: 'directline:dl_user42', orderId: '12345' };
+    /** A check that was made and failed, as the dialog reports it. */
+    async function failedCheck(guard: CountingVerificationGuard, who: typeof subject): Promise<{ lockedOut: boolean }> {
+      assert.equal(await guard.beginCheck(who), true, 'the check may go ahead');
+      return guard.endCheck(who, 'knowledge', 'failed');
+    }
 
     it('should lock out at the limit and log each failure without IDs or answers', async () => {
       const { guard, lines, metrics } = guardWithLog();
-      assert.deepEqual(await guard.recordFailure(subject, 'knowledge'), { lockedOut: false });
-      assert.deepEqual(await guard.recordFailure(subject, 'knowledge'), { lockedOut: false });
+      assert.deepEqual(await failedCheck(guard, subject), { lockedOut: false });
+      assert.deepEqual(await failedCheck(guard, subject), { lockedOut: false });
       assert.equal(await guard.isLockedOut(subject), false);
-      assert.deepEqual(await guard.recordFailure(subject, 'knowledge'), { lockedOut: true });
+      assert.deepEqual(await failedCheck(guard, subject), { lockedOut: true });
       assert.equal(await guard.isLockedOut(subject), true);
       assert.equal(lines.length, 3);
       for (const line of lines) {
@@ -59,7 +64,7 @@ describe('verification attempt counters', () => {
 
     it('should lock out an order for a different conversation and customer', async () => {
       const { guard } = guardWithLog();
-      for (let i = 0; i < 3; i++) await guard.recordFailure({ conversationId: `c${i}`, customerId: `u${i}`, orderId: '12345' }, 'knowledge');
+      for (let i = 0; i < 3; i++) await failedCheck(guard, { conversationId: `c${i}`, customerId: `u${i}`, orderId: '12345' });
       assert.equal(await guard.isLockedOut({ conversationId: 'fresh', customerId: 'fresh', orderId: '12345' }), true);
       assert.equal(await guard.isLockedOut({ conversationId: 'fresh', customerId: 'fresh', orderId: '98765' }), false);
     });
