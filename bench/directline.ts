@@ -4,6 +4,7 @@ import { loadConfig } from '../src/config/config';
 import { DirectLineTestClient } from '../test/channels/directline/DirectLineTestClient';
 import { summarize, type LatencySummary } from './lib/driver';
 import { arg } from './lib/args';
+import { BENCH_BOT_ENV } from './lib/benchEnv';
 
 /**
  * `npm run bench:directline`: round trip of one turn on the self-hosted Direct Line (POST the
@@ -71,17 +72,9 @@ async function main(): Promise<void> {
   const app = await createApp(
     loadConfig({
       ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
+      ...BENCH_BOT_ENV,
       NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
       MONGODB_URI: '',
-      // A latency benchmark from one loopback address: the abuse limits would only get in the way.
-      RATE_LIMIT_USER_PER_MINUTE: '0',
-      RATE_LIMIT_CONVERSATION_PER_MINUTE: '0',
-      RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
-      WEBCHAT_SESSIONS_PER_ADDRESS_PER_MINUTE: '0',
-      WEBCHAT_SESSIONS_PER_MINUTE: '0',
     }),
     { logger: pino({ level: 'silent' }) },
   );

@@ -6,6 +6,7 @@ import { FieldCipher } from '../src/storage/encryption/FieldCipher';
 import { startMongoTestServer, type RunningMongoTestServer } from '../test/support/mongoTestServer';
 import { arg } from './lib/args';
 import { ORDER_CONVERSATION, fmt, sendTurn, summarize } from './lib/driver';
+import { BENCH_BOT_ENV } from './lib/benchEnv';
 
 /**
  * `npm run bench:encryption`: what field encryption of personal data costs per turn, against
@@ -23,15 +24,7 @@ import { ORDER_CONVERSATION, fmt, sendTurn, summarize } from './lib/driver';
 const ROUNDS = Number(arg('rounds', '6'));
 const CONVERSATIONS = Number(arg('conversations', '10'));
 const KEY = `bench:${randomBytes(32).toString('base64')}`;
-const BASE_ENV = {
-  PORT: '0',
-  HOST: '127.0.0.1',
-  NODE_ENV: 'development',
-  LOG_LEVEL: 'silent',
-  RATE_LIMIT_USER_PER_MINUTE: '0',
-  RATE_LIMIT_CONVERSATION_PER_MINUTE: '0',
-  NLU_MODEL_FILE: 'none',
-};
+const BASE_ENV = { ...BENCH_BOT_ENV, NLU_MODEL_FILE: 'none' };
 
 interface Variant {
   name: string;

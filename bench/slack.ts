@@ -7,6 +7,7 @@ import { startSlackApiStub, type SlackApiStub } from '../test/support/slackApiSt
 import { dm, SIGNING_SECRET, SlackSender, type SignedRequest } from '../test/channels/slack/support/slackTraffic';
 import { fmt, summarize } from './lib/driver';
 import { arg } from './lib/args';
+import { BENCH_BOT_ENV } from './lib/benchEnv';
 
 /**
  * `npm run bench:slack`: the Slack bridge's two promises, measured on the real server (createApp,
@@ -83,12 +84,7 @@ function burstFromWorker(requests: BurstRequest[]): Promise<BurstResult> {
 
 async function start(stub: SlackApiStub): Promise<{ app: BotApp; url: string; serverSide: Map<string, number[]> }> {
   const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_USER_PER_MINUTE: '0',
-    RATE_LIMIT_CONVERSATION_PER_MINUTE: '0',
+    ...BENCH_BOT_ENV,
     SLACK_BOT_TOKEN: 'xoxb-bench',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: stub.url,

@@ -7,6 +7,7 @@ import { DEFAULT_COLLECTIONS } from '../src/storage/indexes';
 import { startMongoTestServer, type RunningMongoTestServer } from '../test/support/mongoTestServer';
 import { ORDER_CONVERSATION, fmt, runLoad, sendTurn, type LoadResult } from './lib/driver';
 import { arg } from './lib/args';
+import { BENCH_BOT_ENV } from './lib/benchEnv';
 
 /**
  * `npm run bench:storage`: what MongoDB state costs per turn, measured in one run.
@@ -25,14 +26,7 @@ import { arg } from './lib/args';
 const SECONDS = Number(arg('seconds', '8'));
 const CONCURRENCY = Number(arg('concurrency', '8'));
 const CONVERSATIONS = Number(arg('conversations', '30'));
-const ENV = {
-  PORT: '0',
-  HOST: '127.0.0.1',
-  NODE_ENV: 'development',
-  LOG_LEVEL: 'silent',
-  RATE_LIMIT_USER_PER_MINUTE: '0',
-  RATE_LIMIT_CONVERSATION_PER_MINUTE: '0',
-};
+const ENV = BENCH_BOT_ENV;
 const logger = pino({ level: 'silent' });
 
 interface Started {
