@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { ErrorCode } from '../errors';
+import { isRecord } from '../util/json';
 
 /**
  * The one gate every inbound activity passes before anything stores or processes it, on every
@@ -150,7 +151,7 @@ export function checkActivityLimits(
         message: `The activity has ${attachments.length} attachments; at most ${limits.maxAttachments} are accepted per activity (MAX_ATTACHMENTS).`,
       };
     }
-    if (!attachments.every((a) => a !== null && typeof a === 'object' && !Array.isArray(a))) return invalid('Every attachment must be an object.');
+    if (!attachments.every(isRecord)) return invalid('Every attachment must be an object.');
   }
   if (entities !== undefined && entities !== null && !Array.isArray(entities)) return invalid('"entities" must be an array.');
   if (from !== undefined && from !== null && (typeof from !== 'object' || Array.isArray(from))) return invalid('"from" must be an object.');

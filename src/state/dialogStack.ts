@@ -1,4 +1,5 @@
 import { ComponentDialog, type Dialog, Prompt, WaterfallDialog } from 'botbuilder-dialogs';
+import { isRecord } from '../util/json';
 
 /**
  * Checks that a stored dialog state can be continued by the running dialogs: every ID on every
@@ -15,10 +16,6 @@ export function findUnreadableDialogState(root: Dialog, dialogState: unknown): s
 }
 
 type Lookup = (id: string) => Dialog | undefined;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function checkStack(value: unknown, where: string, find: Lookup): string | undefined {
   if (!isRecord(value) || !Array.isArray(value.dialogStack)) return `${where} is not a dialog stack`;

@@ -13,6 +13,7 @@
 
 /** A stored state item (botbuilder's ConversationState or UserState object), minus its eTag. */
 import { DialogIds } from '../../dialogs/dialogIds';
+import { isRecord } from '../util/json';
 
 export type StoredState = Record<string, unknown>;
 
@@ -57,10 +58,6 @@ export function migrationPath(from: number, to: number, migrations: readonly Sta
 interface StackEntry {
   id?: unknown;
   state?: unknown;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Calls `visit` for every entry of every dialog stack in `dialogState`, nested ones included. */

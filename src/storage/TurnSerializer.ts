@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { BotState, Middleware, TurnContext } from 'botbuilder';
+import { KeyedSerialQueue } from '../util/keyedSerialQueue';
 import type { ConversationLock } from './ConversationLock';
 import { ConversationLockLostError, ConversationLockTimeoutError } from './errors';
 
@@ -69,8 +70,8 @@ export class TurnSerializer implements Middleware {
   private readonly keyOf: (context: TurnContext) => string | undefined;
   private readonly onRenewError: (error: unknown, conversationKey: string) => void;
   private readonly sleep: (ms: number) => Promise<void>;
-  /** Tail of each conversation's in-process queue. */
-  private readonly tails = new Map<string, Promise<void>>();
+  /** Each conversation's in-process FIFO. */
+  private readonly queue = new KeyedSerialQueue();
 
   constructor(options: TurnSerializerOptions) {
     this.lock = options.lock;
@@ -88,7 +89,7 @@ export class TurnSerializer implements Middleware {
 
   /** Number of conversations with turns running or queued in this process. */
   get activeConversations(): number {
-    return this.tails.size;
+    return this.queue.busyKeys;
   }
 
   /** Middleware entry point. */
@@ -115,17 +116,7 @@ export class TurnSerializer implements Middleware {
    */
   async run<T>(conversationKey: string, work: () => Promise<T>, finish?: () => Promise<unknown>[]): Promise<T> {
     const arrivedAt = Date.now();
-    const previous = this.tails.get(conversationKey) ?? Promise.resolve();
-    let done!: () => void;
-    const tail = previous.then(() => new Promise<void>((resolve) => (done = resolve)));
-    this.tails.set(conversationKey, tail);
-    try {
-      await previous;
-      return await this.runLeased(conversationKey, arrivedAt, work, finish);
-    } finally {
-      done();
-      if (this.tails.get(conversationKey) === tail) this.tails.delete(conversationKey);
-    }
+    return this.queue.run(conversationKey, () => this.runLeased(conversationKey, arrivedAt, work, finish));
   }
 
   private async runLeased<T>(key: string, arrivedAt: number, work: () => Promise<T>, finish?: () => Promise<unknown>[]): Promise<T> {

@@ -1,5 +1,6 @@
 import { type Activity, ActivityTypes, BotAdapter, type ConversationReference, type ResourceResponse, TurnContext } from 'botbuilder';
 import { CLIENT_ADDRESS_KEY } from '../../bot/RateLimiter';
+import { KeyedSerialQueue } from '../../util/keyedSerialQueue';
 import type { DirectLineStore, StoredActivity } from './store';
 
 /** Who the bot is in Direct Line conversations. */
@@ -35,7 +36,8 @@ type TurnLogic = (context: TurnContext) => Promise<void>;
  */
 export class DirectLineAdapter extends BotAdapter {
   readonly channelId: string;
-  private readonly tails = new Map<string, Promise<void>>();
+  /** Turns of one conversation, one at a time in arrival order. */
+  private readonly turns = new KeyedSerialQueue();
 
   constructor(private readonly options: DirectLineAdapterOptions) {
     super();
@@ -74,7 +76,7 @@ export class DirectLineAdapter extends BotAdapter {
     const forTurn = { ...stored, timestamp: new Date(stored.timestamp as unknown as string) } as Activity;
     // The client's address rides in turnState (never in the activity a client could forge), so
     // the rate limiter can tie together the many fresh "users" of one anonymous client.
-    await this.serialize(conversationId, () => this.runTurn(forTurn, logic, clientAddress));
+    await this.turns.run(conversationId, () => this.runTurn(forTurn, logic, clientAddress));
     return stored;
   }
 
@@ -91,7 +93,7 @@ export class DirectLineAdapter extends BotAdapter {
       recipient: { id: this.options.bot.id, name: this.options.bot.name, role: 'bot' },
       timestamp: new Date(),
     } as Activity;
-    await this.serialize(conversationId, () => this.runTurn(full, logic));
+    await this.turns.run(conversationId, () => this.runTurn(full, logic));
   }
 
   override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
@@ -135,7 +137,7 @@ export class DirectLineAdapter extends BotAdapter {
     const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: 'continueConversation' }, reference, true) as Activity;
     const conversationId = reference.conversation?.id;
     if (!conversationId) throw new Error('DirectLineAdapter.continueConversation: the reference has no conversation id.');
-    await this.serialize(conversationId, () => this.runTurn(activity, logic));
+    await this.turns.run(conversationId, () => this.runTurn(activity, logic));
   }
 
   /** Same as continueConversation; the app id or claims are irrelevant without a connector. */
@@ -154,17 +156,5 @@ export class DirectLineAdapter extends BotAdapter {
     const context = new TurnContext(this, activity);
     if (clientAddress) context.turnState.set(CLIENT_ADDRESS_KEY, clientAddress);
     await this.runMiddleware(context, logic);
-  }
-
-  /** Runs `work` after every earlier turn of this conversation in this process has finished. */
-  private serialize(conversationId: string, work: () => Promise<void>): Promise<void> {
-    const previous = this.tails.get(conversationId) ?? Promise.resolve();
-    const run = previous.then(work, work);
-    const tail = run.catch(() => undefined);
-    this.tails.set(conversationId, tail);
-    void tail.then(() => {
-      if (this.tails.get(conversationId) === tail) this.tails.delete(conversationId);
-    });
-    return run;
   }
 }

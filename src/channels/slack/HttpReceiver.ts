@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { DEFAULT_MAX_JSON_DEPTH, valueDepthExceeds } from '../../server/inbound';
 import type { Logger } from '../../telemetry/logger';
+import { asRecord, type JsonObject } from '../../util/json';
 import { checkSlackPayload, HANDLED_PAYLOAD_TYPES } from './payloadShape';
 import { checkSlackSignature } from './signature';
 
@@ -25,7 +26,7 @@ export interface SlackHttpReceiverOptions {
   intake?: (body: Json) => Promise<'process' | 'duplicate'>;
 }
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 
 /**
  * A Bolt receiver on the bot's own restify server (POST /api/slack/events, Events API and
@@ -205,16 +206,12 @@ function parseBody(raw: string, contentType: string): Json | undefined {
     if (contentType.includes('application/x-www-form-urlencoded')) {
       const params = new URLSearchParams(raw);
       const payload = params.get('payload');
-      if (payload !== null) return asObject(JSON.parse(payload));
+      if (payload !== null) return asRecord(JSON.parse(payload));
       return Object.fromEntries(params);
     }
-    if (contentType.includes('application/json')) return asObject(JSON.parse(raw));
+    if (contentType.includes('application/json')) return asRecord(JSON.parse(raw));
   } catch {
     return undefined;
   }
   return undefined;
-}
-
-function asObject(value: unknown): Json | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
 }

@@ -1,4 +1,5 @@
 import { ActivityTypes, type Activity, type Attachment } from 'botbuilder';
+import { asArray as arr, asRecord as obj, type JsonObject, nonEmptyString as str } from '../../util/json';
 import { conversationIdOf, isDirectMessage, userIdOf, type SlackAddress } from './address';
 import { slackTextToPlain } from './mrkdwn';
 import { ActionIds } from './render';
@@ -36,7 +37,7 @@ export interface InboundIgnored {
 
 export type Inbound = InboundTurn | InboundIgnored;
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 
 const ignore = (reason: string): InboundIgnored => ({ kind: 'ignore', reason });
 
@@ -282,16 +283,4 @@ function isFromBot(message: Json, identity: BotIdentity): boolean {
 
 function turn(dedupeKey: string, activity: Partial<Activity>): InboundTurn {
   return { kind: 'turn', activity, dedupeKey };
-}
-
-function obj(value: unknown): Json | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
-}
-
-function arr(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }

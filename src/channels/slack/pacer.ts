@@ -1,30 +1,4 @@
-/**
- * Runs tasks one at a time per key, in the order they were queued. Keys with nothing queued
- * are forgotten, so the map only holds busy keys.
- */
-export class KeyedSerialQueue {
-  private readonly tails = new Map<string, Promise<void>>();
-
-  /** Queues `task` behind every earlier task of `key`; resolves or rejects with its result. */
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const result = previous.then(task);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return result;
-  }
-
-  /** Keys with queued or running tasks. */
-  get busyKeys(): number {
-    return this.tails.size;
-  }
-}
+import { KeyedSerialQueue } from '../../util/keyedSerialQueue';
 
 export interface PacerOptions {
   /** Least time between the starts of two tasks of one key. 0 turns pacing off. */

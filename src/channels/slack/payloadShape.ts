@@ -1,3 +1,5 @@
+import { isRecord, type JsonObject } from '../../util/json';
+
 /**
  * A structural check of a signed Slack payload before Bolt sees it. Slack itself never sends
  * these shapes, but a signed request is not proof of a well-formed one (a leaked signing secret,
@@ -5,33 +7,29 @@
  * `actions[0].action_id` without checking them, so a malformed payload became a 500 (found by
  * the fast-check fuzz suite). Returns what is wrong, or undefined when the payload is usable.
  */
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 
 const EVENT_STRING_FIELDS = ['type', 'user', 'channel', 'text', 'ts', 'thread_ts', 'event_ts', 'channel_type', 'subtype', 'bot_id', 'team'] as const;
-
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function stringOrAbsent(value: unknown): boolean {
   return value === undefined || typeof value === 'string';
 }
 
 function objectOrAbsent(value: unknown): boolean {
-  return value === undefined || isObject(value);
+  return value === undefined || isRecord(value);
 }
 
 /** Events whose fields the bridge reads; other event types are only checked loosely. */
 const MESSAGE_EVENTS = new Set(['message', 'app_mention']);
 
 function checkEvent(event: unknown): string | undefined {
-  if (!isObject(event)) return '"event" must be an object';
+  if (!isRecord(event)) return '"event" must be an object';
   if (typeof event.type !== 'string') return '"event.type" must be a string';
   if (!MESSAGE_EVENTS.has(event.type)) {
     // team_join carries a user object, channel_created a channel object: allow both shapes.
     for (const field of ['user', 'channel', 'item'] as const) {
       const value = event[field];
-      if (value !== undefined && typeof value !== 'string' && !isObject(value)) return `"event.${field}" must be a string or an object`;
+      if (value !== undefined && typeof value !== 'string' && !isRecord(value)) return `"event.${field}" must be a string or an object`;
     }
     return undefined;
   }
@@ -49,14 +47,14 @@ function checkEvent(event: unknown): string | undefined {
 }
 
 function checkInteraction(body: Json): string | undefined {
-  if (!isObject(body.user) || typeof body.user.id !== 'string') return '"user.id" must be a string';
+  if (!isRecord(body.user) || typeof body.user.id !== 'string') return '"user.id" must be a string';
   if (!objectOrAbsent(body.team) && body.team !== null) return '"team" must be an object';
-  if (!objectOrAbsent(body.channel) || (isObject(body.channel) && typeof body.channel.id !== 'string')) return '"channel.id" must be a string';
+  if (!objectOrAbsent(body.channel) || (isRecord(body.channel) && typeof body.channel.id !== 'string')) return '"channel.id" must be a string';
   if (!objectOrAbsent(body.container) || !objectOrAbsent(body.message)) return '"container" and "message" must be objects';
   if (body.type === 'block_actions') {
     if (!Array.isArray(body.actions) || body.actions.length === 0) return '"actions" must be a non-empty array';
     for (const action of body.actions as unknown[]) {
-      if (!isObject(action) || typeof action.action_id !== 'string') return 'each action needs a string "action_id"';
+      if (!isRecord(action) || typeof action.action_id !== 'string') return 'each action needs a string "action_id"';
       if (!stringOrAbsent(action.value) || !stringOrAbsent(action.block_id) || !stringOrAbsent(action.type)) return 'action fields must be strings';
     }
   }

@@ -1,11 +1,12 @@
 import type { Logger } from '../../telemetry/logger';
+import { asArray as arr, asRecord as obj, type JsonObject, nonEmptyString as str } from '../../util/json';
 import type { AgentHandoff } from '../AgentHandoff';
 import type { AgentRef } from '../ticket';
 import { AgentAuthorizer, type DeskRefusal } from './AgentAuthorizer';
 import type { SlackDeskApi } from './SlackDeskApi';
 import { DeskActionIds } from './ticketBlocks';
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 
 /** Message subtypes that are a person writing. */
 const SPOKEN = new Set([undefined, 'thread_broadcast', 'file_share', 'me_message']);
@@ -149,16 +150,4 @@ export function slackToPlain(text: string): string {
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&')
     .trim();
-}
-
-function obj(value: unknown): Json | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
-}
-
-function arr(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -1,4 +1,5 @@
 import type { Storage, StoreItem, StoreItems } from 'botbuilder';
+import { isRecord } from '../../util/json';
 import { invalidArgument } from '../storeItems';
 import { FieldCipher } from './FieldCipher';
 
@@ -67,7 +68,7 @@ export class EncryptedStorage implements Storage {
     const sealed: StoreItems = {};
     for (const [key, item] of Object.entries(changes)) {
       // Leave malformed items to the inner storage, which rejects them with its own error.
-      sealed[key] = item !== null && typeof item === 'object' && !Array.isArray(item) ? sealStateItem(this.cipher, key, item as StoreItem) : item;
+      sealed[key] = isRecord(item) ? sealStateItem(this.cipher, key, item as StoreItem) : item;
     }
     return this.inner.write(sealed);
   }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { fromBlockActions, fromEventCallback, type BotIdentity } from '../../../src/channels/slack/inbound';
 import { REQUIRED_BOT_EVENTS, REQUIRED_BOT_SCOPES } from '../../../src/channels/slack/manifest';
-import { ChannelPacer, KeyedSerialQueue, YieldingStarter } from '../../../src/channels/slack/pacer';
+import { ChannelPacer, YieldingStarter } from '../../../src/channels/slack/pacer';
 import { checkSlackSignature, signatureOf } from '../../../src/channels/slack/signature';
 import { MemoryKeyStore } from '../../../src/channels/slack/store/EventDeduplicator';
 import { readSlackConfig } from '../../../src/config/slack';
@@ -105,7 +105,7 @@ describe('Slack parts: config, manifest, signature, pacing, dedupe store, event 
     });
   });
 
-  describe('ChannelPacer and KeyedSerialQueue', () => {
+  describe('ChannelPacer', () => {
     it('should start tasks of one channel at least the interval apart and in order, other channels at once', async () => {
       let clock = 0;
       const sleeps: number[] = [];
@@ -133,19 +133,6 @@ describe('Slack parts: config, manifest, signature, pacing, dedupe store, event 
       );
       for (let i = 1; i < c1.length; i++) assert.ok(c1[i]! - c1[i - 1]! >= 1000);
       assert.equal(sleeps.length, 2, 'only the C1 followers waited');
-    });
-
-    it('should keep going after a failed task and report the failure to its caller only', async () => {
-      const queue = new KeyedSerialQueue();
-      const failed = queue.run('k', async () => {
-        throw new Error('boom');
-      });
-      const next = queue.run('k', async () => 'ok');
-
-      await assert.rejects(failed, /boom/);
-      assert.equal(await next, 'ok');
-      await new Promise((resolve) => setImmediate(resolve));
-      assert.equal(queue.busyKeys, 0, 'idle keys are forgotten');
     });
   });
 
