@@ -28,7 +28,7 @@ function pipeline(withGuard: boolean): { adapter: TestAdapter; guard: Middleware
   const userState = new UserState(storage);
   const accessors = createStateAccessors(conversationState);
   const dialog = createTestMainDialog(accessors, { handoff: { requestHandoff: async () => undefined }, policy: 'none' });
-  const bot = new SupportBot({ conversationState, userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000, saveStateAfterTurn: false });
+  const bot = new SupportBot({ userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000 });
   const adapter = new TestAdapter((context) => bot.run(context));
   const middleware: Middleware[] = [new TurnSerializer({ lock: new MemoryConversationLock(), states: [conversationState, userState] })];
   const guard = createStateGuard({

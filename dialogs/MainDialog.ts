@@ -1,6 +1,7 @@
 import { ActivityTypes, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder-core';
 import {
   ComponentDialog,
+  type Dialog,
   DialogSet,
   type DialogState,
   type DialogTurnResult,
@@ -12,12 +13,12 @@ import { IGNORE_CONVERSATION_EVENTS, type ConversationEvents } from './conversat
 import { DialogIds } from './dialogIds';
 import { Buttons, Messages } from './messages';
 import { findOrderId, type OrderIdRules } from './orderId';
-import { OrderStatusDialog, type OrderStatusOptions, type OrderStatusResult } from './OrderStatusDialog';
+import { namedWaterfallSteps } from './namedSteps';
+import type { OrderStatusOptions, OrderStatusResult, VerificationMemory } from './OrderStatusDialog';
 import { statusLabel } from './orderStatusReply';
 import type { HandoffRequest, HandoffRequester, OrderService, TurnRecognizer } from './ports';
 import { getRecognition, Intents, setRecognition, toRecognition, type Recognition } from './recognition';
 import { customerKey, stillVerified, verifiedIdentity, type VerificationOptions } from './verification';
-import type { VerificationMemory } from './OrderStatusDialog';
 
 /** Conversation-level memory of the main dialog, kept in conversation state. */
 export interface MainFlags extends VerificationMemory {
@@ -33,7 +34,8 @@ export interface MainDialogDependencies {
   handoff: HandoffRequester;
   flags: StatePropertyAccessor<MainFlags>;
   orderIdRules: OrderIdRules;
-  maxOrderIdAttempts: number;
+  /** The order-status form the main dialog starts (built by createMainDialog in ./createDialogs). */
+  orderStatus: Dialog<OrderStatusOptions>;
   /** Where form steps, fallbacks and feedback are reported (metrics, telemetry, transcript). */
   events?: ConversationEvents;
   /** Who may see an order: the policy, the guessing limits and how long a check is remembered. */
@@ -61,20 +63,17 @@ export class MainDialog extends ComponentDialog {
   constructor(private readonly deps: MainDialogDependencies) {
     super(DialogIds.main);
     this.events = deps.events ?? IGNORE_CONVERSATION_EVENTS;
+    if (deps.orderStatus.id !== DialogIds.orderStatus) throw new Error(`the order-status dialog must have the id '${DialogIds.orderStatus}'`);
+    this.addDialog(deps.orderStatus);
     this.addDialog(
-      new OrderStatusDialog(
-        deps.orders,
-        deps.handoff,
-        {
-          pattern: deps.orderIdRules.pattern,
-          maxAttempts: deps.maxOrderIdAttempts,
-        },
-        this.events,
-        deps.verification,
-        deps.flags as StatePropertyAccessor<VerificationMemory>,
+      new WaterfallDialog(
+        DialogIds.mainWaterfall,
+        namedWaterfallSteps(DialogIds.mainWaterfall, {
+          route: (step) => this.routeStep(step),
+          finish: (step) => this.finishStep(step),
+        }),
       ),
     );
-    this.addDialog(new WaterfallDialog(DialogIds.mainWaterfall, [(step) => this.routeStep(step), (step) => this.finishStep(step)]));
     this.initialDialogId = DialogIds.mainWaterfall;
   }
 

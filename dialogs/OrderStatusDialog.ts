@@ -12,6 +12,7 @@ import {
 import type { ConversationEvents } from './conversationEvents';
 import { DialogIds } from './dialogIds';
 import { InterruptibleDialog } from './InterruptibleDialog';
+import { namedWaterfallSteps } from './namedSteps';
 import { Buttons, Messages } from './messages';
 import { findOrderId, type OrderIdRules } from './orderId';
 import { orderStatusActivity } from './orderStatusReply';
@@ -80,14 +81,17 @@ export class OrderStatusDialog extends InterruptibleDialog {
       }),
     );
     this.addDialog(
-      new WaterfallDialog(DialogIds.orderStatusWaterfall, [
-        (step) => this.askOrderIdStep(step),
-        (step) => this.confirmStep(step),
-        // Step 2 reads the confirmation, as it always has: conversations waiting at the
-        // confirmation when this version was deployed carry on here.
-        (step) => this.accessStep(step),
-        (step) => this.answerStep(step),
-      ]),
+      new WaterfallDialog(
+        DialogIds.orderStatusWaterfall,
+        namedWaterfallSteps(DialogIds.orderStatusWaterfall, {
+          askOrderId: (step) => this.askOrderIdStep(step),
+          confirm: (step) => this.confirmStep(step),
+          // Step 2 reads the confirmation, as it always has: conversations waiting at the
+          // confirmation when this version was deployed carry on here.
+          access: (step) => this.accessStep(step),
+          answer: (step) => this.answerStep(step),
+        }),
+      ),
     );
     this.initialDialogId = DialogIds.orderStatusWaterfall;
   }

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { ConversationState, type Storage, type TurnContext, UserState, type CloudAdapter } from 'botbuilder';
 import { Recognizer } from 'botbuilder-dialogs';
 import type restify from 'restify';
-import { MainDialog } from '../dialogs/MainDialog';
+import { createMainDialog } from '../dialogs/createDialogs';
 import type { HandoffRequester, OrderService, TurnRecognizer } from '../dialogs/ports';
 import { LocalRecognizer, loadOrTrain, loadTrainingData } from '../recognizers';
 import { CLIENT_ADDRESS_KEY, RateLimiter } from './bot/RateLimiter';
@@ -151,7 +151,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
   logger.info({ policy: config.verification.policy }, 'order verification policy');
 
-  const dialog = new MainDialog({
+  const dialog = createMainDialog({
     recognizer: new InstrumentedRecognizer(recognizer, observability.metrics),
     orders,
     handoff: new InstrumentedHandoffRequester(handoff, observability.events),
@@ -182,12 +182,10 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     activitiesPerAddressPerMinute: 2 * config.limits.perAddressPerMinute,
   });
   const bot = new SupportBot({
-    conversationState,
     userState,
     dialog,
     dialogState: accessors.dialogState,
     maxTextLength: config.limits.maxMessageChars,
-    saveStateAfterTurn: false,
     gate: handoffDesk?.customer,
   });
 

@@ -5,18 +5,12 @@ import { Messages } from '../../dialogs/messages';
 import { shouldWelcome } from '../channels/teams/welcome';
 
 export interface SupportBotOptions {
-  conversationState: ConversationState;
+  /** Where the customer's profile lives (saved by the TurnSerializer with the conversation). */
   userState: UserState;
   dialog: MainDialog;
   dialogState: StatePropertyAccessor<DialogState>;
   /** Longest message the bot reads; longer ones get a polite refusal and change no state. */
   maxTextLength: number;
-  /** Per-user and per-conversation flood protection; messages over the limit change no state. */
-  /**
-   * False when a middleware saves state after the turn instead (the storage layer's turn
-   * serializer saves it in the same MongoDB command that releases the conversation lease).
-   */
-  saveStateAfterTurn?: boolean;
   /**
    * Runs before the dialogs on every message (the human handoff's gate): while an agent has the
    * conversation, messages are relayed to them and neither recognised nor answered by the bot.
@@ -64,7 +58,9 @@ export function createStateAccessors(conversationState: ConversationState): {
 
 /**
  * The one bot every channel reaches. It screens messages the dialogs cannot use, runs the main
- * dialog, greets new members, and saves state once at the end of every turn.
+ * dialog and greets new members. It does not save state: the storage layer's TurnSerializer
+ * (src/storage/TurnSerializer.ts), registered first on every adapter, loads conversation and user
+ * state before the turn and saves both once after it, in the app and in the test bots alike.
  */
 export class SupportBot extends ActivityHandler {
   private readonly profile: StatePropertyAccessor<UserProfile>;
@@ -81,13 +77,6 @@ export class SupportBot extends ActivityHandler {
       if (shouldWelcome(context.activity)) await context.sendActivity(Messages.greet);
       await next();
     });
-  }
-
-  override async run(context: TurnContext): Promise<void> {
-    await super.run(context);
-    if (this.options.saveStateAfterTurn === false) return;
-    await this.options.conversationState.saveChanges(context, false);
-    await this.options.userState.saveChanges(context, false);
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {

@@ -10,7 +10,7 @@ import { StateMessages } from '../../src/state/messages';
 import { migrationPath, remapWaterfallSteps, renameDialogIds, type StateMigration } from '../../src/state/migrations';
 import { failureReason, isTransient, StateGuard } from '../../src/state/StateGuard';
 import { StorageUnavailableError } from '../../src/storage/errors';
-import { silentLogger, createTestMainDialog } from '../support/testBot';
+import { silentLogger, createTestMainDialog, turnStateMiddleware } from '../support/testBot';
 
 const CONVERSATION_KEY = 'test/conversations/Convo1/';
 
@@ -21,8 +21,8 @@ function harness(version: number, migrations: readonly StateMigration[]) {
   const userState = new UserState(storage);
   const accessors = createStateAccessors(conversationState);
   const dialog = createTestMainDialog(accessors, { policy: 'none' });
-  const bot = new SupportBot({ conversationState, userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000 });
-  const adapter = new TestAdapter((context) => bot.run(context));
+  const bot = new SupportBot({ userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000 });
+  const adapter = new TestAdapter((context) => bot.run(context)).use(turnStateMiddleware(conversationState, userState));
   adapter.onTurnError = createTurnErrorHandler(silentLogger, false);
   adapter.use(
     new StateGuard({

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { ActivityTypes, AutoSaveStateMiddleware, ConversationState, MessageFactory, type Storage, type StoreItem, TestAdapter } from 'botbuilder';
+import { ActivityTypes, ConversationState, MessageFactory, type Storage, type StoreItem, TestAdapter } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog } from 'botbuilder-dialogs';
 import { StorageErrorCode } from '../../src/storage/errors';
+import { turnStateMiddleware } from '../support/testBot';
 
 /** Options every storage under test must accept. */
 export interface ConformanceStorageOptions {
@@ -237,7 +238,7 @@ export function runStorageConformanceTests(name: string, factory: StorageFactory
         const dc = await dialogs.createContext(context);
         const result = await dc.continueDialog();
         if (result.status === DialogTurnStatus.empty) await dc.beginDialog('form');
-      }).use(new AutoSaveStateMiddleware(conversationState));
+      }).use(turnStateMiddleware(conversationState));
 
       await adapter.send('hi').assertReply('Name?').send('Ada').assertReply('Hello Ada').startTest();
       await adapter.send(MessageFactory.text('again')).assertReply('Name?').startTest();

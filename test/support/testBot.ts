@@ -1,13 +1,16 @@
-import { ConversationState, MemoryStorage, TestAdapter, type TurnContext, UserState } from 'botbuilder';
+import { type BotState, ConversationState, MemoryStorage, TestAdapter, type TurnContext, UserState } from 'botbuilder';
 import pino from 'pino';
 import type { ConversationEvents } from '../../dialogs/conversationEvents';
-import { MainDialog } from '../../dialogs/MainDialog';
+import { createMainDialog } from '../../dialogs/createDialogs';
+import type { MainDialog } from '../../dialogs/MainDialog';
 import type { HandoffRequest, HandoffRequester, OrderService } from '../../dialogs/ports';
 import { createStateAccessors, SupportBot } from '../../src/bot/SupportBot';
 import { createTurnErrorHandler } from '../../src/bot/turnErrorHandler';
 import { DEFAULT_ORDER_ID_PATTERN } from '../../src/config/config';
 import { FileOrderService } from '../../src/orders/FileOrderService';
 import { fromRoot } from '../../src/paths';
+import { MemoryConversationLock } from '../../src/storage/ConversationLock';
+import { TurnSerializer } from '../../src/storage/TurnSerializer';
 import { DEFAULT_SCRIPT, ScriptedRecognizer } from './ScriptedRecognizer';
 import type { VerificationOptions, VerificationPolicy } from '../../dialogs/verification';
 import { NoopBotMetrics } from '../../src/telemetry/metrics';
@@ -25,9 +28,21 @@ export class RecordingHandoff implements HandoffRequester {
 
 export const silentLogger = pino({ level: 'silent' });
 
+/**
+ * The one owner of state at the end of a turn, as the app registers it (the storage layer's
+ * TurnSerializer, first on the adapter): loads `states` before the turn, saves them once after
+ * it. Test bots use it so they save state the way production does; the memory lock stands in for
+ * MongoDB's.
+ */
+export function turnStateMiddleware(...states: BotState[]): TurnSerializer {
+  return new TurnSerializer({ lock: new MemoryConversationLock(), states });
+}
+
 export interface TestBot {
   adapter: TestAdapter;
   handoff: RecordingHandoff;
+  /** The dialog tree (to attach a telemetry client, for example). */
+  dialog: MainDialog;
 }
 
 /** A full bot (real dialogs, state, sample orders) on botbuilder's TestAdapter. */
@@ -54,7 +69,7 @@ export function createTestMainDialog(
   accessors: Pick<ReturnType<typeof createStateAccessors>, 'mainFlags'>,
   options: TestBotOptions & { handoff?: HandoffRequester } = {},
 ): MainDialog {
-  return new MainDialog({
+  return createMainDialog({
     recognizer: new ScriptedRecognizer(DEFAULT_SCRIPT),
     orders: options.orders ?? FileOrderService.fromFile(fromRoot('data/orders.json')),
     handoff: options.handoff ?? new RecordingHandoff(),
@@ -73,10 +88,10 @@ export function createTestBot(options: TestBotOptions = {}): TestBot {
   const accessors = createStateAccessors(conversationState);
   const handoff = new RecordingHandoff();
   const dialog = createTestMainDialog(accessors, { ...options, handoff });
-  const bot = new SupportBot({ conversationState, userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000 });
-  const adapter = new TestAdapter((context) => bot.run(context));
+  const bot = new SupportBot({ userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000 });
+  const adapter = new TestAdapter((context) => bot.run(context)).use(turnStateMiddleware(conversationState, userState));
   adapter.onTurnError = createTurnErrorHandler(silentLogger, false);
-  return { adapter, handoff };
+  return { adapter, handoff, dialog };
 }
 
 /** Verification for in-process test bots: the policy (default knowledge) with real counters. */

@@ -7,7 +7,7 @@ import { capabilitiesOf } from '../../../src/channels/rendering/capabilities';
 import { ChannelRenderingMiddleware, renderAll } from '../../../src/channels/rendering/ChannelRenderingMiddleware';
 import { pickByNumber, type OfferedChoices } from '../../../src/channels/rendering/choices';
 import { escapeMarkdown } from '../../../src/channels/rendering/markdown';
-import { silentLogger, createTestMainDialog } from '../../support/testBot';
+import { silentLogger, createTestMainDialog, turnStateMiddleware } from '../../support/testBot';
 
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
 
@@ -18,8 +18,9 @@ function botOn(channelId: string, template: Partial<Activity> = {}, orders?: Ord
   const userState = new UserState(storage);
   const accessors = createStateAccessors(conversationState);
   const dialog = createTestMainDialog(accessors, { orders: orders });
-  const bot = new SupportBot({ conversationState, userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000 });
+  const bot = new SupportBot({ userState, dialog, dialogState: accessors.dialogState, maxTextLength: 2000 });
   const adapter = new TestAdapter((context) => bot.run(context), { channelId, ...template });
+  adapter.use(turnStateMiddleware(conversationState, userState));
   adapter.onTurnError = createTurnErrorHandler(silentLogger, false);
   adapter.use(new ChannelRenderingMiddleware({ offeredChoices: conversationState.createProperty<OfferedChoices | undefined>('offeredChoices') }));
   return adapter;

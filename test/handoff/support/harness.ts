@@ -13,6 +13,8 @@ import type { HandoffStore } from '../../../src/handoff/store/HandoffStore';
 import { MemoryHandoffStore } from '../../../src/handoff/store/MemoryHandoffStore';
 import type { DeskThread, Ticket } from '../../../src/handoff/ticket';
 import { TicketNotifier } from '../../../src/handoff/TicketNotifier';
+import type { TurnSerializer } from '../../../src/storage/TurnSerializer';
+import { turnStateMiddleware } from '../../support/testBot';
 
 /** The agent desk's twin: records what agents would see. */
 export class RecordingDesk implements AgentDesk {
@@ -93,6 +95,8 @@ export class Harness {
   readonly agents: AgentHandoff;
   readonly storage = new MemoryStorage();
   readonly conversationState: ConversationState;
+  /** Saves conversation state after every customer turn, as the app's storage layer does. */
+  private readonly turnState: TurnSerializer;
   readonly botSaw: string[] = [];
   private readonly notifier: TicketNotifier;
 
@@ -114,6 +118,7 @@ export class Harness {
     };
     this.notifier = new TicketNotifier(this.deps);
     this.conversationState = new ConversationState(this.storage);
+    this.turnState = turnStateMiddleware(this.conversationState);
     const recent = new RecentTranscript(this.conversationState.createProperty<RecentLines>('handoffRecent'), 10, this.clock.now);
     this.customer = new CustomerHandoff(this.deps, this.notifier, this.conversationState.createProperty<HandoffPointer>('handoff'), recent);
     this.agents = new AgentHandoff(this.deps, this.notifier);
@@ -133,7 +138,7 @@ export class Harness {
       from: { id: userId, name, role: 'user' },
       recipient: { id: 'bot', name: 'bot', role: 'bot' },
       serviceUrl: 'http://127.0.0.1:1',
-    });
+    }).use(this.turnState);
     return new Customer(adapter, conversationId);
   }
 
@@ -157,10 +162,6 @@ class TinyBot extends ActivityHandler {
     this.h.botSaw.push(text);
     if (text === 'human') await this.h.customer.requestHandoff(context, { reason: 'user_request', intent: 'ask_order_status', orderId: '12345' });
     else await context.sendActivity(`bot heard: ${text}`);
-  }
-  override async run(context: TurnContext): Promise<void> {
-    await super.run(context);
-    await this.h.conversationState.saveChanges(context);
   }
 }
 
