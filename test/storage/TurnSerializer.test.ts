@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { type ConversationLock, MemoryConversationLock } from '../../src/storage/ConversationLock';
 import { StorageErrorCode } from '../../src/storage/errors';
 import { TurnSerializer } from '../../src/storage/TurnSerializer';
-
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+import { gate, nextTurn, waitFor } from '../support/waitFor';
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -19,18 +18,21 @@ describe('TurnSerializer', () => {
     const serializer = new TurnSerializer({ lock: new MemoryConversationLock() });
     const events: string[] = [];
     let running = 0;
-    await Promise.all(
-      [30, 5, 20, 0, 10].map((ms, i) =>
-        serializer.run('c', async () => {
-          running += 1;
-          assert.equal(running, 1, 'two turns overlapped');
-          events.push(`start ${i}`);
-          await delay(ms);
-          events.push(`end ${i}`);
-          running -= 1;
-        }),
-      ),
+    const gates = [0, 1, 2, 3, 4].map(() => gate());
+    const turns = gates.map((held, i) =>
+      serializer.run('c', async () => {
+        running += 1;
+        assert.equal(running, 1, 'two turns overlapped');
+        events.push(`start ${i}`);
+        await held.promise;
+        events.push(`end ${i}`);
+        running -= 1;
+      }),
     );
+    await waitFor(() => events.includes('start 0'));
+    // Later turns are free to finish first; they must still wait for the turn before them.
+    for (const held of [...gates].reverse()) held.open();
+    await Promise.all(turns);
     assert.deepEqual(
       events,
       [0, 1, 2, 3, 4].flatMap((i) => [`start ${i}`, `end ${i}`]),
@@ -41,35 +43,49 @@ describe('TurnSerializer', () => {
   it('should run turns of different conversations at the same time', async () => {
     const serializer = new TurnSerializer({ lock: new MemoryConversationLock() });
     let running = 0;
-    let peak = 0;
-    await Promise.all(
-      ['a', 'b', 'c'].map((key) =>
-        serializer.run(key, async () => {
-          running += 1;
-          peak = Math.max(peak, running);
-          await delay(20);
-          running -= 1;
-        }),
-      ),
+    const held = gate();
+    const turns = ['a', 'b', 'c'].map((key) =>
+      serializer.run(key, async () => {
+        running += 1;
+        await held.promise;
+        running -= 1;
+      }),
     );
-    assert.equal(peak, 3);
+    // All three start while the first is still held open: none waited for another.
+    await waitFor(() => running === 3, { what: 'three conversations running at once' });
+    held.open();
+    await Promise.all(turns);
+    assert.equal(running, 0);
   });
 
   it('should wait while another instance holds the lease, then run', async () => {
     const lock = new MemoryConversationLock();
     const first = new TurnSerializer({ lock, owner: 'first' });
-    const second = new TurnSerializer({ lock, owner: 'second' });
+    let refused = 0;
+    const second = new TurnSerializer({
+      lock,
+      owner: 'second',
+      // Called each time the lease was refused; the next attempt follows in the next loop turn.
+      sleep: async () => {
+        refused += 1;
+        await nextTurn();
+      },
+    });
     const events: string[] = [];
+    const held = gate();
     const slow = first.run('c', async () => {
       events.push('first start');
-      await delay(60);
+      await held.promise;
       events.push('first end');
     });
-    await delay(5);
-    await second.run('c', async () => {
+    await waitFor(() => events.includes('first start'));
+    const waiting = second.run('c', async () => {
       events.push('second');
     });
-    await slow;
+    await waitFor(() => refused >= 3, { what: 'the second instance was refused the lease' });
+    assert.deepEqual(events, ['first start'], 'the second instance did not run while the first held the lease');
+    held.open();
+    await Promise.all([slow, waiting]);
     assert.deepEqual(events, ['first start', 'first end', 'second']);
   });
 
@@ -103,17 +119,29 @@ describe('TurnSerializer', () => {
     const lock = new MemoryConversationLock();
     const long = new TurnSerializer({ lock, owner: 'long', leaseTtlMs: 60, renewEveryMs: 15 });
     const other = new TurnSerializer({ lock, owner: 'other', maxWaitMs: 150 });
-    const turn = long.run('c', () => delay(250));
-    await delay(5);
+    const held = gate();
+    let started = false;
+    const turn = long.run('c', async () => {
+      started = true;
+      await held.promise;
+    });
+    await waitFor(() => started);
+    // The other instance waits 150 ms, well past the 60 ms lease: only renewals keep it out.
     assert.equal(await codeOf(other.run('c', async () => undefined)), StorageErrorCode.LockTimeout);
+    held.open();
     await turn;
   });
 
   it('should skip the save and report CONVERSATION_LOCK_LOST when the lease was lost', async () => {
     const inner = new MemoryConversationLock();
+    const renewed = gate();
     const losing: ConversationLock = {
       acquire: (k, o, t) => inner.acquire(k, o, t),
-      renew: async () => false,
+      renew: async () => {
+        // The turn ends once a renewal answered "lost" (the answer is read a tick later).
+        setImmediate(() => renewed.open());
+        return false;
+      },
       release: (k, o) => inner.release(k, o),
     };
     const serializer = new TurnSerializer({ lock: losing, renewEveryMs: 5 });
@@ -121,7 +149,7 @@ describe('TurnSerializer', () => {
     const code = await codeOf(
       serializer.run(
         'c',
-        () => delay(30),
+        () => renewed.promise,
         () => [
           Promise.resolve().then(() => {
             saved = true;

@@ -9,6 +9,7 @@ import { BotClient } from '../support/botClient';
 import { mongoTestEnvironment, uniqueDatabaseName, useMongoDatabase } from '../support/mongo';
 import { type RunningMongoTestServer, startMongoTestServer } from '../support/mongoTestServer';
 import { silentLogger } from '../support/testBot';
+import { waitFor } from '../support/waitFor';
 
 const BASE_ENV = { PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'silent' };
 
@@ -154,12 +155,7 @@ describe('The bot during a MongoDB outage', () => {
     assert.deepEqual(await readiness(url), { status: 503, checks: { recognizer: true, storage: false } });
 
     server = await startMongoTestServer(port);
-    let ready = await readiness(url);
-    for (let i = 0; i < 40 && ready.status !== 200; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      ready = await readiness(url);
-    }
-    assert.equal(ready.status, 200);
+    await waitFor(async () => (await readiness(url)).status === 200, { timeoutMs: 10_000, intervalMs: 100, what: '/readyz answers 200 again' });
     // The in-memory test server lost its data with the restart, so the conversation starts over.
     assert.equal((await client.say('I want to check on my order'))[0]?.text, 'What is your order ID?');
   });

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { ActivityTypes, TurnContext, type Activity } from 'botbuilder';
 import { DirectLineAdapter } from '../../../src/channels/directline/DirectLineAdapter';
 import { MemoryDirectLineStore } from '../../../src/channels/directline/MemoryDirectLineStore';
+import { gate, waitFor } from '../../support/waitFor';
 
 describe('DirectLineAdapter', () => {
   let store: MemoryDirectLineStore;
@@ -55,13 +56,18 @@ describe('DirectLineAdapter', () => {
 
   it('should run the turns of one conversation one at a time, in arrival order', async () => {
     const order: string[] = [];
+    const held = gate();
     const slow = adapter.receive('c1', { type: 'message', text: 'first', from: { id: 'dl_u', name: '', role: 'user' } }, async (context) => {
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await held.promise;
       order.push(context.activity.text as string);
     });
     const fast = adapter.receive('c1', { type: 'message', text: 'second', from: { id: 'dl_u', name: '', role: 'user' } }, async (context) => {
       order.push(context.activity.text as string);
     });
+    // Both arrived (logged), the first turn is held open: the second must not overtake it.
+    await waitFor(async () => (await store.list('c1', 0, 10)).activities.some((a) => a.text === 'second'), { what: 'the second message was received' });
+    assert.deepEqual(order, []);
+    held.open();
     await Promise.all([slow, fast]);
     assert.deepEqual(order, ['first', 'second']);
   });

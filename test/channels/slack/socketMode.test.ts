@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { createApp, type BotApp } from '../../../src/app';
 import { loadConfig } from '../../../src/config/config';
 import { startSlackApiStub, type SlackApiStub } from '../../support/slackApiStub';
+import { waitFor } from '../../support/waitFor';
 import { dm } from './support/slackTraffic';
 
 /**
@@ -18,6 +19,8 @@ describe('Slack Socket Mode (local WebSocket stand-in)', function () {
   let app: BotApp;
   let socket: WebSocket;
   const acks: string[] = [];
+  /** The app's log lines (JSON), to see what became of each delivery. */
+  const logLines: string[] = [];
   let appTokenUsed: string | undefined;
 
   before(async () => {
@@ -45,7 +48,7 @@ describe('Slack Socket Mode (local WebSocket stand-in)', function () {
       SLACK_API_URL: stub.url,
       SLACK_POST_INTERVAL_MS: '0',
     });
-    app = await createApp(config, { logger: pino({ level: 'silent' }) });
+    app = await createApp(config, { logger: pino({ level: 'info' }, { write: (line: string) => logLines.push(line) }) });
     await app.listen();
     socket = await connected;
   });
@@ -83,8 +86,9 @@ describe('Slack Socket Mode (local WebSocket stand-in)', function () {
     deliver('env-1', event);
     deliver('env-2', event, 1);
     await stub.waitFor('chat.postMessage', 1);
-    while (!(acks.includes('env-1') && acks.includes('env-2'))) await new Promise((resolve) => setTimeout(resolve, 10));
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the redelivery's listener runs right after its ack
+    await waitFor(() => acks.includes('env-1') && acks.includes('env-2'), { what: 'both envelopes acked' });
+    // Proof that the redelivery was processed (and dropped), not merely not processed yet.
+    await waitFor(() => logLines.some((line) => line.includes('Slack duplicate delivery dropped')), { what: 'the redelivery was dropped as a duplicate' });
     await app.slack?.idle();
 
     assert.ok(acks.includes('env-1') && acks.includes('env-2'), `acks: ${acks.join(',')}`);

@@ -4,6 +4,7 @@ import { OrderBackendError } from '../../../src/errors';
 import { Bulkhead, BulkheadFullError } from '../../../src/orders/Bulkhead';
 import { ResilientOrderService } from '../../../src/orders/ResilientOrderService';
 import { silentLogger } from '../../support/testBot';
+import { type Gate, gate, waitFor } from '../../support/waitFor';
 
 const ORDER: Order = { id: '12345', status: 'shipped' };
 
@@ -13,13 +14,14 @@ class ScriptedBackend implements OrderService {
   failing = false;
   inFlight = 0;
   maxInFlight = 0;
-  holdMs = 0;
+  /** While set, calls wait for it to open (held in flight). */
+  hold: Gate | undefined;
   async getOrderStatus(orderId: string): Promise<Order | null> {
     this.calls += 1;
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      if (this.holdMs) await new Promise((r) => setTimeout(r, this.holdMs));
+      if (this.hold) await this.hold.promise;
       if (this.failing) throw new OrderBackendError('ORDER_BACKEND_UNAVAILABLE', 'HTTP 503');
       return orderId === ORDER.id ? ORDER : null;
     } finally {
@@ -85,7 +87,8 @@ describe('ResilientOrderService', () => {
     await assert.rejects(service.getOrderStatus('12345'), (err: unknown) => err instanceof OrderBackendError && /circuit is open/.test(err.message));
     assert.equal(backend.calls, callsWhenOpened, 'an open circuit must not call the backend');
     backend.failing = false;
-    await new Promise((r) => setTimeout(r, 250));
+    // resetTimeoutMs (200 ms) later the circuit lets a trial call through.
+    await waitFor(() => service.circuitState === 'half-open', { what: 'the circuit half-opens after resetTimeoutMs' });
     assert.deepEqual(await service.getOrderStatus('12345'), ORDER);
     assert.equal(service.circuitState, 'closed');
     service.shutdown();
@@ -93,9 +96,12 @@ describe('ResilientOrderService', () => {
 
   it('should bound concurrent backend calls and reject excess calls as unavailable', async () => {
     const backend = new ScriptedBackend();
-    backend.holdMs = 50;
+    backend.hold = gate();
     const service = resilient(backend, { maxConcurrency: 2, maxQueue: 2, volumeThreshold: 1000 });
-    const results = await Promise.allSettled(Array.from({ length: 6 }, () => service.getOrderStatus('12345')));
+    const settled = Promise.allSettled(Array.from({ length: 6 }, () => service.getOrderStatus('12345')));
+    await waitFor(() => backend.inFlight === 2, { what: 'two calls held in flight' });
+    backend.hold.open();
+    const results = await settled;
     assert.equal(backend.maxInFlight, 2);
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 4);
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
