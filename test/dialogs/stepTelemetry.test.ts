@@ -4,6 +4,7 @@ import { WaterfallSteps } from '../../dialogs/dialogIds';
 import { DialogIds } from '../../dialogs/dialogIds';
 import { namedWaterfallSteps } from '../../dialogs/namedSteps';
 import { createTestBot, SAMPLE_ANSWERS } from '../support/testBot';
+import { playTranscript, say } from '../support/transcript';
 
 /** Keeps the waterfall events botbuilder-dialogs reports. */
 class RecordingTelemetry extends NullTelemetryClient {
@@ -22,15 +23,11 @@ describe('waterfall step names in telemetry', () => {
     const telemetry = new RecordingTelemetry();
     dialog.telemetryClient = telemetry;
 
-    await adapter
-      .send('where is my order 12345?')
-      .assertReply(/order 12345/)
-      .send('yes')
-      .assertReply(/e-mail|postcode/i)
-      .send(SAMPLE_ANSWERS['12345'] as string)
-      .assertReply(/^Order 12345/)
-      .assertReply(/helpful/)
-      .startTest();
+    await playTranscript(adapter, [
+      ['where is my order 12345?', [/order 12345/]],
+      ['yes', [/e-mail|postcode/i]],
+      [SAMPLE_ANSWERS['12345'] as string, [/^Order 12345/, /helpful/]],
+    ]);
 
     const main = DialogIds.mainWaterfall;
     const form = DialogIds.orderStatusWaterfall;
@@ -43,11 +40,8 @@ describe('waterfall step names in telemetry', () => {
     const telemetry = new RecordingTelemetry();
     dialog.telemetryClient = telemetry;
 
-    await adapter
-      .send('where is my order?')
-      .assertReply(/order ID/)
-      .send('cancel')
-      .startTest();
+    await playTranscript(adapter, [['where is my order?', [/order ID/]]]);
+    await say(adapter, 'cancel');
 
     assert.ok(
       telemetry.stepNames('WaterfallCancel').includes(`${DialogIds.orderStatusWaterfall}:askOrderId`),

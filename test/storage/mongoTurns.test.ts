@@ -7,6 +7,7 @@ import { MongoStorage } from '../../src/storage/MongoStorage';
 import type { BotStateRecord } from '../../src/storage/mongoDocuments';
 import { TurnSerializer } from '../../src/storage/TurnSerializer';
 import { useMongoDatabase } from '../support/mongo';
+import { nextTurn } from '../support/waitFor';
 
 /** One simulated bot instance: its own client, storage, lock and serializer on a shared db. */
 interface Instance {
@@ -72,7 +73,8 @@ describe('Turns on MongoDB', () => {
     const bump = async (instance: Instance, key: string): Promise<void> => {
       const work = async (): Promise<void> => {
         const item = (await instance.storage.read([key]))[key] ?? { count: 0 };
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+        // The turn's other work: every turn that is not serialised reads before any of them writes.
+        await nextTurn();
         // eTag `*` is what botbuilder's BotState writes: last writer wins, like a real turn.
         await instance.storage.write({ [key]: { count: item.count + 1, eTag: '*' } });
       };

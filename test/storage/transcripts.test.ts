@@ -4,6 +4,7 @@ import type { CommandStartedEvent } from 'mongodb';
 import { MongoTranscriptStore, type TranscriptDocument } from '../../src/storage/MongoTranscriptStore';
 import { maskText, redactActivity } from '../../src/storage/redaction';
 import { useMongoDatabase } from '../support/mongo';
+import { waitFor } from '../support/waitFor';
 
 const BASE = Date.parse('2025-03-01T10:00:00Z');
 
@@ -131,7 +132,7 @@ describe('Transcripts', () => {
       mongo.client.on('commandStarted', listener);
       try {
         await adapter.send('hello').assertReply('one').assertReply('two').startTest();
-        for (let i = 0; i < 50 && (await coll.countDocuments()) < 3; i++) await new Promise((r) => setTimeout(r, 10));
+        await waitFor(async () => (await coll.countDocuments()) >= 3, { what: 'the turn written to the transcript collection' });
       } finally {
         mongo.client.off('commandStarted', listener);
       }
