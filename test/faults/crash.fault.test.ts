@@ -5,6 +5,7 @@ import { BotClient } from '../support/botClient';
 import { spawnBotProcess, type BotProcess } from '../support/botProcess';
 import { sendJson, startHttpStub, type HttpStub } from '../support/httpStub';
 import { mongoTestEnvironment, uniqueDatabaseName } from '../support/mongo';
+import { waitFor } from '../support/waitFor';
 
 /**
  * The bot process is SIGKILLed while a turn is in flight (holding the conversation lease and
@@ -64,8 +65,8 @@ describe('fault injection: the bot is SIGKILLed mid-turn', function () {
       () => 'answered',
       () => 'connection lost',
     );
-    for (let i = 0; i < 100 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(held.length, 1, 'the turn reached the orders API');
+    await waitFor(() => held.length > 0, { timeoutMs: 5_000, what: 'the turn reached the orders API' });
+    assert.equal(held.length, 1, 'the turn reached the orders API once');
     await bot.kill('SIGKILL');
     assert.equal(await inFlight, 'connection lost');
 

@@ -6,13 +6,10 @@ import { BotClient } from '../support/botClient';
 import { mongoTestEnvironment, uniqueDatabaseName } from '../support/mongo';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy';
 import { silentLogger } from '../support/testBot';
+import { waitFor } from '../support/waitFor';
 
 async function waitForReady(url: string, want: number): Promise<void> {
-  for (let i = 0; i < 80; i++) {
-    if ((await fetch(`${url}/readyz`)).status === want) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail(`/readyz never answered ${want}`);
+  await waitFor(async () => (await fetch(`${url}/readyz`)).status === want, { timeoutMs: 20_000, intervalMs: 100, what: `/readyz answers ${want}` });
 }
 
 describe('fault injection: MongoDB goes away mid-conversation and comes back', function () {

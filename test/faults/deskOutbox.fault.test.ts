@@ -8,6 +8,7 @@ import { click, SIGNING_SECRET, SlackSender } from '../channels/slack/support/sl
 import { startConnectorStub, type ConnectorStub } from '../handoff/support/connectorStub';
 import { teachDeskCalls } from '../handoff/support/handoffApp';
 import { BotClient } from '../support/botClient';
+import { becomes } from '../support/waitFor';
 
 const DESK = 'CHANDOFF';
 const CLAIM_NOTE = /claimed this ticket/;
@@ -81,15 +82,8 @@ describe('fault injection: the bot is SIGKILLed between a ticket change and its 
     await slack?.stop();
   });
 
-  const waitUntil = async (what: string, done: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<boolean> => {
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until) {
-      if (await done()) return true;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    void what;
-    return false;
-  };
+  const waitUntil = (what: string, done: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<boolean> =>
+    becomes(done, { timeoutMs, intervalMs: 50, what });
 
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const point of KILL_POINTS) {

@@ -1,11 +1,13 @@
 import { strict as assert } from 'node:assert';
 import type http from 'node:http';
+import { type Collection, MongoClient } from 'mongodb';
 import path from 'node:path';
 import { spawnBotProcess, type BotProcess } from '../support/botProcess';
 import { sendJson, startHttpStub, type HttpStub } from '../support/httpStub';
 import { mongoTestEnvironment, uniqueDatabaseName } from '../support/mongo';
 import { startSlackApiStub, type SlackApiStub } from '../support/slackApiStub';
 import { dm, SIGNING_SECRET, SlackSender } from '../channels/slack/support/slackTraffic';
+import { becomes } from '../support/waitFor';
 
 /** Where the bot is killed while it answers a Slack DM. */
 const KILL_POINTS = [
@@ -33,6 +35,9 @@ describe('fault injection: the bot is SIGKILLed while answering a Slack delivery
   let env: Record<string, string>;
   const script = path.join('src', 'index.ts');
   const tally = { runs: 0, lost: 0, doubled: 0 };
+  /** The bot's shared delivery inbox (src/channels/slack/store/DeliveryInbox.ts). */
+  let database: MongoClient | undefined;
+  let inbox: Collection<{ _id: string; state: string }>;
 
   before(async function () {
     const mongo = await mongoTestEnvironment();
@@ -40,12 +45,15 @@ describe('fault injection: the bot is SIGKILLed while answering a Slack delivery
       console.warn(`  ⚠ Skipping: no MongoDB (${mongo.reason})`);
       this.skip();
     }
+    database = new MongoClient(mongo.uri);
     slack = await startSlackApiStub();
     orders = await startHttpStub((req, res) => {
       const id = decodeURIComponent((req.url ?? '').split('/').pop() ?? '');
       if (holdingOrders) heldOrders.push(res);
       else sendJson(res, 200, { id, status: 'shipped', eta: '2026-11-28', carrier: 'DHL', trackingUrl: null });
     });
+    const databaseName = uniqueDatabaseName('slackcrash');
+    inbox = database.db(databaseName).collection('slackDeliveries');
     env = {
       PORT: '0',
       HOST: '127.0.0.1',
@@ -53,7 +61,7 @@ describe('fault injection: the bot is SIGKILLed while answering a Slack delivery
       LOG_LEVEL: 'info',
       MicrosoftAppId: '',
       MONGODB_URI: mongo.uri,
-      MONGODB_DB: uniqueDatabaseName('slackcrash'),
+      MONGODB_DB: databaseName,
       ORDERS_API_URL: orders.url,
       ORDERS_API_TIMEOUT_MS: '30000',
       CONVERSATION_LEASE_TTL_MS: '2000',
@@ -74,16 +82,10 @@ describe('fault injection: the bot is SIGKILLed while answering a Slack delivery
     for (const res of heldOrders) res.destroy();
     await orders?.close();
     await slack?.stop();
+    await database?.close();
   });
 
-  const waitUntil = async (done: () => boolean, timeoutMs: number): Promise<boolean> => {
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until) {
-      if (done()) return true;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return done();
-  };
+  const waitUntil = (done: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> => becomes(done, { timeoutMs, intervalMs: 50 });
 
   for (let round = 0; round < ROUNDS; round += 1) {
     KILL_POINTS.forEach((point: KillPoint, index) => {
@@ -123,9 +125,10 @@ describe('fault injection: the bot is SIGKILLed while answering a Slack delivery
         // Slack's retry of the same event reaches the new process: it must not run twice.
         if (point !== KILL_POINTS[2]) assert.equal((await sender.event(yes, { retryNum: 1 })).status, 200);
         await waitUntil(() => statusReplies() >= 1, 15_000);
-        // Let any second (wrong) reply show up: the sweep runs every 500 ms with a 2 s lease.
-        const settleUntil = Date.now() + 4_000;
-        await waitUntil(() => statusReplies() > 1 || Date.now() > settleUntil, 5_000);
+        // A second (wrong) reply could only come from a delivery still pending for the sweep:
+        // once none is pending in the shared inbox, every reply there will be has been posted.
+        const finished = await waitUntil(async () => (await inbox.countDocuments({ state: 'pending' })) === 0, 15_000);
+        assert.ok(finished, `deliveries still pending: ${JSON.stringify(await inbox.find({ state: 'pending' }).toArray())}`);
 
         const count = statusReplies();
         tally.runs += 1;

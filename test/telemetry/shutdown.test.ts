@@ -7,6 +7,7 @@ import { TurnTracker } from '../../src/telemetry/turnTracker';
 import { BotClient } from '../support/botClient';
 import { sendJson, startHttpStub, type HttpStub } from '../support/httpStub';
 import { silentLogger } from '../support/testBot';
+import { waitFor } from '../support/waitFor';
 
 /** Records the order of things that happen during a shutdown. */
 class Timeline {
@@ -26,33 +27,40 @@ class FlushRecorder extends NullTelemetryClient {
   }
 }
 
-/** An orders API that answers after `delayMs`, noting when a request arrives and is answered. */
-async function slowOrdersApi(delayMs: number, timeline: Timeline): Promise<HttpStub> {
-  return startHttpStub((req, res) => {
-    // The order check (POST .../verify) answers at once; the lookup after it is the slow call.
+/**
+ * An orders API whose lookup is held until the test answers it (`answer`), noting when a request
+ * arrives and is answered: the turn stays in flight exactly as long as the test needs.
+ */
+async function heldOrdersApi(timeline: Timeline): Promise<HttpStub & { answer(): void }> {
+  const held: Array<() => void> = [];
+  const stub = await startHttpStub((req, res) => {
+    // The order check (POST .../verify) answers at once; the lookup after it is the held call.
     if (req.method === 'POST') return sendJson(res, 200, { match: true });
     timeline.add('backend called');
-    setTimeout(() => {
+    held.push(() => {
       timeline.add('backend answered');
       sendJson(res, 200, { id: '12345', status: 'in_transit', eta: '2026-11-27', carrier: 'UPS', trackingUrl: null });
-    }, delayMs);
+    });
+  });
+  return Object.assign(stub, {
+    answer: () => {
+      for (const send of held.splice(0)) send();
+    },
   });
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
+const until = (condition: () => boolean): Promise<unknown> => waitFor(condition);
 
 describe('graceful shutdown', function () {
   this.timeout(20_000);
-  let backend: HttpStub;
+  let backend: HttpStub & { answer(): void };
   let app: BotApp;
   let url: string;
   const timeline = new Timeline();
 
-  async function start(delayMs: number, shutdownTimeoutMs: number): Promise<void> {
+  async function start(shutdownTimeoutMs: number): Promise<void> {
     timeline.entries.length = 0;
-    backend = await slowOrdersApi(delayMs, timeline);
+    backend = await heldOrdersApi(timeline);
     const config = loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
@@ -67,12 +75,13 @@ describe('graceful shutdown', function () {
   }
 
   afterEach(async () => {
+    backend.answer();
     await app.close();
     await backend.close();
   });
 
   it('should finish the turn in flight, refuse new requests, then flush telemetry', async () => {
-    await start(600, 10_000);
+    await start(10_000);
     const customer = new BotClient(url);
     await customer.say('where is my order 12345');
     await customer.say('yes');
@@ -89,13 +98,15 @@ describe('graceful shutdown', function () {
     );
 
     assert.match(await newcomer, /503|fetch failed/);
+    assert.ok(!timeline.entries.includes('closed'), 'close waits for the turn in flight');
+    backend.answer();
     assert.match((await inFlight)[0]?.text ?? '', /^Order 12345 is in transit/);
     await closing;
     assert.deepEqual(timeline.entries, ['backend called', 'backend answered', 'customer got the status', 'telemetry flushed', 'closed']);
   });
 
   it('should answer /readyz with 503 while draining', async () => {
-    await start(600, 10_000);
+    await start(10_000);
     const customer = new BotClient(url);
     await customer.say('where is my order 12345');
     await customer.say('yes');
@@ -109,12 +120,13 @@ describe('graceful shutdown', function () {
     );
 
     assert.ok(ready === 503 || ready === 'refused', String(ready));
+    backend.answer();
     await inFlight;
     await closing;
   });
 
   it('should stop waiting after SHUTDOWN_TIMEOUT_MS when a turn hangs', async () => {
-    await start(4000, 200);
+    await start(200); // the lookup is never answered while the app closes
     const customer = new BotClient(url);
     await customer.say('where is my order 12345');
     await customer.say('yes');
@@ -125,6 +137,7 @@ describe('graceful shutdown', function () {
 
     assert.ok(!timeline.entries.includes('backend answered'), timeline.entries.join(', '));
     assert.ok(timeline.entries.includes('telemetry flushed'));
+    backend.answer();
     await inFlight;
   });
 });

@@ -15,15 +15,31 @@ const MAX_FAILURES = 5;
 describe('order verification: answers sent at the same moment', function () {
   this.timeout(60_000);
   let orders: HttpStub;
+  /**
+   * A round of simultaneous answers: the order system holds every check until each answer has
+   * either reached it (held) or been answered without it (settled), so all are in flight at once.
+   */
+  let round: { expected: number; settled: number; held: Array<() => void> } | undefined;
+  function releaseWhenAllInFlight(): void {
+    if (!round || round.held.length + round.settled < round.expected) return;
+    const held = round.held;
+    round = undefined;
+    for (const answer of held) answer();
+  }
 
   before(async () => {
     orders = await startHttpStub((req, res) => {
       const url = req.url ?? '';
-      // A real order system takes a moment: long enough for every answer to be in flight at once.
-      setTimeout(() => {
-        if (req.method === 'POST' && url.endsWith('/verify')) sendJson(res, 200, { match: false });
-        else sendJson(res, 200, { id: '55555', status: 'delayed', eta: '2026-12-05', carrier: 'UPS', trackingUrl: null });
-      }, 50);
+      if (req.method === 'POST' && url.endsWith('/verify')) {
+        const answer = () => sendJson(res, 200, { match: false });
+        // During a round the order system answers no check before every answer is in flight.
+        if (round) {
+          round.held.push(answer);
+          releaseWhenAllInFlight();
+        } else answer();
+        return;
+      }
+      sendJson(res, 200, { id: '55555', status: 'delayed', eta: '2026-12-05', carrier: 'UPS', trackingUrl: null });
     });
   });
   after(async () => orders?.close());
@@ -46,7 +62,15 @@ describe('order verification: answers sent at the same moment', function () {
       }
       const checksBefore = orders.requests.filter((r) => r.method === 'POST').length;
 
-      const replies = await Promise.all(clients.map((client, i) => client.say(`guess${i}@example.com`)));
+      round = { expected: GUESSERS, settled: 0, held: [] };
+      const replies = await Promise.all(
+        clients.map((client, i) =>
+          client.say(`guess${i}@example.com`).finally(() => {
+            if (round) round.settled += 1;
+            releaseWhenAllInFlight();
+          }),
+        ),
+      );
 
       const checks = orders.requests.filter((r) => r.method === 'POST').length - checksBefore;
       const texts = replies.map((r) => r.map((a) => a.text ?? '').join('\n'));
