@@ -21,6 +21,7 @@ describe('fault injection: the orders API misbehaves', function () {
   let app: BotApp;
   let url: string;
 
+  const slowResponses: http.ServerResponse[] = [];
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const id = decodeURIComponent((req.url ?? '').split('/')[2] ?? '');
     switch (mode) {
@@ -33,7 +34,9 @@ describe('fault injection: the orders API misbehaves', function () {
         sendJson(res, 200, { id, status: 'in_transit', eta: '2026-11-27', carrier: 'UPS', trackingUrl: null });
         return;
       case 'slow':
-        return void setTimeout(() => sendJson(res, 200, { id, status: 'shipped' }), 2_000);
+        // Never answered in time (ORDERS_API_TIMEOUT_MS is 200 ms): held until the suite ends.
+        slowResponses.push(res);
+        return;
       case '500':
         sendJson(res, 500, { error: 'boom' });
         return;
@@ -66,6 +69,7 @@ describe('fault injection: the orders API misbehaves', function () {
   });
   after(async () => {
     await app.close();
+    for (const res of slowResponses.splice(0)) res.destroy();
     await stub.close();
   });
   afterEach(() => {
