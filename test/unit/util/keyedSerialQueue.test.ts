@@ -1,16 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { KeyedSerialQueue } from '../../../src/util/keyedSerialQueue';
-
-/** A promise the test settles by hand, to hold a task open while others queue behind it. */
-function gate(): { promise: Promise<void>; open: () => void; fail: (error: Error) => void } {
-  let open!: () => void;
-  let fail!: (error: Error) => void;
-  const promise = new Promise<void>((resolve, reject) => {
-    open = resolve;
-    fail = reject;
-  });
-  return { promise, open, fail };
-}
+import { gate, nextTurn } from '../../support/waitFor';
 
 describe('KeyedSerialQueue', () => {
   it('should run the tasks of one key one at a time, in the order they were queued', async () => {
@@ -31,9 +21,8 @@ describe('KeyedSerialQueue', () => {
       events.push('c start');
       return 'c';
     });
-    // Let every queued callback that could run do so: only the first task may have started.
-    await Promise.resolve();
-    await Promise.resolve();
+    // Let every callback that could run do so: only the first task may have started.
+    await nextTurn();
     assert.deepEqual(events, ['a start']);
 
     first.open();
