@@ -114,7 +114,7 @@ export class TurnSerializer implements Middleware {
    * `finish` runs after `work` succeeds, in the same tick as the lease release; it is skipped
    * when the lease was lost, so a stale turn never overwrites a newer one.
    */
-  async run<T>(conversationKey: string, work: () => Promise<T>, finish?: () => Promise<unknown>[]): Promise<T> {
+  run<T>(conversationKey: string, work: () => Promise<T>, finish?: () => Promise<unknown>[]): Promise<T> {
     const arrivedAt = Date.now();
     return this.queue.run(conversationKey, () => this.runLeased(conversationKey, arrivedAt, work, finish));
   }

@@ -13,14 +13,13 @@ export class KeyedSerialQueue {
   /** Queues `task` behind every earlier task of `key`; resolves or rejects with its result. */
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
-    // Tails never reject (see below), so `task` runs whatever became of the task before it.
-    const result = previous.then(task).finally(() => {
+    // Tails never reject, so `task` runs whatever became of the task before it.
+    const result = previous.then(task);
+    // Registered on `result` before any caller can await it, so the key is forgotten first.
+    const forget = (): void => {
       if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    const tail: Promise<void> = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    };
+    const tail: Promise<void> = result.then(forget, forget);
     this.tails.set(key, tail);
     return result;
   }
