@@ -9,6 +9,10 @@ export type ErrorCode =
   | 'ORDER_BACKEND_BAD_RESPONSE'
   | 'NLU_TRAINING_FAILED'
   | 'REQUEST_INVALID'
+  // Every HTTP route (src/server/httpErrors.ts): unknown routes, unexpected failures, shutting down
+  | 'NOT_FOUND'
+  | 'INTERNAL'
+  | 'UNAVAILABLE'
   // The public HTTP edge (src/server/inbound.ts, src/server/edgeLimits.ts): refused input and floods
   | 'PAYLOAD_TOO_LARGE'
   | 'JSON_TOO_DEEP'
