@@ -7,7 +7,6 @@ import type { ConversationState } from 'botbuilder';
 import type { HandoffConfig } from '../config/handoff';
 import type { Logger } from '../telemetry/logger';
 import { AgentHandoff } from './AgentHandoff';
-import { BusinessHours } from './businessHours';
 import { ChannelMessenger, type LatestReference } from './CustomerMessenger';
 import { CustomerHandoff, type HandoffPointer } from './CustomerHandoff';
 import type { HandoffDependencies, HandoffMetrics } from './HandoffDependencies';
@@ -88,7 +87,7 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
     messenger,
     events,
     metrics: options.metrics,
-    hours: BusinessHours.parse(config.businessHours, { timeZone: config.timeZone, closedDates: config.closedDates }),
+    hours: config.hours,
     timings: { queueTimeoutMs: config.queueTimeoutMs, idleTimeoutMs: config.idleTimeoutMs, followUpMs: config.followUpMs },
     logger,
     now,
