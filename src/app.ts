@@ -7,7 +7,7 @@ import type { ChannelModule } from './channels/Channel';
 import { type DirectLineChannel, directLineChannel } from './channels/directline';
 import { slackChannel } from './channels/slack/channel';
 import type { SlackBridge } from './channels/slack/SlackBridge';
-import { openChannels, reservedChannelIds } from './composition/channels';
+import { createSessionGate, inboundLimits, openChannels, reservedChannelIds } from './composition/channels';
 import { buildBotCore } from './composition/core';
 import { buildMiddleware } from './composition/middleware';
 import { buildStores } from './composition/stores';
@@ -16,7 +16,6 @@ import type { HandoffLayer } from './handoff/createHandoffLayer';
 import { createServer } from './server/createServer';
 import { HealthRegistry } from './server/health';
 import { drainAndStop, listenOn, runClosers } from './server/lifecycle';
-import { SessionGate } from './server/sessionGate';
 import type { StorageLayer } from './storage/createStorageLayer';
 import { createLogger, type Logger } from './telemetry/logger';
 import { createObservability, type Observability, type ObservabilityOverrides } from './telemetry/observability';
@@ -72,7 +71,7 @@ export interface BotApp {
  * then attaches every enabled channel to it. Closers run in reverse order of registration.
  */
 export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<BotApp> {
-  const { telemetry, limits } = config;
+  const { telemetry } = config;
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, format: telemetry.logFormat, logPersonalData: telemetry.logPersonalData });
   const closers: Array<() => Promise<void>> = [];
   const health = new HealthRegistry();
@@ -93,20 +92,10 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       stores,
       bot: core.bot,
       onTurnError: core.onTurnError,
-      limits: {
-        maxBodyBytes: limits.maxBodyBytes,
-        maxJsonDepth: limits.maxJsonDepth,
-        maxMessageChars: limits.maxMessageChars,
-        maxAttachments: limits.maxAttachments,
-      },
-      sessions: new SessionGate(stores.rateLimits, {
-        perAddressPerMinute: limits.sessionsPerAddressPerMinute,
-        perMinute: limits.sessionsPerMinute,
-        trustProxyHops: limits.trustProxyHops,
-        activitiesPerAddressPerMinute: 2 * limits.perAddressPerMinute,
-      }),
+      limits: inboundLimits(config),
+      sessions: createSessionGate(config, stores.rateLimits),
       reservedChannelIds: reservedChannelIds(CHANNELS, config),
-      onSlackAck: (ms) => observability.metrics.slackAck(ms / 1000),
+      metrics: observability.metrics,
       ...(core.handoffDesk ? { desk: core.handoffDesk.deskEvents } : {}),
     },
     { server, middleware, closers, ...(core.handoffDesk ? { messenger: core.handoffDesk.messenger } : {}) },

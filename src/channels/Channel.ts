@@ -6,6 +6,7 @@ import type { SlackDeskTraffic, SlackStores } from './slack/SlackBridge';
 import type { InboundLimits } from '../server/inbound';
 import type { SessionGate } from '../server/sessionGate';
 import type { Logger } from '../telemetry/logger';
+import type { BotMetrics } from '../telemetry/metrics';
 
 /** Runs `logic` in a turn of the conversation `reference` points to (a proactive message). */
 export type ContinueConversation = (reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) => Promise<void>;
@@ -70,8 +71,8 @@ export interface ChannelContext {
   readonly sessions: SessionGate;
   /** Channel ids that enabled channels serve natively: /api/messages must refuse them. */
   readonly reservedChannelIds: readonly string[];
-  /** Observes a Slack request's time to ack, in ms. */
-  readonly onSlackAck: (ms: number) => void;
+  /** The bot's metrics (channels observe their own: Slack's time to ack). */
+  readonly metrics: BotMetrics;
   /** The agent desk's Slack traffic (handoff), when the desk is enabled. */
   readonly desk?: SlackDeskTraffic;
 }

@@ -3,6 +3,9 @@ import type restify from 'restify';
 import type { Channel, ChannelContext, ChannelModule } from '../channels/Channel';
 import type { AppConfig } from '../config/config';
 import type { ChannelMessenger } from '../handoff/CustomerMessenger';
+import type { InboundLimits } from '../server/inbound';
+import type { RateLimitStore } from '../server/rateLimitStore';
+import { SessionGate } from '../server/sessionGate';
 
 /** What every channel is attached to. */
 export interface ChannelWiring {
@@ -48,6 +51,26 @@ export class OpenChannels {
   async disconnect(): Promise<void> {
     for (const channel of this.all) await channel.disconnect?.();
   }
+}
+
+/** The shared inbound gate's limits (MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_MESSAGE_CHARS, MAX_ATTACHMENTS), the same on every route. */
+export function inboundLimits({ limits }: AppConfig): InboundLimits {
+  return {
+    maxBodyBytes: limits.maxBodyBytes,
+    maxJsonDepth: limits.maxJsonDepth,
+    maxMessageChars: limits.maxMessageChars,
+    maxAttachments: limits.maxAttachments,
+  };
+}
+
+/** Rations anonymous sessions (tokens, new conversations, messages) per client address and globally. */
+export function createSessionGate({ limits }: AppConfig, store: RateLimitStore): SessionGate {
+  return new SessionGate(store, {
+    perAddressPerMinute: limits.sessionsPerAddressPerMinute,
+    perMinute: limits.sessionsPerMinute,
+    trustProxyHops: limits.trustProxyHops,
+    activitiesPerAddressPerMinute: 2 * limits.perAddressPerMinute,
+  });
 }
 
 /** Channel ids the enabled channels serve natively (/api/messages refuses them). */

@@ -12,7 +12,7 @@ export const slackChannel: ChannelModule<SlackChannel> = {
   enabled: (config) => config.slack !== undefined,
   // Native Slack always owns channelId "slack".
   ownedChannelIds: () => ['slack'],
-  async create({ config, logger, bot, stores, onTurnError, limits, onSlackAck, desk }) {
+  async create({ config, logger, bot, stores, onTurnError, limits, metrics, desk }) {
     const slack = config.slack;
     if (!slack || !stores.slack) throw new Error('slackChannel: SLACK_* settings and the Slack stores are needed.');
     const bridge = await createSlackBridge({
@@ -23,7 +23,7 @@ export const slackChannel: ChannelModule<SlackChannel> = {
       stores: stores.slack,
       maxBodyBytes: limits.maxBodyBytes,
       maxJsonDepth: limits.maxJsonDepth,
-      onAck: onSlackAck,
+      onAck: (ms) => metrics.slackAck(ms / 1000),
       deliveryLeaseMs: slack.deliveryLeaseMs,
       ...(desk ? { desk } : {}),
     });
