@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { ConversationState, type Storage, type TurnContext, UserState, type CloudAdapter } from 'botbuilder';
+import { type Storage, type TurnContext, UserState, type CloudAdapter } from 'botbuilder';
 import { Recognizer } from 'botbuilder-dialogs';
 import type restify from 'restify';
 import { MainDialog } from '../dialogs/MainDialog';
@@ -29,6 +29,8 @@ import { SessionGate } from './server/sessionGate';
 import { HealthRegistry } from './server/health';
 import { createStorageLayer, type StorageLayer } from './storage/createStorageLayer';
 import { createStateGuard } from './state/createStateGuard';
+import { createGroupLayer } from './groups/createGroupLayer';
+import { ParticipantConversationState } from './groups/ParticipantConversationState';
 import { UnreadableItemStorage } from './state/UnreadableItemStorage';
 import { InstrumentedHandoffRequester, InstrumentedRecognizer, InstrumentedStorage } from './telemetry/instrumented';
 import { createLogger, type Logger } from './telemetry/logger';
@@ -106,7 +108,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     logger.warn({ key, err }, 'stored state item cannot be decoded'),
   );
   const storage = new InstrumentedStorage(readable, observability.metrics);
-  const conversationState = new ConversationState(storage);
+  // Per person in group conversations (Teams channels and group chats, Slack channels): src/groups.
+  const conversationState = new ParticipantConversationState(storage);
   const userState = new UserState(storage);
   const accessors = createStateAccessors(conversationState);
 
@@ -210,6 +213,16 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   // (loads and saves the states) and the transcript logger; then channel-aware replies and
   // stored conversation references.
   const channelMiddleware = createChannelMiddleware(conversationState, storageLayer.db, logger, storageLayer.cipher);
+  const groups = createGroupLayer({
+    config: config.groups,
+    storage,
+    conversationState,
+    dialog,
+    dialogState: accessors.dialogState,
+    appId: config.auth.MicrosoftAppId,
+    latestReference: (conversationId) => channelMiddleware.references.get(conversationId),
+    logger,
+  });
   const rateLimiter = new RateLimiter({
     perUserPerMinute: config.limits.perUserPerMinute,
     perConversationPerMinute: config.limits.perConversationPerMinute,
@@ -221,10 +234,12 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     // Before state, locks and transcripts: a dropped message is neither stored nor run.
     rateLimiter,
     ...storageLayer.middleware([conversationState, userState]),
+    groups.split, // before the reference recorder: a group's old shared form goes to its last speaker
     ...channelMiddleware.middleware,
     // Last before the bot: migrates or resets stored state it cannot read, leaves newer state
     // alone during rolling updates, and resets dialogs that fail twice alike (src/state).
     createStateGuard({ conversationState, userState, root: dialog, events: observability.events, logger, newerVersion: config.state.newerVersion }),
+    groups.conversations, // group conversations: whose buttons, mention hints, private chats and details
   ];
   adapter.use(...sharedMiddleware);
   // Teams identities are trusted only when /api/messages checks Bot Framework tokens.

@@ -10,6 +10,7 @@ import type { Logger } from '../../telemetry/logger';
 import { SlackHttpReceiver } from './HttpReceiver';
 import { fromBlockActions, fromEventCallback, type BotIdentity, type Inbound, type InboundTurn } from './inbound';
 import { ChannelPacer, KeyedSerialQueue, YieldingStarter } from './pacer';
+import { foreignClickNotice } from '../../groups/messages';
 import { ActionIds, renderChoiceTaken } from './render';
 import { SlackAdapter, slackChannelDataOf, type SlackDelivery } from './SlackAdapter';
 import { createSlackWebClient, SlackMessenger } from './SlackMessenger';
@@ -177,6 +178,18 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
     if (inbound.kind === 'ignore') {
       logger.debug({ reason: inbound.reason }, 'Slack payload ignored');
       finish(delivery);
+      return;
+    }
+    if (inbound.kind === 'foreignClick') {
+      // Someone else's buttons: a private notice to the clicker; nothing is claimed or changed.
+      track(
+        messenger
+          .postEphemeral({ channel: inbound.channel, ...(inbound.threadTs ? { threadTs: inbound.threadTs } : {}) }, inbound.slackUser, {
+            text: foreignClickNotice(`<@${inbound.offeredTo}>`),
+          })
+          .catch((error: unknown) => logger.warn({ err: error }, 'could not tell a Slack user that the buttons were not theirs'))
+          .finally(() => finish(delivery)),
+      );
       return;
     }
     if (inbound.requiresActiveThread && !(await store.isActive(inbound.requiresActiveThread))) {
