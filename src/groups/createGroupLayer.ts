@@ -1,5 +1,13 @@
 import type { ConnectorClient } from 'botframework-connector';
-import { type BotState, CloudAdapter, type ConversationParameters, type Middleware, type Storage, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import {
+  type BotState,
+  CloudAdapter,
+  type ConversationParameters,
+  type Middleware,
+  type Storage,
+  type StatePropertyAccessor,
+  type TurnContext,
+} from 'botbuilder';
 import { type Dialog, type DialogState, DialogSet } from 'botbuilder-dialogs';
 import { StateKeys } from '../bot/SupportBot';
 import { OFFERED_CHOICES_PROPERTY } from '../channels/channelMiddleware';

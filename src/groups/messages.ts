@@ -16,8 +16,7 @@ export const GroupMessages = {
   movedPrivately: "I've sent you a private message: let's carry on there.",
   continuedPrivately: "Let's continue here, privately, where we left off in the group conversation.",
   nothingToCarry: "Let's continue here, privately. Tell me an order ID and I'll check it.",
-  privateUnavailable:
-    "I couldn't open a private chat with you (in Teams, the app must be installed for you personally). Let's carry on here instead.",
+  privateUnavailable: "I couldn't open a private chat with you (in Teams, the app must be installed for you personally). Let's carry on here instead.",
   notInGroup: "We're already talking privately.",
   detailsSentPrivately: "I've sent you the details privately.",
   detailsPrivateFailed:
@@ -26,6 +25,9 @@ export const GroupMessages = {
 
 /** Words that ask to move a group conversation's form to a private chat. */
 export function asksToContinuePrivately(text: string | undefined): boolean {
-  const t = (text ?? '').trim().toLowerCase().replace(/[.!]+$/, '');
+  const t = (text ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/[.!]+$/, '');
   return t === 'continue privately' || t === 'private' || t === 'privately' || t === 'dm me' || t === 'continue in private';
 }

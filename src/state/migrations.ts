@@ -41,7 +41,7 @@ export const MIGRATIONS: readonly StateMigration[] = [
   {
     from: 2,
     description:
-      'group conversations keep one form per person (src/groups): one-to-one items are unchanged; a group conversation\'s old shared form moves to its last speaker (GroupStateSplit, which needs storage and so runs before the guard)',
+      "group conversations keep one form per person (src/groups): one-to-one items are unchanged; a group conversation's old shared form moves to its last speaker (GroupStateSplit, which needs storage and so runs before the guard)",
     // Nothing to rewrite inside an item: the keys change, which GroupStateSplit handles.
     conversation: () => undefined,
   },
