@@ -8,7 +8,7 @@ import {
   type ConversationReference,
   type Middleware,
   type ResourceResponse,
-  type TurnContext,
+  TurnContext,
 } from 'botbuilder';
 import { Messages } from '../../dialogs/messages';
 import type { GroupOrderDetails } from '../config/groups';
@@ -119,7 +119,12 @@ export class GroupConversations implements Middleware {
         if (incoming.channelId === 'slack' && person?.id) {
           // The Slack adapter posts it ephemeral in the thread; the public line follows it.
           markPrivate(activity, person.id);
-          activities.splice(i + 1, 0, { type: ActivityTypes.Message, text: GroupMessages.detailsSentPrivately });
+          // Added after the context addressed the batch, so it is addressed here.
+          const line = TurnContext.applyConversationReference(
+            { type: ActivityTypes.Message, text: GroupMessages.detailsSentPrivately },
+            TurnContext.getConversationReference(incoming),
+          );
+          activities.splice(i + 1, 0, line);
           i++;
         } else {
           activities[i] = await this.sendPrivately(context, activity);

@@ -101,7 +101,7 @@ for (const backend of ['memory', 'mongodb'] as const) {
 
     async function start(env: Record<string, string> = {}): Promise<void> {
       storage = backend === 'memory' ? new MemoryStorage() : undefined;
-      const mongoEnv = mongo ? { MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName } : {};
+      const mongoEnv: Record<string, string> = mongo ? { MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName } : {};
       const started = await startTestApp({ ...NO_RATE_LIMITS, ...mongoEnv, ...env }, storage ? { storage } : {});
       app = started.app;
       teams = new TeamsTraffic(started.url, connector.url);
