@@ -61,7 +61,13 @@ export class GroupConversations implements Middleware {
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     const { activity } = context;
-    if (!isGroupConversation(activity) || activity.type !== ActivityTypes.Message) return next();
+    if (!isGroupConversation(activity)) return next();
+    if (activity.type !== ActivityTypes.Message) {
+      // Proactive turns (an agent's reply, the rating after a handoff) are the named person's:
+      // their buttons and questions get the same treatment.
+      context.onSendActivities(async (ctx, activities, sendNext) => this.beforeSend(ctx, activities, sendNext));
+      return next();
+    }
     const offered = offeredValueOf(activity.value);
     if (offered && offered.offeredTo !== activity.from?.id) {
       await this.refuseForeignClick(context, offered);

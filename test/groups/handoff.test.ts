@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import type { Activity, CardAction } from 'botbuilder';
+import { type ConnectorStub, startConnectorStub } from '../handoff/support/connectorStub';
 import { type SlackApiCall, type SlackApiStub, startSlackApiStub } from '../support/slackApiStub';
 import { useMongoDatabase } from '../support/mongo';
 import { click, mention, channelMessage } from '../channels/slack/support/slackTraffic';
@@ -18,8 +20,10 @@ for (const backend of ['memory', 'mongodb'] as const) {
     const mongo = backend === 'mongodb' ? useMongoDatabase('groupshandoff') : undefined;
     let stub: SlackApiStub;
     let bot: HandoffApp;
+    let connector: ConnectorStub;
 
     before(async () => {
+      connector = await startConnectorStub();
       stub = await startSlackApiStub();
       teachDeskCalls(stub);
       const mongoEnv: Record<string, string> = mongo ? { MONGODB_URI: mongo.uri, MONGODB_DB: mongo.db.databaseName } : {};
@@ -28,6 +32,70 @@ for (const backend of ['memory', 'mongodb'] as const) {
     after(async () => {
       await bot?.close();
       await stub?.stop();
+      await connector?.stop();
+    });
+
+    /** A Teams channel message (an @mention, or a card click with its value) posted with expectReplies. */
+    async function teams(person: { id: string; name: string }, conversationId: string, text: string, value?: unknown): Promise<string[]> {
+      const response = await fetch(`${bot.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'message',
+          id: `teams-${Math.random().toString(36).slice(2)}`,
+          channelId: 'msteams',
+          serviceUrl: connector.url,
+          deliveryMode: 'expectReplies',
+          from: person,
+          recipient: { id: '28:orderbot', name: 'OrderBot' },
+          conversation: { id: conversationId, isGroup: true, conversationType: 'channel', tenantId: 'tenant-1' },
+          channelData: { tenant: { id: 'tenant-1' } },
+          text: value === undefined ? `<at>OrderBot</at> ${text}` : text,
+          ...(value === undefined
+            ? { entities: [{ type: 'mention', mentioned: { id: '28:orderbot', name: 'OrderBot' }, text: '<at>OrderBot</at>' }] }
+            : { value }),
+        }),
+      });
+      assert.equal(response.status, 200);
+      const json = (await response.json()) as { activities?: Partial<Activity>[] };
+      return (json.activities ?? []).filter((a) => a.type === 'message').map((a) => a.text ?? '');
+    }
+
+    it('should keep a Teams channel handoff to the requester: relay, agent replies and rating buttons are theirs', async () => {
+      const carla = { id: '29:carla', name: 'Carla' };
+      const dan = { id: '29:dan', name: 'Dan' };
+      const thread = `19:support@thread.tacv2;messageid=${++channelCounter}000`;
+      assert.match((await teams(carla, thread, 'talk to a person'))[0] ?? '', /in the queue/);
+      const ticketId = postedTicketIds(stub).at(-1) as string;
+      await bot.clickTicket(ticketId, 'Claim', 'UALICE');
+      const ticket = await bot.desk.store.get(ticketId);
+      assert.equal(ticket?.customer.id, carla.id);
+
+      assert.match((await teams(dan, thread, 'where is my order 12345?'))[0] ?? '', /^You asked about order 12345/, 'the bot answers Dan');
+      assert.deepEqual(await teams(carla, thread, 'the parcel arrived broken'), [], "Carla's message goes to the agent");
+      const deskLines = stub
+        .succeeded('chat.postMessage')
+        .filter((c) => c.params.channel === DESK && c.params.thread_ts === ticket?.thread?.ts)
+        .map((c) => String(c.params.text));
+      assert.ok(deskLines.some((t) => t.endsWith('the parcel arrived broken')));
+      assert.equal(
+        deskLines.some((t) => /12345/.test(t)),
+        false,
+      );
+
+      await bot.replyInThread(ticket!, 'UALICE', 'A replacement is on its way.');
+      await bot.clickTicket(ticketId, 'Resolve', 'UALICE');
+      const posts = await connector.waitFor((p) => p.conversationId === thread && /closed this chat/.test(p.activity.text ?? ''), 1);
+      assert.ok(connector.messagesTo(thread).some((a) => a.text === 'A replacement is on its way.'));
+      const ratingButtons = (posts[0]?.activity.attachments ?? []).flatMap((a) => (a.content as { buttons?: CardAction[] }).buttons ?? []);
+      assert.ok(ratingButtons.length > 0, 'Teams shows the rating as card buttons in a channel');
+      for (const b of ratingButtons) assert.deepEqual(b.value, { offeredTo: carla.id, offeredToName: carla.name });
+
+      const refused = await teams(dan, thread, String(ratingButtons[0]?.text), ratingButtons[0]?.value);
+      assert.match(refused[0] ?? '', /^<at>Dan<\/at> Those buttons are for Carla/);
+      assert.equal((await bot.desk.store.get(ticketId))?.rating, undefined);
+      assert.match((await teams(carla, thread, String(ratingButtons[0]?.text), ratingButtons[0]?.value))[0] ?? '', /Thanks for your feedback/);
+      assert.ok((await bot.desk.store.get(ticketId))?.rating);
     });
 
     it("should relay only the requester's messages, answer the other person itself, and send the agent's replies to the requester", async () => {
