@@ -24,10 +24,11 @@ import { HttpOrderService } from './orders/HttpOrderService';
 import { ResilientOrderService } from './orders/ResilientOrderService';
 import { createServer } from './server/createServer';
 import type { InboundLimits } from './server/inbound';
-import { createRateLimitStore, type RateLimitStore } from './server/rateLimitStore';
+import type { RateLimitStore } from './server/rateLimitStore';
 import { SessionGate } from './server/sessionGate';
 import { HealthRegistry } from './server/health';
-import { createStorageLayer, type StorageLayer } from './storage/createStorageLayer';
+import type { StorageLayer } from './storage/createStorageLayer';
+import { createStores } from './storage/createStores';
 import { createStateGuard } from './state/createStateGuard';
 import { UnreadableItemStorage } from './state/UnreadableItemStorage';
 import { InstrumentedHandoffRequester, InstrumentedRecognizer, InstrumentedStorage } from './telemetry/instrumented';
@@ -35,7 +36,6 @@ import { createLogger, type Logger } from './telemetry/logger';
 import type { BotMetrics } from './telemetry/metrics';
 import { createObservability, type Observability, type ObservabilityOverrides } from './telemetry/observability';
 import { drainAndStop, runClosers } from './telemetry/shutdown';
-import { MemoryAttemptStore, MongoAttemptStore } from './verification/attemptStore';
 import { CountingVerificationGuard } from './verification/VerificationGuard';
 
 /** Parts a test (or an embedding application) may supply instead of the configured ones. */
@@ -89,12 +89,13 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   closers.push(() => observability.close()); // runs last: flushes what the other closers tracked
 
   // Closed last (closers run in reverse), after the server stopped taking turns.
-  const storageLayer =
-    overrides.storageLayer ??
-    (await createStorageLayer(config.storage, {
-      onBackgroundError: (err, what) => logger.warn({ err, what }, 'storage problem (the bot keeps running)'),
-    }));
-  closers.push(() => storageLayer.close());
+  // Every store, memory or MongoDB, from the one factory (src/storage/createStores.ts).
+  const stores = await createStores(config.storage, {
+    onBackgroundError: (err, what) => logger.warn({ err, what }, 'storage problem (the bot keeps running)'),
+    ...(overrides.storageLayer ? { layer: overrides.storageLayer } : {}),
+  });
+  const storageLayer = stores.state;
+  closers.push(() => stores.close());
   if (storageLayer.kind === 'mongodb') {
     health.register('storage', () => storageLayer.isReady());
     logger.info({ db: config.storage.mongodb?.dbName }, 'state, leases and transcripts in MongoDB');
@@ -117,20 +118,20 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
   const orders = overrides.orders ?? createOrderService(config, logger, closers, observability.metrics);
   // Human handoff to agents in a Slack channel; without SLACK_HANDOFF_CHANNEL requests are logged.
-  const rateLimitStore = createRateLimitStore(storageLayer.db);
+  const rateLimitStore = stores.rateLimits;
   const handoffDesk =
     config.handoff.slackChannel && config.slack
       ? createHandoffLayer({
           config: config.handoff,
           slack: config.slack,
-          db: storageLayer.db,
+          store: stores.handoffTickets,
+          storeKind: stores.kind,
           conversationState,
           metrics: observability.metrics,
           logger,
           latestReference: (conversationId) => channelMiddleware.references.get(conversationId),
           conversationEvents: observability.events,
           mayOpenTicket: ticketRation(rateLimitStore, config.handoff),
-          ...(storageLayer.cipher ? { cipher: storageLayer.cipher } : {}),
           ...(overrides.now ? { now: overrides.now } : {}),
         })
       : undefined;
@@ -138,8 +139,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
   // Who may see an order (ORDER_VERIFICATION); failed checks are counted in MongoDB when there
   // is one, so a lockout holds on every instance.
-  const attemptStore = storageLayer.db ? new MongoAttemptStore(storageLayer.db) : new MemoryAttemptStore();
-  if (attemptStore instanceof MongoAttemptStore) await attemptStore.ensureIndexes();
+  const attemptStore = stores.verificationAttempts;
   const verificationGuard = new CountingVerificationGuard({
     store: attemptStore,
     maxFailures: config.verification.maxFailures,
@@ -209,7 +209,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   // activity telemetry; then the storage outage guard, one turn at a time per conversation
   // (loads and saves the states) and the transcript logger; then channel-aware replies and
   // stored conversation references.
-  const channelMiddleware = createChannelMiddleware(conversationState, storageLayer.db, logger, storageLayer.cipher);
+  const channelMiddleware = createChannelMiddleware(conversationState, stores.references, logger);
   const rateLimiter = new RateLimiter({
     perUserPerMinute: config.limits.perUserPerMinute,
     perConversationPerMinute: config.limits.perConversationPerMinute,
@@ -253,7 +253,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         config: config.directLine,
         logger,
         bot: { id: config.auth.MicrosoftAppId || 'order-support-bot', name: 'Order assistant' },
-        db: storageLayer.db,
+        openStore: (limits) => stores.directLine(limits),
         limits: inboundLimits,
         sessions,
         userTokenSecret: config.verification.webchatUserTokenSecret,
@@ -284,7 +284,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         bot,
         logger,
         onTurnError: adapter.onTurnError,
-        db: storageLayer.db,
+        stores: { kind: stores.kind, keys: stores.slackKeys, deliveries: stores.slackDeliveries },
         maxBodyBytes: config.limits.maxBodyBytes,
         maxJsonDepth: config.limits.maxJsonDepth,
         onAck: (ms) => observability.metrics.slackAck(ms / 1000),

@@ -1,5 +1,5 @@
 import { MemoryHandoffStore } from '../../src/handoff/store/MemoryHandoffStore';
-import { MongoHandoffStore, type SeenDocument, type TicketDocument } from '../../src/handoff/store/MongoHandoffStore';
+import { MongoHandoffStore, type SeenDocument, type TicketDocument } from '../../src/storage/mongo/MongoHandoffStore';
 import { useMongoDatabase } from '../support/mongo';
 import { runHandoffStoreConformance } from './storeConformance';
 

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { MemoryAttemptStore, MongoAttemptStore, VERIFICATION_ATTEMPTS_COLLECTION } from '../../src/verification/attemptStore';
+import { MemoryAttemptStore } from '../../src/verification/attemptStore';
+import { MongoAttemptStore, VERIFICATION_ATTEMPTS_COLLECTION } from '../../src/storage/mongo/MongoAttemptStore';
 import { CountingVerificationGuard } from '../../src/verification/VerificationGuard';
 import { PromBotMetrics } from '../../src/telemetry/metrics';
 import { useMongoDatabase } from '../support/mongo';

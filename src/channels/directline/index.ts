@@ -1,5 +1,4 @@
 import type { TurnContext } from 'botbuilder';
-import type { Db } from 'mongodb';
 import type restify from 'restify';
 import type { DirectLineConfig } from '../../config/directline';
 import type { InboundLimits } from '../../server/inbound';
@@ -7,10 +6,8 @@ import type { SessionGate } from '../../server/sessionGate';
 import type { Logger } from '../../telemetry/logger';
 import { directLineCors } from './cors';
 import { DirectLineAdapter, type DirectLineBotIdentity } from './DirectLineAdapter';
-import { MemoryDirectLineStore } from './MemoryDirectLineStore';
-import { MongoDirectLineStore } from './MongoDirectLineStore';
 import { mountDirectLineRoutes } from './routes';
-import type { DirectLineStore } from './store';
+import type { DirectLineStore, DirectLineStoreLimits } from './store';
 import { StreamHub } from './StreamHub';
 import { attachStreamUpgrade } from './streamUpgrade';
 import { DirectLineTokens } from './tokens';
@@ -20,15 +17,14 @@ import { mountWebChatPage } from './webchatPage';
 export { DirectLineAdapter } from './DirectLineAdapter';
 export { DirectLineTokens } from './tokens';
 export { MemoryDirectLineStore } from './MemoryDirectLineStore';
-export { MongoDirectLineStore } from './MongoDirectLineStore';
 export type { DirectLineStore } from './store';
 
 export interface DirectLineOptions {
   config: DirectLineConfig;
   logger: Logger;
   bot: DirectLineBotIdentity;
-  /** MongoDB shared by every instance; undefined: the activity log lives in this process. */
-  db?: Db;
+  /** Opens the activity log (src/storage's `createStores`: MongoDB shared by every instance, or memory). */
+  openStore: (limits: DirectLineStoreLimits) => DirectLineStore;
   /** The shared inbound gate's limits, the same as /api/messages'. */
   limits: InboundLimits;
   /** Rations tokens and new conversations per client address and globally. */
@@ -69,7 +65,7 @@ export function createDirectLineChannel(options: DirectLineOptions): DirectLineC
     maxConversationBytes: config.maxConversationBytes,
     maxMemoryBytes: config.maxMemoryBytes,
   };
-  const store: DirectLineStore = options.db ? new MongoDirectLineStore(options.db, limits) : new MemoryDirectLineStore(limits);
+  const store: DirectLineStore = options.openStore(limits);
   const tokens = new DirectLineTokens({ secret: config.secret, ttlSeconds: config.tokenTtlSeconds });
   const hub = new StreamHub(store, logger, config.pollIntervalMs);
   const adapter = new DirectLineAdapter({

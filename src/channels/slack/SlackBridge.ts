@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { App, type webApi } from '@slack/bolt';
 import type { TurnContext } from 'botbuilder';
-import type { Db } from 'mongodb';
 import type restify from 'restify';
 import type { SlackConfig, SlackMode } from '../../config/slack';
 import { SupportBotError } from '../../errors';
@@ -14,9 +13,8 @@ import { ActionIds, renderChoiceTaken } from './render';
 import { SlackAdapter, slackChannelDataOf, type SlackDelivery } from './SlackAdapter';
 import { createSlackWebClient, SlackMessenger } from './SlackMessenger';
 import { slackSdkLogger } from './slackLogger';
-import { MemoryKeyStore, type EventDeduplicator, type ThreadRegistry } from './store/EventDeduplicator';
-import { MongoKeyStore } from './store/MongoKeyStore';
-import { MemoryDeliveryInbox, MongoDeliveryInbox, type DeliveryInbox } from './store/DeliveryInbox';
+import type { EventDeduplicator, ThreadRegistry } from './store/EventDeduplicator';
+import type { DeliveryInbox } from './store/DeliveryInbox';
 
 /** The route Slack's Events API and interactivity both post to (HTTP mode). */
 export const SLACK_EVENTS_PATH = '/api/slack/events';
@@ -42,10 +40,10 @@ export interface SlackBridgeOptions {
   /** The error sink for Slack turns (the same one the other adapters use). */
   onTurnError: (context: TurnContext, error: Error) => Promise<void>;
   /**
-   * The shared MongoDB database. When given, delivery claims and thread marks live there (so
-   * dedupe holds across instances); otherwise in this process's memory.
+   * Delivery claims and thread marks, and the delivery inbox (src/storage's `createStores`: in
+   * MongoDB dedupe holds across instances; in memory, in this process).
    */
-  db?: Db;
+  stores: { kind: 'memory' | 'mongodb'; keys: EventDeduplicator & ThreadRegistry; deliveries: DeliveryInbox };
   /** Largest Slack request body accepted (default 1 MiB; the app passes MAX_BODY_BYTES). */
   maxBodyBytes?: number;
   /** Deepest JSON nesting accepted (MAX_JSON_DEPTH). */
@@ -119,7 +117,7 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
   const adapter = new SlackAdapter(messenger, logger);
   adapter.onTurnError = options.onTurnError;
 
-  const store: EventDeduplicator & ThreadRegistry = options.db ? new MongoKeyStore(options.db, 'slackKeys') : new MemoryKeyStore();
+  const store: EventDeduplicator & ThreadRegistry = options.stores.keys;
   const conversations = new KeyedSerialQueue();
   const starter = new YieldingStarter();
   const inflight = new Set<Promise<unknown>>();
@@ -128,7 +126,7 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
     void work.finally(() => inflight.delete(work));
   };
 
-  const inbox: DeliveryInbox = options.db ? new MongoDeliveryInbox(options.db) : new MemoryDeliveryInbox();
+  const inbox: DeliveryInbox = options.stores.deliveries;
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const leaseMs = options.deliveryLeaseMs ?? 60_000;
   /** Deliveries being processed again after their first instance died (their replies are checked first). */
@@ -275,7 +273,7 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
   const idle = async (): Promise<void> => {
     while (inflight.size > 0) await Promise.allSettled([...inflight]);
   };
-  logger.info({ mode: config.mode, team: identity.team, botUserId: identity.botUserId, dedupe: options.db ? 'mongodb' : 'memory' }, 'Slack channel ready');
+  logger.info({ mode: config.mode, team: identity.team, botUserId: identity.botUserId, dedupe: options.stores.kind }, 'Slack channel ready');
 
   return {
     mode: config.mode,

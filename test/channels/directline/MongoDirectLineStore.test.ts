@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { MongoDirectLineStore } from '../../../src/channels/directline/MongoDirectLineStore';
+import { MongoDirectLineStore } from '../../../src/storage/mongo/MongoDirectLineStore';
 import { useMongoDatabase } from '../../support/mongo';
 import { directLineStoreConformance } from './storeConformance';
 

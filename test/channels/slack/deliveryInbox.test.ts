@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { MemoryDeliveryInbox, MongoDeliveryInbox, type DeliveryInbox } from '../../../src/channels/slack/store/DeliveryInbox';
+import { MemoryDeliveryInbox, type DeliveryInbox } from '../../../src/channels/slack/store/DeliveryInbox';
+import { MongoDeliveryInbox } from '../../../src/storage/mongo/MongoDeliveryInbox';
 import { MemoryKeyStore } from '../../../src/channels/slack/store/EventDeduplicator';
-import { MongoKeyStore } from '../../../src/channels/slack/store/MongoKeyStore';
+import { MongoKeyStore } from '../../../src/storage/mongo/MongoKeyStore';
 import { useMongoDatabase } from '../../support/mongo';
 
 /** The behaviour every DeliveryInbox must have (memory twin and MongoDB). */

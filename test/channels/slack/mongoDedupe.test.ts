@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { MongoKeyStore } from '../../../src/channels/slack/store/MongoKeyStore';
+import { MongoKeyStore } from '../../../src/storage/mongo/MongoKeyStore';
 import { useMongoDatabase } from '../../support/mongo';
 import { startSlackApiStub, type SlackApiStub } from '../../support/slackApiStub';
 import { dm, startSlackApp, type SlackTestApp } from './support/slackTraffic';

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { TestAdapter, type ConversationReference } from 'botbuilder';
 import { ConversationReferenceRecorder } from '../../../src/channels/references/ConversationReferenceRecorder';
 import { MemoryConversationReferenceStore, type ConversationReferenceStore } from '../../../src/channels/references/ConversationReferenceStore';
-import { MongoConversationReferenceStore } from '../../../src/channels/references/MongoConversationReferenceStore';
+import { MongoConversationReferenceStore } from '../../../src/storage/mongo/MongoConversationReferenceStore';
 import { useMongoDatabase } from '../../support/mongo';
 
 function reference(conversationId: string, serviceUrl = 'https://smba.trafficmanager.net/emea/'): Partial<ConversationReference> {

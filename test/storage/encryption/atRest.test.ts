@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Document } from 'mongodb';
 import type { BotApp } from '../../../src/app';
-import { HandoffCollections, MongoHandoffStore, decodeTicketDocument, type TicketDocument } from '../../../src/handoff/store/MongoHandoffStore';
+import { HandoffCollections, MongoHandoffStore, decodeTicketDocument, type TicketDocument } from '../../../src/storage/mongo/MongoHandoffStore';
 import { createStorageLayer } from '../../../src/storage/createStorageLayer';
 import { FieldCipher } from '../../../src/storage/encryption/FieldCipher';
 import { reencryptAll } from '../../../src/storage/encryption/reencrypt';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MongoHandoffStore, type SeenDocument, type TicketDocument } from '../../../src/handoff/store/MongoHandoffStore';
+import { MongoHandoffStore, type SeenDocument, type TicketDocument } from '../../../src/storage/mongo/MongoHandoffStore';
 import { EncryptedStorage } from '../../../src/storage/encryption/EncryptedStorage';
 import { FieldCipher } from '../../../src/storage/encryption/FieldCipher';
 import { MemoryStorage } from '../../../src/storage/MemoryStorage';
