@@ -5,9 +5,9 @@ import { FieldCipher } from '../../../src/storage/encryption/FieldCipher';
 import { MemoryStorage } from '../../../src/storage/MemoryStorage';
 import { MongoStorage } from '../../../src/storage/MongoStorage';
 import type { BotStateRecord } from '../../../src/storage/mongoDocuments';
-import { runHandoffStoreConformance } from '../../handoff/storeConformance';
+import { runHandoffStoreConformance } from '../conformance/handoffTickets';
 import { useMongoDatabase } from '../../support/mongo';
-import { runStorageConformanceTests } from '../storageConformance';
+import { runStorageConformanceTests } from '../conformance/botState';
 
 /** Encryption must not change what a store does: the same conformance suites, encrypted. */
 describe('field encryption: stores keep their contracts', () => {
