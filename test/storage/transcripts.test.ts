@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type Activity, TestAdapter, TranscriptLoggerMiddleware } from 'botbuilder';
 import type { CommandStartedEvent } from 'mongodb';
-import { MongoTranscriptStore, type TranscriptDocument } from '../../src/storage/MongoTranscriptStore';
+import { MongoTranscriptStore, type TranscriptDocument } from '../../src/storage/mongo/MongoTranscriptStore';
 import { maskText, redactActivity } from '../../src/storage/redaction';
 import { useMongoDatabase } from '../support/mongo';
 import { BASE, activity, readAll } from './conformance/transcripts';

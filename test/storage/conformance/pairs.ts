@@ -9,10 +9,10 @@ import { MemoryHandoffStore } from '../../../src/handoff/store/MemoryHandoffStor
 import { MemoryRateLimitStore, type RateLimitStore } from '../../../src/server/rateLimitStore';
 import { type ConversationLock, MemoryConversationLock } from '../../../src/storage/ConversationLock';
 import { MemoryStorage } from '../../../src/storage/MemoryStorage';
-import { MongoConversationLock } from '../../../src/storage/MongoConversationLock';
-import type { BotStateRecord } from '../../../src/storage/mongoDocuments';
-import { MongoStorage } from '../../../src/storage/MongoStorage';
-import { MongoTranscriptStore, type TranscriptDocument } from '../../../src/storage/MongoTranscriptStore';
+import { MongoConversationLock } from '../../../src/storage/mongo/MongoConversationLock';
+import type { BotStateRecord } from '../../../src/storage/mongo/mongoDocuments';
+import { MongoStorage } from '../../../src/storage/mongo/MongoStorage';
+import { MongoTranscriptStore, type TranscriptDocument } from '../../../src/storage/mongo/MongoTranscriptStore';
 import { MongoAttemptStore } from '../../../src/storage/mongo/MongoAttemptStore';
 import { MongoConversationReferenceStore } from '../../../src/storage/mongo/MongoConversationReferenceStore';
 import { MongoDeliveryInbox } from '../../../src/storage/mongo/MongoDeliveryInbox';

@@ -9,9 +9,9 @@ import { HandoffCollections, MongoHandoffStore, decodeTicketDocument, type Ticke
 import { createStorageLayer } from '../../../src/storage/createStorageLayer';
 import { FieldCipher } from '../../../src/storage/encryption/FieldCipher';
 import { reencryptAll } from '../../../src/storage/encryption/reencrypt';
-import { DEFAULT_COLLECTIONS } from '../../../src/storage/indexes';
-import type { TranscriptDocument } from '../../../src/storage/MongoTranscriptStore';
-import type { BotStateRecord } from '../../../src/storage/mongoDocuments';
+import { DEFAULT_COLLECTIONS } from '../../../src/storage/mongo/indexes';
+import type { TranscriptDocument } from '../../../src/storage/mongo/MongoTranscriptStore';
+import type { BotStateRecord } from '../../../src/storage/mongo/mongoDocuments';
 import { deleteUserData, exportUserData, type UserDataStores } from '../../../src/storage/userData';
 import { loadConfig } from '../../../src/config/config';
 import { makeTicket } from '../../handoff/support/tickets';

@@ -3,8 +3,8 @@ import { MongoHandoffStore, type SeenDocument, type TicketDocument } from '../..
 import { EncryptedStorage } from '../../../src/storage/encryption/EncryptedStorage';
 import { FieldCipher } from '../../../src/storage/encryption/FieldCipher';
 import { MemoryStorage } from '../../../src/storage/MemoryStorage';
-import { MongoStorage } from '../../../src/storage/MongoStorage';
-import type { BotStateRecord } from '../../../src/storage/mongoDocuments';
+import { MongoStorage } from '../../../src/storage/mongo/MongoStorage';
+import type { BotStateRecord } from '../../../src/storage/mongo/mongoDocuments';
 import { runHandoffStoreConformance } from '../conformance/handoffTickets';
 import { useMongoDatabase } from '../../support/mongo';
 import { runStorageConformanceTests } from '../conformance/botState';
