@@ -2,7 +2,7 @@
  * Counts failed verification checks per key in a window that starts at the key's first failure
  * and lasts `windowMs`; after it the count starts again. Keys are already hashed by the caller
  * (no personal data is stored). Two implementations, one conformance suite
- * (test/verification/attemptStoreConformance.ts): memory (one instance) and MongoDB (shared by
+ * (test/storage/conformance/): memory (one instance) and MongoDB (shared by
  * every instance, so a lockout holds wherever the next message lands).
  */
 export interface AttemptStore {
