@@ -30,6 +30,31 @@ export function runReferenceStoreConformance(name: string, make: () => Conversat
       assert.equal(await store.get(conv), undefined);
     });
 
+    it('should keep the references of different conversations apart, and delete only the one named', async () => {
+      const store = await make();
+      const [a, b] = [id(), id()];
+      await store.save(reference(a));
+      await store.save(reference(b, 'https://smba.trafficmanager.net/amer/'));
+      assert.equal((await store.get(a))?.serviceUrl, 'https://smba.trafficmanager.net/emea/');
+      assert.equal((await store.get(b))?.serviceUrl, 'https://smba.trafficmanager.net/amer/');
+      await store.delete(a);
+      await store.delete(id());
+      assert.equal(await store.get(a), undefined);
+      assert.deepEqual(await store.get(b), reference(b, 'https://smba.trafficmanager.net/amer/'));
+    });
+
+    it('should hand out copies: changing a saved or read reference changes nothing stored', async () => {
+      const store = await make();
+      const conv = id();
+      const saved = reference(conv);
+      await store.save(saved);
+      (saved.user as { name: string }).name = 'changed after save';
+      const read = await store.get(conv);
+      assert.equal(read?.user?.name, 'Ann');
+      (read?.user as { name: string }).name = 'changed after read';
+      assert.equal((await store.get(conv))?.user?.name, 'Ann');
+    });
+
     it('should keep channel data with any key shape and refuse a reference without a conversation', async () => {
       const store = await make();
       const conv = id();
