@@ -94,7 +94,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     onBackgroundError: (err, what) => logger.warn({ err, what }, 'storage problem (the bot keeps running)'),
     ...(overrides.storageLayer ? { layer: overrides.storageLayer } : {}),
   });
-  const storageLayer = stores.state;
+  const storageLayer = stores.layer;
   closers.push(() => stores.close());
   if (storageLayer.kind === 'mongodb') {
     health.register('storage', () => storageLayer.isReady());
@@ -284,7 +284,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         bot,
         logger,
         onTurnError: adapter.onTurnError,
-        stores: { kind: stores.kind, keys: stores.slackKeys, deliveries: stores.slackDeliveries },
+        stores: stores.slack,
         maxBodyBytes: config.limits.maxBodyBytes,
         maxJsonDepth: config.limits.maxJsonDepth,
         onAck: (ms) => observability.metrics.slackAck(ms / 1000),

@@ -1,8 +1,9 @@
 import { type ConversationReferenceStore, MemoryConversationReferenceStore } from '../channels/references/ConversationReferenceStore';
 import type { DirectLineStore, DirectLineStoreLimits } from '../channels/directline/store';
 import { MemoryDirectLineStore } from '../channels/directline/MemoryDirectLineStore';
-import { type DeliveryInbox, MemoryDeliveryInbox } from '../channels/slack/store/DeliveryInbox';
-import { type EventDeduplicator, MemoryKeyStore, type ThreadRegistry } from '../channels/slack/store/EventDeduplicator';
+import type { SlackStores } from '../channels/slack/SlackBridge';
+import { MemoryDeliveryInbox } from '../channels/slack/store/DeliveryInbox';
+import { MemoryKeyStore } from '../channels/slack/store/EventDeduplicator';
 import type { StorageConfig } from '../config/storage';
 import type { HandoffStore } from '../handoff/store/HandoffStore';
 import { MemoryHandoffStore } from '../handoff/store/MemoryHandoffStore';
@@ -28,13 +29,11 @@ export const SLACK_KEYS_COLLECTION = 'slackKeys';
 export interface Stores {
   readonly kind: StorageConfig['kind'];
   /** Bot state (botbuilder `Storage`), the conversation lock and transcripts, with the turn middleware built on them. */
-  readonly state: StorageLayer;
+  readonly layer: StorageLayer;
   /** Latest ConversationReference per conversation (proactive messages, handoff relay). */
   readonly references: ConversationReferenceStore;
-  /** Slack delivery claims (dedupe) and active thread marks. */
-  readonly slackKeys: EventDeduplicator & ThreadRegistry;
-  /** Slack deliveries recorded before their ack. */
-  readonly slackDeliveries: DeliveryInbox;
+  /** The Slack channel's delivery claims (dedupe), thread marks and delivery inbox. */
+  readonly slack: SlackStores;
   /** Human-handoff tickets and their outbox. */
   readonly handoffTickets: HandoffStore;
   /** Counters of every rate limit (bot, HTTP edge, handoff tickets). */
@@ -48,7 +47,7 @@ export interface Stores {
   directLine(limits: DirectLineStoreLimits): DirectLineStore;
   /** Readiness: true when the database answers a ping quickly (always true in memory). */
   isReady(): Promise<boolean>;
-  /** Closes the connection pool (the state layer's). Safe to call twice. */
+  /** Closes the connection pool (the layer's). Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -68,15 +67,14 @@ export interface StoresDeps extends StorageLayerDeps {
  */
 export async function createStores(config: StorageConfig, deps: StoresDeps = {}): Promise<Stores> {
   const { layer: given, ...layerDeps } = deps;
-  const state = given ?? (await createStorageLayer(config, layerDeps));
-  const { db, cipher } = state;
-  const common = { kind: state.kind, state, isReady: () => state.isReady(), close: () => state.close() };
+  const layer = given ?? (await createStorageLayer(config, layerDeps));
+  const { db, cipher } = layer;
+  const common = { kind: layer.kind, layer, isReady: () => layer.isReady(), close: () => layer.close() };
   if (!db) {
     return {
       ...common,
       references: new MemoryConversationReferenceStore(),
-      slackKeys: new MemoryKeyStore(),
-      slackDeliveries: new MemoryDeliveryInbox(),
+      slack: { keys: new MemoryKeyStore(), inbox: new MemoryDeliveryInbox(), kind: 'memory' },
       handoffTickets: new MemoryHandoffStore(),
       rateLimits: new MemoryRateLimitStore(),
       verificationAttempts: new MemoryAttemptStore(),
@@ -87,14 +85,13 @@ export async function createStores(config: StorageConfig, deps: StoresDeps = {})
   try {
     await verificationAttempts.ensureIndexes();
   } catch (error) {
-    if (!given) await state.close().catch(() => undefined);
+    if (!given) await layer.close().catch(() => undefined);
     throw error;
   }
   return {
     ...common,
     references: new MongoConversationReferenceStore(db, cipher ? { cipher } : {}),
-    slackKeys: new MongoKeyStore(db, SLACK_KEYS_COLLECTION),
-    slackDeliveries: new MongoDeliveryInbox(db),
+    slack: { keys: new MongoKeyStore(db, SLACK_KEYS_COLLECTION), inbox: new MongoDeliveryInbox(db), kind: 'mongodb' },
     handoffTickets: MongoHandoffStore.fromDb(db, cipher),
     rateLimits: new MongoRateLimitStore(db),
     verificationAttempts,

@@ -33,17 +33,24 @@ export interface TurnRunner {
   run(context: TurnContext): Promise<void>;
 }
 
+/** The Slack channel's stores (MongoDB shared by every instance, or this process's memory). */
+export interface SlackStores {
+  /** Delivery claims (dedupe) and the threads the bot was asked in. */
+  keys: EventDeduplicator & ThreadRegistry;
+  /** Deliveries recorded before their ack, leased to the instance processing them. */
+  inbox: DeliveryInbox;
+  /** Where they live (for the start-up log line). */
+  kind: 'mongodb' | 'memory';
+}
+
 export interface SlackBridgeOptions {
   config: SlackConfig;
   bot: TurnRunner;
   logger: Logger;
   /** The error sink for Slack turns (the same one the other adapters use). */
   onTurnError: (context: TurnContext, error: Error) => Promise<void>;
-  /**
-   * Delivery claims and thread marks, and the delivery inbox (src/storage's `createStores`: in
-   * MongoDB dedupe holds across instances; in memory, in this process).
-   */
-  stores: { kind: 'memory' | 'mongodb'; keys: EventDeduplicator & ThreadRegistry; deliveries: DeliveryInbox };
+  /** Delivery claims, thread marks and the delivery inbox (built with every other store). */
+  stores: SlackStores;
   /** Largest Slack request body accepted (default 1 MiB; the app passes MAX_BODY_BYTES). */
   maxBodyBytes?: number;
   /** Deepest JSON nesting accepted (MAX_JSON_DEPTH). */
@@ -126,7 +133,7 @@ export async function createSlackBridge(options: SlackBridgeOptions): Promise<Sl
     void work.finally(() => inflight.delete(work));
   };
 
-  const inbox: DeliveryInbox = options.stores.deliveries;
+  const inbox: DeliveryInbox = options.stores.inbox;
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const leaseMs = options.deliveryLeaseMs ?? 60_000;
   /** Deliveries being processed again after their first instance died (their replies are checked first). */

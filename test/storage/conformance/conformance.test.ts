@@ -10,10 +10,10 @@ import { STORE_PAIRS } from './pairs';
 function builtClasses(stores: Stores): Record<string, string> {
   const directLine = stores.directLine({ maxActivitiesPerConversation: 10, historyTtlSeconds: 60 });
   const classes: Record<string, string> = {
-    'state.storage': stores.state.storage.constructor.name,
+    'layer.storage': stores.layer.storage.constructor.name,
     references: stores.references.constructor.name,
-    slackKeys: stores.slackKeys.constructor.name,
-    slackDeliveries: stores.slackDeliveries.constructor.name,
+    'slack.keys': stores.slack.keys.constructor.name,
+    'slack.inbox': stores.slack.inbox.constructor.name,
     directLine: directLine.constructor.name,
     handoffTickets: stores.handoffTickets.constructor.name,
     rateLimits: stores.rateLimits.constructor.name,
@@ -25,7 +25,12 @@ function builtClasses(stores: Stores): Record<string, string> {
 
 /** Every field of `Stores` that is a store (not kind, readiness or close) has a pair. */
 function assertEveryStoreHasAPair(stores: Stores, kind: StoreKind): void {
-  const fields = Object.keys(stores).filter((field) => !['kind', 'isReady', 'close', 'state'].includes(field));
+  const fields = [
+    ...Object.keys(stores).filter((field) => !['kind', 'isReady', 'close', 'layer', 'slack'].includes(field)),
+    ...Object.keys(stores.slack)
+      .filter((part) => part !== 'kind')
+      .map((part) => `slack.${part}`),
+  ];
   const paired = new Set(STORE_PAIRS.map((pair) => pair.store));
   for (const field of fields) assert.ok(paired.has(field as never), `the factory's store "${field}" has no conformance pair`);
   for (const [store, built] of Object.entries(builtClasses(stores))) {

@@ -11,8 +11,8 @@ export type StoreKind = 'memory' | 'mongodb';
  * MongoDB wire server.
  */
 export interface StorePair<S, O> {
-  /** The part of `Stores` this contract is (a field, or a part of the `state` layer). */
-  store: keyof Stores | `state.${'storage' | 'lock' | 'transcripts'}`;
+  /** The part of `Stores` this contract is: a field, a part of the state layer, or a Slack store. */
+  store: Exclude<keyof Stores, 'layer' | 'slack'> | `layer.${'storage' | 'lock' | 'transcripts'}` | `slack.${'keys' | 'inbox'}`;
   memory: { name: string; make(options: O): S | Promise<S> };
   /** `fresh` is unique per store made: a collection name (or prefix) nobody else uses. */
   mongo: { name: string; make(db: Db, options: O, fresh: string): S | Promise<S> };

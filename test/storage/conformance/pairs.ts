@@ -39,19 +39,19 @@ import { runAttemptStoreConformance } from './verificationAttempts';
  */
 export const STORE_PAIRS: readonly ConformancePair[] = [
   definePair<Storage, ConformanceStorageOptions | undefined>({
-    store: 'state.storage',
+    store: 'layer.storage',
     memory: { name: 'MemoryStorage', make: (options) => new MemoryStorage(options) },
     mongo: { name: 'MongoStorage', make: (db, options, fresh) => new MongoStorage(db.collection<BotStateRecord>(fresh), options) },
     cases: (name, make) => runStorageConformanceTests(name, make),
   }),
   definePair<ConversationLock, Clock>({
-    store: 'state.lock',
+    store: 'layer.lock',
     memory: { name: 'MemoryConversationLock', make: (clock) => new MemoryConversationLock(clock) },
     mongo: { name: 'MongoConversationLock', make: (db, clock, fresh) => new MongoConversationLock(db.collection<BotStateRecord>(fresh), clock) },
     cases: (name, make) => runConversationLockTests(name, make),
   }),
   definePair<TranscriptStore, void>({
-    store: 'state.transcripts',
+    store: 'layer.transcripts',
     // The memory layer logs to botbuilder's own MemoryTranscriptStore.
     memory: { name: 'MemoryTranscriptStore', make: () => new MemoryTranscriptStore() },
     mongo: { name: 'MongoTranscriptStore', make: (db, _options, fresh) => new MongoTranscriptStore(db.collection<TranscriptDocument>(fresh)) },
@@ -64,13 +64,13 @@ export const STORE_PAIRS: readonly ConformancePair[] = [
     cases: (name, make) => runReferenceStoreConformance(name, make),
   }),
   definePair<EventDeduplicator & ThreadRegistry, Clock>({
-    store: 'slackKeys',
+    store: 'slack.keys',
     memory: { name: 'MemoryKeyStore', make: (clock) => new MemoryKeyStore(clock) },
     mongo: { name: 'MongoKeyStore', make: (db, clock, fresh) => new MongoKeyStore(db, fresh, clock) },
     cases: (name, make) => runSlackKeyStoreConformance(name, make),
   }),
   definePair<DeliveryInbox, Clock>({
-    store: 'slackDeliveries',
+    store: 'slack.inbox',
     memory: { name: 'MemoryDeliveryInbox', make: (clock) => new MemoryDeliveryInbox(clock) },
     mongo: { name: 'MongoDeliveryInbox', make: (db, clock, fresh) => new MongoDeliveryInbox(db, fresh, clock) },
     cases: (name, make) => runDeliveryInboxConformance(name, make),
