@@ -7,7 +7,6 @@ import type { ConversationState } from 'botbuilder';
 import type { HandoffConfig } from '../config/handoff';
 import type { Logger } from '../telemetry/logger';
 import { AgentHandoff } from './AgentHandoff';
-import { BusinessHours } from './businessHours';
 import { ChannelMessenger, type LatestReference } from './CustomerMessenger';
 import { CustomerHandoff, type HandoffPointer } from './CustomerHandoff';
 import type { HandoffDependencies, HandoffMetrics } from './HandoffDependencies';
@@ -32,10 +31,10 @@ export interface HandoffLayerOptions {
   config: HandoffConfig;
   /** The Slack app the desk posts as (the same app as the Slack channel). */
   slack: { botToken: string; apiUrl: string; apiRetries: number };
-  /** Where tickets live (src/storage's `createStores`): MongoDB, shared, or this process (one instance only). */
-  store: HandoffStore;
-  /** Which kind `store` is, for the start-up log. */
-  storeKind: 'memory' | 'mongodb';
+  /** The tickets: MongoDB shared by every instance, or this process's memory (one instance only). */
+  store: HandoffStore & { ensureIndexes?(): Promise<void> };
+  /** Where the tickets live (for the start-up log line). */
+  storeKind: 'mongodb' | 'memory';
   conversationState: ConversationState;
   metrics: HandoffMetrics;
   logger: Logger;
@@ -77,7 +76,7 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
   const logger = rootLogger.child({ component: 'handoff' });
   const now = options.now ?? Date.now;
 
-  const store: HandoffStore = options.store;
+  const { store } = options;
   const api = options.deskApi ?? new WebClientDeskApi(deskWebClient(options.slack, logger));
   const desk = new SlackAgentDesk(api, config.slackChannel);
   const messenger = new ChannelMessenger(options.latestReference);
@@ -88,7 +87,7 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
     messenger,
     events,
     metrics: options.metrics,
-    hours: BusinessHours.parse(config.businessHours, { timeZone: config.timeZone, closedDates: config.closedDates }),
+    hours: config.hours,
     timings: { queueTimeoutMs: config.queueTimeoutMs, idleTimeoutMs: config.idleTimeoutMs, followUpMs: config.followUpMs },
     logger,
     now,

@@ -47,7 +47,7 @@ describe('Slack bridge: agent desk traffic', () => {
         throw error;
       },
       desk,
-      stores: { kind: 'memory', keys: new MemoryKeyStore(), inbox: new MemoryDeliveryInbox() },
+      stores: { keys: new MemoryKeyStore(), inbox: new MemoryDeliveryInbox(), kind: 'memory' },
     });
     server = restify.createServer();
     bridge.mount(server);
