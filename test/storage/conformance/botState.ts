@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { ActivityTypes, ConversationState, MessageFactory, type Storage, type StoreItem, TestAdapter } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog } from 'botbuilder-dialogs';
-import { StorageErrorCode } from '../../src/storage/errors';
-import { turnStateMiddleware } from '../support/testBot';
+import { StorageErrorCode } from '../../../src/storage/errors';
+import { turnStateMiddleware } from '../../support/testBot';
 
 /** Options every storage under test must accept. */
 export interface ConformanceStorageOptions {
