@@ -116,9 +116,20 @@ describe('TurnSerializer', () => {
   });
 
   it('should renew the lease while a long turn runs', async () => {
-    const lock = new MemoryConversationLock();
-    const long = new TurnSerializer({ lock, owner: 'long', leaseTtlMs: 60, renewEveryMs: 15 });
-    const other = new TurnSerializer({ lock, owner: 'other', maxWaitMs: 150 });
+    // The lease store's clock is the test's: the lease would expire at 60 unless renewed.
+    let clock = 0;
+    const inner = new MemoryConversationLock(() => clock);
+    let renewals = 0;
+    const lock: ConversationLock = {
+      acquire: (k, o, t) => inner.acquire(k, o, t),
+      renew: async (k, o, t) => {
+        const held = await inner.renew(k, o, t);
+        renewals += 1;
+        return held;
+      },
+      release: (k, o) => inner.release(k, o),
+    };
+    const long = new TurnSerializer({ lock, owner: 'long', leaseTtlMs: 60, renewEveryMs: 5 });
     const held = gate();
     let started = false;
     const turn = long.run('c', async () => {
@@ -126,10 +137,16 @@ describe('TurnSerializer', () => {
       await held.promise;
     });
     await waitFor(() => started);
-    // The other instance waits 150 ms, well past the 60 ms lease: only renewals keep it out.
-    assert.equal(await codeOf(other.run('c', async () => undefined)), StorageErrorCode.LockTimeout);
+    for (let round = 0; round < 3; round++) {
+      clock += 50;
+      const before = renewals;
+      await waitFor(() => renewals > before, { what: 'a renewal after the clock moved' });
+      // Now well past the first lease's 60 ms: only the renewals keep another instance out.
+      assert.equal(await inner.acquire('c', 'other', 60), false, `another instance got the lease at ${clock} ms`);
+    }
     held.open();
     await turn;
+    assert.equal(await inner.acquire('c', 'other', 60), true, 'the lease is released after the turn');
   });
 
   it('should skip the save and report CONVERSATION_LOCK_LOST when the lease was lost', async () => {
