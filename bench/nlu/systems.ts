@@ -2,7 +2,19 @@
  * The systems compared by `npm run bench:nlu`, behind one small interface so each is trained
  * and tested on exactly the same examples in the same process.
  */
-import { LocalRecognizer, NONE_INTENT, isOutOfScopeLabel, type LuisInstance, type TrainingData } from '../../recognizers';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  LocalRecognizer,
+  loadModel,
+  measureModelFile,
+  NONE_INTENT,
+  isOutOfScopeLabel,
+  saveModel,
+  type LuisInstance,
+  type TrainingData,
+} from '../../recognizers';
 
 /** One system's answer for one utterance. */
 export interface BenchAnswer {
@@ -20,6 +32,12 @@ export interface BenchSystem {
   readonly extractsEntities: boolean;
   train(data: TrainingData): Promise<void>;
   predict(text: string): Promise<BenchAnswer>;
+  /**
+   * Systems with compact model files: round the trained model's weights as its model file
+   * does, write the file, read the model back from it for the next predictions, and report
+   * the file's size and load times (first load in this process, median of 3).
+   */
+  compact?(): Promise<{ bytes: number; firstLoadMs: number; medianLoadMs: number }>;
 }
 
 /** This repository's recognizer; built-in entities off, since gold data never has them. */
@@ -32,7 +50,28 @@ export class LocalSystem implements BenchSystem {
   constructor(private readonly threshold?: number) {}
 
   async train(data: TrainingData): Promise<void> {
-    this.recognizer = LocalRecognizer.train(data, { builtinEntities: [], ...(this.threshold === undefined ? {} : { threshold: this.threshold }) });
+    // float32 first, so the bench measures what rounding to int8 costs on the same model.
+    this.recognizer = LocalRecognizer.train(data, {
+      builtinEntities: [],
+      weightPrecision: 'float32',
+      ...(this.threshold === undefined ? {} : { threshold: this.threshold }),
+    });
+  }
+
+  async compact(): Promise<{ bytes: number; firstLoadMs: number; medianLoadMs: number }> {
+    if (this.recognizer === undefined) throw new Error('train first');
+    this.recognizer.quantizeWeights();
+    const dir = mkdtempSync(join(tmpdir(), 'bench-nlu-'));
+    try {
+      const file = join(dir, 'model.json');
+      saveModel(this.recognizer, file, 'bench');
+      this.recognizer = undefined;
+      const stats = measureModelFile(file, 3);
+      this.recognizer = loadModel(file);
+      return { bytes: stats.bytes, firstLoadMs: stats.firstLoadMs, medianLoadMs: stats.medianLoadMs };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   async predict(text: string): Promise<BenchAnswer> {

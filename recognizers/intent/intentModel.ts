@@ -153,6 +153,12 @@ export class IntentModel {
     return state;
   }
 
+  /** Rounds the big weight matrices to int8 rows, in place (what an int8 model file holds). */
+  quantizeWeights(): void {
+    this.linear?.quantizeWeights();
+    for (const mlp of this.mlps) mlp.quantizeWeights();
+  }
+
   /** Probability of each class (same order as `classes`) for one text. */
   predict(text: string): Float64Array {
     const out = new Float64Array(this.classes.length);

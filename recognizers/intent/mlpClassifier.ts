@@ -1,5 +1,6 @@
 import { createRng, shuffleInPlace } from '../random';
 import { Arena, pad4 } from './kernels';
+import { roundTripInt8Rows } from '../quantize';
 import type { SparseVector } from './featurizer';
 import { balancedWeights, effectiveEpochs, softmaxInPlace } from './softmaxClassifier';
 
@@ -110,6 +111,12 @@ export class MlpClassifier {
       w2: take(this.w2, this.H * this.Cp),
       b2: take(this.b2, this.Cp),
     };
+  }
+
+  /** Rounds the input weights to int8 per feature row, in place (what an int8 model file holds). */
+  quantizeWeights(): void {
+    const start = this.w1 >> 2;
+    roundTripInt8Rows(this.arena.f32.subarray(start, start + this.F * this.Hp), this.Hp);
   }
 
   /** Trains with SGD and hidden-layer dropout; deterministic per seed. */

@@ -1,5 +1,6 @@
 import { createRng, shuffleInPlace } from '../random';
 import { Arena, pad4 } from './kernels';
+import { roundTripInt8Rows } from '../quantize';
 import type { SparseVector } from './featurizer';
 
 /** Training settings of the multinomial logistic regression. */
@@ -80,6 +81,12 @@ export class SoftmaxClassifier {
   toState(): SoftmaxState {
     const n = this.features * this.stride;
     return { classes: this.classes, features: this.features, weights: this.arena.f32.slice(this.w >> 2, (this.w >> 2) + n), bias: this.bias.slice() };
+  }
+
+  /** Rounds the weights to int8 per feature row, in place (what an int8 model file holds). */
+  quantizeWeights(): void {
+    const start = this.w >> 2;
+    roundTripInt8Rows(this.arena.f32.subarray(start, start + this.features * this.stride), this.stride);
   }
 
   /** Trains on pre-featurised examples; `labels[i]` indexes `classes`. Deterministic per seed. */
