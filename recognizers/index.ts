@@ -15,6 +15,7 @@ export {
 export {
   LocalRecognizer,
   entitiesOf,
+  DEFAULT_OUT_OF_SCOPE_WEIGHT,
   MAX_RECOGNIZED_CHARS,
   recognitionWindow,
   type LocalRecognizerOptions,

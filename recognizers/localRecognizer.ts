@@ -75,7 +75,20 @@ export interface LocalRecognizerOptions {
    * model file will, at a quarter of the float32 file size.
    */
   weightPrecision?: WeightPrecision;
+  /**
+   * Loss weight factor of the out-of-scope class (`out_of_scope`, `out_of_scope/*`, `oos`)
+   * when the training data has one, on top of the class balancing (default
+   * {@link DEFAULT_OUT_OF_SCOPE_WEIGHT}); 1 treats it like any intent.
+   */
+  outOfScopeWeight?: number;
 }
+
+/**
+ * A small prior towards out-of-scope: its examples count three times in the loss. Out-of-scope
+ * examples cover a vast space with few examples, so class balancing alone under-weights them;
+ * see docs/nlu.md ("Out-of-scope examples") for what 1, 1.5, 2, 3, 4 and 6 gave.
+ */
+export const DEFAULT_OUT_OF_SCOPE_WEIGHT = 3;
 
 /** Receives human-readable progress lines during long training runs (stage, examples per second). */
 export type ProgressFn = (message: string) => void;
@@ -396,7 +409,7 @@ function intentModelOptions(options: LocalRecognizerOptions, seed: number, examp
   const mlp = options.mlp === false || defaults.mlp === null || examples < defaults.mlpMinExamples ? null : { ...defaults.mlp, seed: seed + 1 };
   const name = options.staticEmbeddings ?? (examples >= defaults.mlpMinExamples ? DEFAULT_STATIC_EMBEDDINGS : false);
   const embeddings = name === false ? null : { name, weight: options.staticEmbeddingWeight ?? 1 };
-  return { ...defaults, softmax: { ...defaults.softmax, seed }, mlp, embeddings };
+  return { ...defaults, softmax: { ...defaults.softmax, seed }, mlp, embeddings, outOfScopeWeight: options.outOfScopeWeight ?? DEFAULT_OUT_OF_SCOPE_WEIGHT };
 }
 
 /**

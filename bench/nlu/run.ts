@@ -47,7 +47,7 @@ interface Row {
    * before its weights were rounded (float32), and its model file's size and load time.
    */
   float32?: { accuracy: number; top1Accuracy: number; entityF1: number | null };
-  modelFile?: { bytes: number; firstLoadMs: number; medianLoadMs: number };
+  modelFile?: { bytes: number; firstLoadMs: number; medianLoadMs: number; medianLoadCpuMs: number };
 }
 
 class UsageError extends Error {}
@@ -208,7 +208,7 @@ function formatTable(rows: Row[]): string {
     delta(r.accuracy, r.float32?.accuracy),
     delta(r.entityF1, r.float32?.entityF1),
     r.modelFile === undefined ? '-' : (r.modelFile.bytes / 2 ** 20).toFixed(1),
-    r.modelFile === undefined ? '-' : `${r.modelFile.firstLoadMs.toFixed(0)}/${r.modelFile.medianLoadMs.toFixed(0)}`,
+    r.modelFile === undefined ? '-' : `${r.modelFile.firstLoadMs.toFixed(0)}/${r.modelFile.medianLoadMs.toFixed(0)}/${r.modelFile.medianLoadCpuMs.toFixed(0)}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
@@ -269,7 +269,7 @@ async function main(): Promise<number> {
   process.stdout.write("acc/macroF1/in-scope/oos-rec use each system's final answer (after its own None fallback); top1 ignores fallback.\n");
   process.stdout.write('train s = wall clock, cpu s = process CPU time during training; MB = heap + external memory retained by the trained model.\n');
   process.stdout.write(
-    'local: the figures are those of the model read back from its model file (int8 weights); Δacc f32 / ΔentF1 = that minus the same trained model before rounding (float32); file MB = model file size; load ms = first load in the process / median of 3.\n',
+    'local: the figures are those of the model read back from its model file (int8 weights); Δacc f32 / ΔentF1 = that minus the same trained model before rounding (float32); file MB = model file size; load ms = first load in the process / median of 3 / median CPU ms.\n',
   );
   process.stdout.write('Each system runs in its own process, one after the other.\n');
   if (args.out !== undefined) writeFileSync(args.out, `${JSON.stringify(rows, null, 2)}\n`);
