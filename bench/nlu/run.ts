@@ -18,7 +18,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadTrainingData, NONE_INTENT, isOutOfScopeLabel } from '../../recognizers';
 import { entityMetrics, intentMetrics, median } from '../../recognizers/evaluation/metrics';
-import { LocalSystem, NlpJsSystem, type BenchSystem } from './systems';
+import { LocalSystem, NlpJsSystem, type BenchSystem, type CompactStats } from './systems';
 
 // The local recognizer's fallback is its own: the threshold it chooses from held-out folds of
 // the training data (docs/nlu.md, "Calibration"), unless --threshold sets one.
@@ -47,7 +47,7 @@ interface Row {
    * before its weights were rounded (float32), and its model file's size and load time.
    */
   float32?: { accuracy: number; top1Accuracy: number; entityF1: number | null };
-  modelFile?: { bytes: number; firstLoadMs: number; medianLoadMs: number; medianLoadCpuMs: number };
+  modelFile?: CompactStats;
 }
 
 class UsageError extends Error {}
@@ -189,6 +189,8 @@ function formatTable(rows: Row[]): string {
     'ΔentF1',
     'file MB',
     'load ms',
+    'f32 MB',
+    'f32 load',
   ];
   const delta = (a: number | null | undefined, b: number | null | undefined): string =>
     a === null || a === undefined || b === null || b === undefined ? '-' : `${a >= b ? '+' : ''}${((a - b) * 100).toFixed(2)}`;
@@ -209,6 +211,10 @@ function formatTable(rows: Row[]): string {
     delta(r.entityF1, r.float32?.entityF1),
     r.modelFile === undefined ? '-' : (r.modelFile.bytes / 2 ** 20).toFixed(1),
     r.modelFile === undefined ? '-' : `${r.modelFile.firstLoadMs.toFixed(0)}/${r.modelFile.medianLoadMs.toFixed(0)}/${r.modelFile.medianLoadCpuMs.toFixed(0)}`,
+    r.modelFile === undefined ? '-' : (r.modelFile.float32.bytes / 2 ** 20).toFixed(1),
+    r.modelFile === undefined
+      ? '-'
+      : `${r.modelFile.float32.firstLoadMs.toFixed(0)}/${r.modelFile.float32.medianLoadMs.toFixed(0)}/${r.modelFile.float32.medianLoadCpuMs.toFixed(0)}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
@@ -269,7 +275,7 @@ async function main(): Promise<number> {
   process.stdout.write("acc/macroF1/in-scope/oos-rec use each system's final answer (after its own None fallback); top1 ignores fallback.\n");
   process.stdout.write('train s = wall clock, cpu s = process CPU time during training; MB = heap + external memory retained by the trained model.\n');
   process.stdout.write(
-    'local: the figures are those of the model read back from its model file (int8 weights); Δacc f32 / ΔentF1 = that minus the same trained model before rounding (float32); file MB = model file size; load ms = first load in the process / median of 3 / median CPU ms.\n',
+    'local: the figures are those of the model read back from its model file (int8 weights); Δacc f32 / ΔentF1 = that minus the same trained model before rounding (float32); file MB = model file size; load ms = first load in the process / median of 3 / median CPU ms; f32 MB, f32 load = the same model saved with float32 weights (format version 5 size), measured just before.\n',
   );
   process.stdout.write('Each system runs in its own process, one after the other.\n');
   if (args.out !== undefined) writeFileSync(args.out, `${JSON.stringify(rows, null, 2)}\n`);

@@ -25,6 +25,19 @@ export interface BenchAnswer {
   entities: Array<{ entity: string; start: number; end: number }> | null;
 }
 
+/** A model file's size and load times (first load in the process, median of 3, median CPU). */
+export interface FileStats {
+  bytes: number;
+  firstLoadMs: number;
+  medianLoadMs: number;
+  medianLoadCpuMs: number;
+}
+
+/** The compact (int8) model file and, for comparison, the same model saved with float32 weights. */
+export interface CompactStats extends FileStats {
+  float32: FileStats;
+}
+
 /** A system under test. */
 export interface BenchSystem {
   readonly name: string;
@@ -37,7 +50,7 @@ export interface BenchSystem {
    * does, write the file, read the model back from it for the next predictions, and report
    * the file's size and load times (first load in this process, median of 3).
    */
-  compact?(): Promise<{ bytes: number; firstLoadMs: number; medianLoadMs: number; medianLoadCpuMs: number }>;
+  compact?(): Promise<CompactStats>;
 }
 
 /** This repository's recognizer; built-in entities off, since gold data never has them. */
@@ -58,17 +71,28 @@ export class LocalSystem implements BenchSystem {
     });
   }
 
-  async compact(): Promise<{ bytes: number; firstLoadMs: number; medianLoadMs: number; medianLoadCpuMs: number }> {
+  async compact(): Promise<CompactStats> {
     if (this.recognizer === undefined) throw new Error('train first');
-    this.recognizer.quantizeWeights();
     const dir = mkdtempSync(join(tmpdir(), 'bench-nlu-'));
+    const pick = (s: FileStats): FileStats => ({
+      bytes: s.bytes,
+      firstLoadMs: s.firstLoadMs,
+      medianLoadMs: s.medianLoadMs,
+      medianLoadCpuMs: s.medianLoadCpuMs,
+    });
     try {
+      // The float32 file first (what a model file was before format version 6), then int8.
+      const float32File = join(dir, 'model-float32.json');
+      saveModel(this.recognizer, float32File, 'bench');
+      const float32 = pick(measureModelFile(float32File, 3));
+      rmSync(float32File);
+      this.recognizer.quantizeWeights();
       const file = join(dir, 'model.json');
       saveModel(this.recognizer, file, 'bench');
       this.recognizer = undefined;
-      const stats = measureModelFile(file, 3);
+      const stats = pick(measureModelFile(file, 3));
       this.recognizer = loadModel(file);
-      return { bytes: stats.bytes, firstLoadMs: stats.firstLoadMs, medianLoadMs: stats.medianLoadMs, medianLoadCpuMs: stats.medianLoadCpuMs };
+      return { ...stats, float32 };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
