@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startIngestionStub } from '../test/telemetry/ingestionStub';
 import { BENCH_BOT_ENV } from './lib/benchEnv';
-import { arg } from './lib/args';
+import { arg, flag } from './lib/args';
 import { fmt, runLoad } from './lib/driver';
 import { startServer } from './lib/processes';
 
@@ -11,7 +12,11 @@ import { startServer } from './lib/processes';
  * load, summarised by self time per function and per package.
  *
  *   npm run bench:profile -- [--seconds 10] [--concurrency 16] [--target bot|echo] [--top 25]
- *      [--env KEY=VALUE,...]
+ *      [--env KEY=VALUE,...] [--telemetry]
+ *
+ * `--telemetry` turns on what `npm run bench` calls "telemetry on": Application Insights to a
+ * local stand-in, metrics, info logs. Each thread (the Application Insights worker too) writes
+ * its own profile; all are summarised.
  *
  * The bot runs `src/index.ts` with `node --cpu-prof`; the profile is written when it exits after
  * SIGTERM and its path is printed, for Chrome DevTools (Performance, Load profile) or speedscope.
@@ -88,7 +93,25 @@ export function summarise(profile: CpuProfile, top: number): string {
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bot-cpu-prof-'));
   const entry = TARGET === 'echo' ? 'bench/echoBot.ts' : 'src/index.ts';
-  const server = await startServer(TARGET, entry, { ...BENCH_BOT_ENV, ...EXTRA_ENV }, undefined, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const stub = flag('telemetry') ? await startIngestionStub() : undefined;
+  const telemetryEnv: Record<string, string> = {};
+  if (stub) {
+    writeFileSync(path.join(dir, 'ca.pem'), stub.ca);
+    Object.assign(telemetryEnv, {
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      METRICS_ENABLED: 'true',
+      APPLICATIONINSIGHTS_CONNECTION_STRING: stub.connectionString,
+      NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.pem'),
+    });
+  }
+  const server = await startServer(
+    TARGET,
+    entry,
+    { ...BENCH_BOT_ENV, METRICS_ENABLED: 'false', ORDER_VERIFICATION_MAX_FAILURES: '100', ...telemetryEnv, ...EXTRA_ENV },
+    undefined,
+    ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+  );
   try {
     await runLoad(server.url, 4, 2, 'warm', false);
     const result = await runLoad(server.url, CONCURRENCY, SECONDS, 'profile', TARGET !== 'echo');
@@ -97,12 +120,15 @@ async function main(): Promise<void> {
     );
   } finally {
     await server.stop();
+    await stub?.close();
   }
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`no profile written in ${dir}`);
-  const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
-  console.log(`profile: ${path.join(dir, file)}\n`);
-  console.log(summarise(profile, TOP));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length === 0) throw new Error(`no profile written in ${dir}`);
+  for (const file of files) {
+    const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
+    console.log(`\nprofile: ${path.join(dir, file)}\n`);
+    console.log(summarise(profile, TOP));
+  }
 }
 
 if (require.main === module) {

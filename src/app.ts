@@ -12,12 +12,12 @@ import { createCloudAdapter } from './channels/botFrameworkAdapter';
 import { createChannelMiddleware } from './channels/channelMiddleware';
 import { createDirectLineChannel, type DirectLineChannel } from './channels/directline';
 import { AzureSlackChannelMiddleware } from './channels/slack/azureSlackChannel';
-import { createSlackBridge, type SlackBridge } from './channels/slack/SlackBridge';
+import type { SlackBridge } from './channels/slack/SlackBridge';
 import { verifiedIdentityMiddleware } from './channels/identity';
 import type { AppConfig } from './config/config';
 import type { HandoffConfig } from './config/handoff';
 import { SupportBotError } from './errors';
-import { createHandoffLayer, type HandoffLayer } from './handoff/createHandoffLayer';
+import type { HandoffLayer } from './handoff/createHandoffLayer';
 import { LoggingHandoffRequester } from './handoff/LoggingHandoffRequester';
 import { FileOrderService } from './orders/FileOrderService';
 import { HttpOrderService } from './orders/HttpOrderService';
@@ -120,7 +120,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const rateLimitStore = createRateLimitStore(storageLayer.db);
   const handoffDesk =
     config.handoff.slackChannel && config.slack
-      ? createHandoffLayer({
+      ? // Loaded only when used: the Slack SDK is about 13 MB of idle memory (docs/performance.md).
+        (require('./handoff/createHandoffLayer') as typeof import('./handoff/createHandoffLayer.js')).createHandoffLayer({
           config: config.handoff,
           slack: config.slack,
           db: storageLayer.db,
@@ -279,7 +280,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   // channel (Bolt) gets its own adapter with the same middleware and bot.
   adapter.use(new AzureSlackChannelMiddleware());
   const slack = config.slack
-    ? await createSlackBridge({
+    ? await (require('./channels/slack/SlackBridge') as typeof import('./channels/slack/SlackBridge.js')).createSlackBridge({
         config: config.slack,
         bot,
         logger,

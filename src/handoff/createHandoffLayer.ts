@@ -26,11 +26,9 @@ import { MongoHandoffStore } from './store/MongoHandoffStore';
 import type { FieldCipher } from '../storage/encryption/FieldCipher';
 import type { ConversationEvents } from '../../dialogs/conversationEvents';
 
-/** Conversation-state property names; renaming one orphans conversations in a handoff. */
-export const HandoffStateKeys = {
-  pointer: 'handoff',
-  recent: 'handoffRecent',
-} as const;
+import { HandoffStateKeys } from './stateKeys';
+
+export { HandoffStateKeys };
 
 export interface HandoffLayerOptions {
   config: HandoffConfig;
