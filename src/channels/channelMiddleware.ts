@@ -1,10 +1,7 @@
 import type { ConversationState, Middleware } from 'botbuilder';
-import type { Db } from 'mongodb';
-import type { FieldCipher } from '../storage/encryption/FieldCipher';
 import type { Logger } from '../telemetry/logger';
 import { ConversationReferenceRecorder } from './references/ConversationReferenceRecorder';
-import { MemoryConversationReferenceStore, type ConversationReferenceStore } from './references/ConversationReferenceStore';
-import { MongoConversationReferenceStore } from './references/MongoConversationReferenceStore';
+import type { ConversationReferenceStore } from './references/ConversationReferenceStore';
 import { ChannelRenderingMiddleware } from './rendering/ChannelRenderingMiddleware';
 import type { OfferedChoices } from './rendering/choices';
 
@@ -19,10 +16,7 @@ export interface ChannelMiddleware {
   references: ConversationReferenceStore;
 }
 
-export function createChannelMiddleware(conversationState: ConversationState, db: Db | undefined, logger: Logger, cipher?: FieldCipher): ChannelMiddleware {
-  const references: ConversationReferenceStore = db
-    ? new MongoConversationReferenceStore(db, cipher ? { cipher } : {})
-    : new MemoryConversationReferenceStore();
+export function createChannelMiddleware(conversationState: ConversationState, references: ConversationReferenceStore, logger: Logger): ChannelMiddleware {
   const rendering = new ChannelRenderingMiddleware({
     offeredChoices: conversationState.createProperty<OfferedChoices | undefined>(OFFERED_CHOICES_PROPERTY),
   });

@@ -4,7 +4,7 @@
  * the bot would at start-up. Container builds run it so the image ships a model that matches
  * and the bot starts without training (and without writing to a read-only file system).
  */
-import { loadRecognizer } from '../app';
+import { loadRecognizer } from '../composition/recognizer';
 import { loadConfig } from '../config/config';
 import { SupportBotError } from '../errors';
 import { createLogger } from '../telemetry/logger';

@@ -1,7 +1,18 @@
-import { createSecretKey } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { ConfigError } from '../errors';
-import { KEY_ID_PATTERN, type DataKey } from '../storage/encryption/FieldCipher';
 import { type Env, readBool, readOptional } from './env';
+
+/**
+ * One data key: its id (stored in every envelope) and 32 bytes of key material, as a KeyObject
+ * (configuration holds that form: it cannot be logged or serialised by accident) or a Buffer.
+ */
+export interface DataKey {
+  id: string;
+  key: KeyObject | Buffer;
+}
+
+/** Key ids are stored in clear in every envelope; keep them short and free of separators. */
+export const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** Field encryption of personal data at rest (transcripts, handoff tickets, user and conversation state). */
 export interface EncryptionConfig {

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { assertTimeZone, BusinessHours, BusinessHoursSyntaxError } from '../handoff/businessHours';
+import { assertTimeZone, BusinessHours, BusinessHoursSyntaxError } from './businessHours';
 import { type Env, readInt, readOptional, readString } from './env';
 
 /** Human handoff to agents in a Slack channel. */
@@ -8,6 +8,8 @@ export interface HandoffConfig {
   slackChannel?: string;
   /** HANDOFF_BUSINESS_HOURS as written; empty means always open. */
   businessHours: string;
+  /** The schedule parsed once from businessHours, timeZone and closedDates (the handoff layer uses it). */
+  hours: BusinessHours;
   timeZone: string;
   closedDates: string[];
   queueTimeoutMs: number;
@@ -65,8 +67,9 @@ export function readHandoffConfig(env: Env): HandoffConfig {
     }
   }
   const businessHours = readString(env, 'HANDOFF_BUSINESS_HOURS', '');
+  let hours: BusinessHours;
   try {
-    BusinessHours.parse(businessHours, { timeZone, closedDates });
+    hours = BusinessHours.parse(businessHours, { timeZone, closedDates });
   } catch (error) {
     if (error instanceof BusinessHoursSyntaxError) {
       throw new ConfigError('HANDOFF_BUSINESS_HOURS', `${error.message} Example: "Mon-Fri 09:00-17:00; Sat 10:00-14:00"; empty means always open.`);
@@ -96,6 +99,7 @@ export function readHandoffConfig(env: Env): HandoffConfig {
   return {
     slackChannel,
     businessHours,
+    hours,
     timeZone,
     closedDates,
     queueTimeoutMs: readInt(env, 'HANDOFF_QUEUE_TIMEOUT_SECONDS', 300, 1, 86_400) * 1000,

@@ -2,7 +2,7 @@ import type { TurnContext } from 'botbuilder-core';
 import type { BotMetrics } from '../telemetry/metrics';
 import type { Logger } from '../telemetry/logger';
 import type { AgentDesk } from './AgentDesk';
-import type { BusinessHours } from './businessHours';
+import type { BusinessHours } from '../config/businessHours';
 import type { CustomerMessenger } from './CustomerMessenger';
 import type { HandoffEvents } from './handoffEvents';
 import type { HandoffStore } from './store/HandoffStore';

@@ -4,11 +4,9 @@ import { hostname } from 'node:os';
 import { webApi } from '@slack/bolt';
 import { slackSdkLogger } from '../channels/slack/slackLogger';
 import type { ConversationState } from 'botbuilder';
-import type { Db } from 'mongodb';
 import type { HandoffConfig } from '../config/handoff';
 import type { Logger } from '../telemetry/logger';
 import { AgentHandoff } from './AgentHandoff';
-import { BusinessHours } from './businessHours';
 import { ChannelMessenger, type LatestReference } from './CustomerMessenger';
 import { CustomerHandoff, type HandoffPointer } from './CustomerHandoff';
 import type { HandoffDependencies, HandoffMetrics } from './HandoffDependencies';
@@ -21,9 +19,6 @@ import { SlackDeskEvents } from './slack/SlackDeskEvents';
 import { AgentAuthorizer } from './slack/AgentAuthorizer';
 import { TicketNotifier } from './TicketNotifier';
 import type { HandoffStore } from './store/HandoffStore';
-import { MemoryHandoffStore } from './store/MemoryHandoffStore';
-import { MongoHandoffStore } from './store/MongoHandoffStore';
-import type { FieldCipher } from '../storage/encryption/FieldCipher';
 import type { ConversationEvents } from '../../dialogs/conversationEvents';
 
 import { HandoffStateKeys } from './stateKeys';
@@ -34,8 +29,10 @@ export interface HandoffLayerOptions {
   config: HandoffConfig;
   /** The Slack app the desk posts as (the same app as the Slack channel). */
   slack: { botToken: string; apiUrl: string; apiRetries: number };
-  /** The shared database; undefined keeps tickets in this process (one instance only). */
-  db?: Db;
+  /** The tickets: MongoDB shared by every instance, or this process's memory (one instance only). */
+  store: HandoffStore & { ensureIndexes?(): Promise<void> };
+  /** Where the tickets live (for the start-up log line). */
+  storeKind: 'mongodb' | 'memory';
   conversationState: ConversationState;
   metrics: HandoffMetrics;
   logger: Logger;
@@ -49,8 +46,6 @@ export interface HandoffLayerOptions {
   deskApi?: SlackDeskApi;
   /** Conversation events (satisfaction ratings reach analytics, metrics and the transcript). */
   conversationEvents?: ConversationEvents;
-  /** Field encryption of customer names and lines in stored tickets (DATA_ENCRYPTION). */
-  cipher?: FieldCipher;
 }
 
 /** The human handoff, built: what the composition root wires into the bot and the channels. */
@@ -79,7 +74,7 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
   const logger = rootLogger.child({ component: 'handoff' });
   const now = options.now ?? Date.now;
 
-  const store: HandoffStore = options.db ? MongoHandoffStore.fromDb(options.db, options.cipher) : new MemoryHandoffStore();
+  const { store } = options;
   const api = options.deskApi ?? new WebClientDeskApi(deskWebClient(options.slack, logger));
   const desk = new SlackAgentDesk(api, config.slackChannel);
   const messenger = new ChannelMessenger(options.latestReference);
@@ -90,7 +85,7 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
     messenger,
     events,
     metrics: options.metrics,
-    hours: BusinessHours.parse(config.businessHours, { timeZone: config.timeZone, closedDates: config.closedDates }),
+    hours: config.hours,
     timings: { queueTimeoutMs: config.queueTimeoutMs, idleTimeoutMs: config.idleTimeoutMs, followUpMs: config.followUpMs },
     logger,
     now,
@@ -121,12 +116,9 @@ export function createHandoffLayer(options: HandoffLayerOptions): HandoffLayer {
     events,
     store,
     async start() {
-      if (store instanceof MongoHandoffStore) await store.ensureIndexes();
+      await store.ensureIndexes?.();
       sweeper.start();
-      logger.info(
-        { channel: config.slackChannel, store: options.db ? 'mongodb' : 'memory', businessHours: config.businessHours || 'always open' },
-        'human handoff ready',
-      );
+      logger.info({ channel: config.slackChannel, store: options.storeKind, businessHours: config.businessHours || 'always open' }, 'human handoff ready');
     },
     close: () => sweeper.stop(),
   };

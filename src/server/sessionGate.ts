@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type restify from 'restify';
+import { sendHttpError } from './httpErrors';
 import { clientAddress } from './clientAddress';
 import type { RateLimitStore } from './rateLimitStore';
 
@@ -63,7 +64,6 @@ export class SessionGate {
 export function sendRateLimited(res: restify.Response, refusal: Extract<Admission, { ok: false }>, what: string): void {
   const seconds = Math.max(1, refusal.retryAfterSeconds);
   res.header('Retry-After', String(seconds));
-  res.status(429);
   const who = refusal.scope === 'address' ? 'from your network address' : 'right now';
-  res.json({ error: { code: 'RATE_LIMITED', message: `Too many ${what} ${who}; try again in ${seconds} s.` } });
+  sendHttpError(res, 429, 'RATE_LIMITED', `Too many ${what} ${who}; try again in ${seconds} s.`);
 }

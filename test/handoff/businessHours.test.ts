@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { BusinessHours, BusinessHoursSyntaxError } from '../../src/handoff/businessHours';
+import { BusinessHours, BusinessHoursSyntaxError } from '../../src/config/businessHours';
 
 /** 2026-03-02 is a Monday. */
 const at = (iso: string): number => Date.parse(iso);

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { ConversationAccount } from 'botbuilder';
 import { Writable } from 'node:stream';
 import { createApp, type BotApp } from '../../src/app';
-import { serviceUrlRefusal } from '../../src/channels/botFrameworkAdapter';
+import { serviceUrlRefusal } from '../../src/channels/botframework/adapter';
 import { loadConfig } from '../../src/config/config';
 import { ConfigError } from '../../src/errors';
 import { createLogger } from '../../src/telemetry/logger';

@@ -5,7 +5,7 @@
  */
 import { ActivityHandler, ConversationState } from 'botbuilder';
 import restify from 'restify';
-import { createCloudAdapter } from '../../src/channels/botFrameworkAdapter';
+import { createCloudAdapter } from '../../src/channels/botframework/adapter';
 import { loadConfig } from '../../src/config/config';
 import { createStorageLayer } from '../../src/storage/createStorageLayer';
 

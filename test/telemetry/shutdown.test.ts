@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { NullTelemetryClient } from 'botbuilder-core';
 import { createApp, type BotApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
-import { runClosers } from '../../src/telemetry/shutdown';
+import { runClosers } from '../../src/server/lifecycle';
 import { TurnTracker } from '../../src/telemetry/turnTracker';
 import { BotClient } from '../support/botClient';
 import { sendJson, startHttpStub, type HttpStub } from '../support/httpStub';

@@ -1,5 +1,6 @@
 import type restify from 'restify';
-import { publicBaseUrl, sendJsonError } from './http';
+import { sendHttpError } from '../../server/httpErrors';
+import { publicBaseUrl } from './http';
 
 /** Paths a Web Chat page on another origin calls: the Direct Line API and the token route. */
 const CORS_PATHS = /^\/(v3\/directline(\/|$)|api\/directline\/token(\?|$))/;
@@ -32,7 +33,7 @@ export function directLineCors(options: DirectLineCorsOptions): restify.RequestH
     const preflight = req.method === 'OPTIONS';
     if (!origin) {
       if (!preflight) return next();
-      sendJsonError(res, 400, 'REQUEST_INVALID', 'A CORS preflight needs an Origin header.');
+      sendHttpError(res, 400, 'REQUEST_INVALID', 'A CORS preflight needs an Origin header.');
       return next(false);
     }
     const ok = allowed.has(origin) || origin === sameOrigin(req, options.publicUrl, options.trustForwarded ?? false);
@@ -43,7 +44,7 @@ export function directLineCors(options: DirectLineCorsOptions): restify.RequestH
     }
     if (!preflight) return next();
     if (!ok) {
-      sendJsonError(
+      sendHttpError(
         res,
         403,
         'DIRECTLINE_ORIGIN_FORBIDDEN',

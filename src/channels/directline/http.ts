@@ -1,15 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import type restify from 'restify';
 
 /**
  * Small HTTP helpers shared by the Direct Line routes, the token route and the Web Chat page.
  */
-
-/** Sends an error in the one JSON shape every route of the bot uses (and Direct Line uses too). */
-export function sendJsonError(res: restify.Response, status: number, code: string, message: string): void {
-  res.status(status);
-  res.json({ error: { code, message } });
-}
 
 /** Query parameters of a request, without relying on restify's query parser being installed. */
 export function queryOf(req: IncomingMessage): URLSearchParams {

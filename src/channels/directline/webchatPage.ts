@@ -9,7 +9,8 @@ import { fromRoot } from '../../paths';
 import { sendRateLimited, type SessionGate } from '../../server/sessionGate';
 import type { Logger } from '../../telemetry/logger';
 import { checkHostUserToken } from './hostUserToken';
-import { publicBaseUrl, sendJsonError } from './http';
+import { sendHttpError } from '../../server/httpErrors';
+import { publicBaseUrl } from './http';
 import type { WebChatTokenSource } from './tokenSources';
 
 export interface WebChatPageDependencies {
@@ -80,7 +81,7 @@ export function mountWebChatPage(server: restify.Server, deps: WebChatPageDepend
   }
   server.get('/webchat/webchat.js', async (req: restify.Request, res: restify.Response) => {
     if (!bundlePath) {
-      sendJsonError(res, 503, 'WEBCHAT_BUNDLE_MISSING', 'The Web Chat script was not built on this server; run `npm run build`.');
+      sendHttpError(res, 503, 'WEBCHAT_BUNDLE_MISSING', 'The Web Chat script was not built on this server; run `npm run build`.');
       return;
     }
     bundle ??= loadAssetAsync(bundlePath);
@@ -108,7 +109,7 @@ export function mountWebChatPage(server: restify.Server, deps: WebChatPageDepend
     if (userToken !== undefined) {
       const checked = checkHostUserToken(userToken, deps.userTokenSecret);
       if (!checked.ok) {
-        sendJsonError(res, 401, 'WEBCHAT_USER_TOKEN_INVALID', checked.reason);
+        sendHttpError(res, 401, 'WEBCHAT_USER_TOKEN_INVALID', checked.reason);
         return;
       }
       verifiedUserId = checked.userId;
@@ -118,7 +119,7 @@ export function mountWebChatPage(server: restify.Server, deps: WebChatPageDepend
       res.json(token);
     } catch (err) {
       deps.logger.error({ err }, 'could not issue a Web Chat token');
-      sendJsonError(res, 502, 'DIRECTLINE_UPSTREAM_FAILED', 'The chat service is not available right now; please try again shortly.');
+      sendHttpError(res, 502, 'DIRECTLINE_UPSTREAM_FAILED', 'The chat service is not available right now; please try again shortly.');
     }
   });
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import { httpErrorBody } from '../../server/httpErrors';
 import { DEFAULT_MAX_JSON_DEPTH, valueDepthExceeds } from '../../server/inbound';
 import type { Logger } from '../../telemetry/logger';
 import { checkSlackPayload, HANDLED_PAYLOAD_TYPES } from './payloadShape';
@@ -60,12 +61,12 @@ export class SlackHttpReceiver implements Receiver {
     const arrived = process.hrtime.bigint();
     const { logger } = this.options;
     if (this.closed || !this.app) {
-      reply(res, 503, { error: { code: 'UNAVAILABLE', message: 'The bot is shutting down; Slack will retry.' } });
+      reply(res, 503, httpErrorBody('UNAVAILABLE', 'The bot is shutting down; Slack will retry.'));
       return;
     }
     const raw = await readRawBody(req, this.options.maxBodyBytes);
     if (raw === 'too_large') {
-      reply(res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: `The body is over ${this.options.maxBodyBytes} bytes.` } });
+      reply(res, 413, httpErrorBody('PAYLOAD_TOO_LARGE', `The body is over ${this.options.maxBodyBytes} bytes.`));
       return;
     }
     const problem = checkSlackSignature({
@@ -77,18 +78,18 @@ export class SlackHttpReceiver implements Receiver {
     });
     if (problem) {
       logger.warn({ code: 'SLACK_SIGNATURE_INVALID', problem, ip: req.socket.remoteAddress }, 'refused a Slack request: bad signature');
-      reply(res, 401, { error: { code: 'SLACK_SIGNATURE_INVALID', message: `Slack request signature check failed: ${problem}.` } });
+      reply(res, 401, httpErrorBody('SLACK_SIGNATURE_INVALID', `Slack request signature check failed: ${problem}.`));
       return;
     }
     const body = parseBody(raw.toString('utf8'), header(req, 'content-type') ?? '');
     if (!body) {
-      reply(res, 400, { error: { code: 'REQUEST_INVALID', message: 'Expected a JSON event or a form-encoded interaction payload.' } });
+      reply(res, 400, httpErrorBody('REQUEST_INVALID', 'Expected a JSON event or a form-encoded interaction payload.'));
       return;
     }
     // The shared inbound gate's depth limit (src/server/inbound.ts), before Bolt walks the payload.
     const maxDepth = this.options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
     if (valueDepthExceeds(body, maxDepth)) {
-      reply(res, 400, { error: { code: 'JSON_TOO_DEEP', message: `The payload nests deeper than ${maxDepth} levels (MAX_JSON_DEPTH).` } });
+      reply(res, 400, httpErrorBody('JSON_TOO_DEEP', `The payload nests deeper than ${maxDepth} levels (MAX_JSON_DEPTH).`));
       return;
     }
     if (body.type === 'url_verification') {
@@ -102,7 +103,7 @@ export class SlackHttpReceiver implements Receiver {
     const malformed = checkSlackPayload(body);
     if (malformed) {
       logger.warn({ code: 'REQUEST_INVALID', problem: malformed }, 'refused a signed but malformed Slack payload');
-      reply(res, 400, { error: { code: 'REQUEST_INVALID', message: `Malformed Slack payload: ${malformed}.` } });
+      reply(res, 400, httpErrorBody('REQUEST_INVALID', `Malformed Slack payload: ${malformed}.`));
       return;
     }
     if (!HANDLED_PAYLOAD_TYPES.has(String(body.type))) {
@@ -116,7 +117,7 @@ export class SlackHttpReceiver implements Receiver {
         decision = await this.options.intake(body);
       } catch (error) {
         logger.error({ err: error, code: 'STORAGE_UNAVAILABLE' }, 'could not record a Slack delivery; Slack will retry it');
-        reply(res, 503, { error: { code: 'STORAGE_UNAVAILABLE', message: 'The delivery could not be recorded; Slack will retry.' } });
+        reply(res, 503, httpErrorBody('STORAGE_UNAVAILABLE', 'The delivery could not be recorded; Slack will retry.'));
         return;
       }
       if (decision === 'duplicate') {
@@ -150,7 +151,7 @@ export class SlackHttpReceiver implements Receiver {
       .then(() => answer(200)) // nothing acked (an event or action no listener wants): still 200, so Slack does not retry
       .catch((error: unknown) => {
         logger.error({ err: error, type: body.type }, 'Slack payload processing failed');
-        answer(500, { error: { code: 'INTERNAL', message: 'The bot could not process this Slack request.' } });
+        answer(500, httpErrorBody('INTERNAL', 'The bot could not process this Slack request.'));
       });
     this.options.track(work);
     await ackSent;

@@ -1,14 +1,9 @@
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { type DataKey, KEY_ID_PATTERN } from '../../config/encryption';
 import { SupportBotError } from '../../errors';
 
-/**
- * One data key: its id (stored in every envelope) and 32 bytes of key material, as a KeyObject
- * (configuration holds that form: it cannot be logged or serialised by accident) or a Buffer.
- */
-export interface DataKey {
-  id: string;
-  key: KeyObject | Buffer;
-}
+// The key's shape and id rule belong to the configuration that reads them (config imports nothing above it).
+export { type DataKey, KEY_ID_PATTERN } from '../../config/encryption';
 
 /** A stored value could not be decrypted: wrong or missing key, or it was changed. */
 export class DataDecryptionError extends SupportBotError {
@@ -20,8 +15,6 @@ export class DataDecryptionError extends SupportBotError {
 const PREFIX = 'enc1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-/** Key ids are stored in clear in every envelope; keep them short and free of separators. */
-export const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 const ENVELOPE = /^enc1\.([A-Za-z0-9_-]{1,32})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]*)$/;
 
 /**

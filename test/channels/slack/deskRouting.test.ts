@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import restify from 'restify';
+import { MemoryDeliveryInbox } from '../../../src/channels/slack/store/DeliveryInbox';
+import { MemoryKeyStore } from '../../../src/channels/slack/store/EventDeduplicator';
 import { createSlackBridge, type SlackBridge, type SlackDeskTraffic } from '../../../src/channels/slack/SlackBridge';
 import { readSlackConfig } from '../../../src/config/slack';
 import { startSlackApiStub, type SlackApiStub } from '../../support/slackApiStub';
@@ -45,6 +47,7 @@ describe('Slack bridge: agent desk traffic', () => {
         throw error;
       },
       desk,
+      stores: { keys: new MemoryKeyStore(), inbox: new MemoryDeliveryInbox(), kind: 'memory' },
     });
     server = restify.createServer();
     bridge.mount(server);

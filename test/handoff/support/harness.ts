@@ -2,7 +2,7 @@ import { ActivityHandler, ConversationState, MemoryStorage, TestAdapter, type Ac
 import pino from 'pino';
 import type { AgentDesk, ThreadPost } from '../../../src/handoff/AgentDesk';
 import { AgentHandoff } from '../../../src/handoff/AgentHandoff';
-import { BusinessHours } from '../../../src/handoff/businessHours';
+import { BusinessHours } from '../../../src/config/businessHours';
 import type { CustomerMessenger } from '../../../src/handoff/CustomerMessenger';
 import { CustomerHandoff, type HandoffPointer } from '../../../src/handoff/CustomerHandoff';
 import type { HandoffDependencies } from '../../../src/handoff/HandoffDependencies';

@@ -1,6 +1,19 @@
+import type { AddressInfo } from 'node:net';
 import type restify from 'restify';
-import type { Logger } from './logger';
-import type { TurnTracker } from './turnTracker';
+import type { Logger } from '../telemetry/logger';
+import type { TurnTracker } from '../telemetry/turnTracker';
+
+/** Starts listening on host:port (port 0 picks a free one); resolves with the port and a URL to reach it. */
+export function listenOn(server: restify.Server, port: number, host: string): Promise<{ port: number; url: string }> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      resolve({ port: address.port, url: `http://${shown}:${address.port}` });
+    });
+  });
+}
 
 /** After the last turn, how long responses may take to reach their clients before sockets are cut. */
 const RESPONSE_GRACE_MS = 1000;

@@ -1,7 +1,8 @@
 import { AsyncResource } from 'node:async_hooks';
 import { timingSafeEqual } from 'node:crypto';
 import type restify from 'restify';
-import { requestIdFrom, withLogContext } from './logContext';
+import { requestIdFrom, withLogContext } from '../telemetry/logContext';
+import { sendHttpError } from './httpErrors';
 
 /** What GET /metrics serves: Prometheus exposition text. */
 export interface MetricsSource {
@@ -9,21 +10,19 @@ export interface MetricsSource {
   readonly contentType: string;
 }
 
-type SendError = (res: restify.Response, status: number, code: string, message: string) => void;
-
 /**
  * A `server.pre` handler for every request: gives it a request id (the caller's `x-request-id`
  * when well formed, else a new one), echoed in the response and on every log line written
  * while it is handled. Once shutdown has begun it refuses the request with 503 and closes the
  * connection, so clients and load balancers move to another instance.
  */
-export function requestContextHandler(isDraining: () => boolean, sendError: SendError): restify.RequestHandler {
+export function requestContextHandler(isDraining: () => boolean): restify.RequestHandler {
   return (req: restify.Request, res: restify.Response, next: restify.Next) => {
     const requestId = requestIdFrom(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
     if (isDraining()) {
       res.setHeader('connection', 'close');
-      sendError(res, 503, 'SHUTTING_DOWN', 'The bot is shutting down; retry in a moment (another instance may answer).');
+      sendHttpError(res, 503, 'SHUTTING_DOWN', 'The bot is shutting down; retry in a moment (another instance may answer).');
       return next(false);
     }
     return withLogContext({ requestId }, () => {
@@ -37,11 +36,11 @@ export function requestContextHandler(isDraining: () => boolean, sendError: Send
 }
 
 /** GET /metrics, behind a bearer token when one is configured. */
-export function metricsHandler(metrics: MetricsSource, token: string | undefined, sendError: SendError): restify.RequestHandler {
+export function metricsHandler(metrics: MetricsSource, token: string | undefined): restify.RequestHandler {
   const expected = token === undefined ? undefined : Buffer.from(`Bearer ${token}`);
   return async (req: restify.Request, res: restify.Response) => {
     if (expected && !sameSecret(expected, req.headers.authorization)) {
-      sendError(res, 401, 'METRICS_UNAUTHORIZED', 'Send "Authorization: Bearer <METRICS_TOKEN>" to read metrics.');
+      sendHttpError(res, 401, 'METRICS_UNAUTHORIZED', 'Send "Authorization: Bearer <METRICS_TOKEN>" to read metrics.');
       return;
     }
     const body = await metrics.render();

@@ -2,7 +2,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Configurati
 import type { Activity } from 'botbuilder-core';
 import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
 import { StatusCodes } from 'botframework-schema';
-import type { BotAuthConfig } from '../config/config';
+import type { BotAuthConfig } from '../../config/config';
 
 /**
  * Bot Framework authentication that answers every bad token with 401. The SDK throws the JWT
