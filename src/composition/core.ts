@@ -1,4 +1,6 @@
-import { ConversationState, type Storage, type TurnContext, UserState } from 'botbuilder';
+import type { ConversationState, StatePropertyAccessor, Storage, TurnContext } from 'botbuilder';
+import { UserState } from 'botbuilder';
+import type { DialogState } from 'botbuilder-dialogs';
 import { Recognizer } from 'botbuilder-dialogs';
 import { MainDialog } from '../../dialogs/MainDialog';
 import type { HandoffRequester, OrderService, TurnRecognizer } from '../../dialogs/ports';
@@ -9,6 +11,7 @@ import type { HandoffLayer } from '../handoff/createHandoffLayer';
 import { LoggingHandoffRequester } from '../handoff/LoggingHandoffRequester';
 import type { HealthRegistry } from '../server/health';
 import { UnreadableItemStorage } from '../state/UnreadableItemStorage';
+import { ParticipantConversationState } from '../groups/ParticipantConversationState';
 import { InstrumentedHandoffRequester, InstrumentedRecognizer, InstrumentedStorage } from '../telemetry/instrumented';
 import type { Logger } from '../telemetry/logger';
 import type { Observability } from '../telemetry/observability';
@@ -47,12 +50,15 @@ export interface BotCore {
   /** Human handoff to agents in SLACK_HANDOFF_CHANNEL; undefined without it (requests are logged). */
   readonly handoffDesk: HandoffLayer | undefined;
   readonly onTurnError: (context: TurnContext, error: Error) => Promise<void>;
+  /** The (timed) storage the states use, and the dialog stack's accessor (src/groups needs both). */
+  readonly stateStorage: Storage;
+  readonly dialogState: StatePropertyAccessor<DialogState>;
 }
 
 /** Builds the bot once: state, recognizer, orders, handoff desk, verification, dialogs, bot. */
 export function buildBotCore(config: AppConfig, deps: CoreDependencies): BotCore {
   const { logger, observability, stores, overrides } = deps;
-  const { conversationState, userState } = buildState(config, deps);
+  const { conversationState, userState, storage: stateStorage } = buildState(config, deps);
   const accessors = createStateAccessors(conversationState);
   const recognizer = buildRecognizer(config, deps);
   const orders = overrides.orders ?? ownedOrderService(config, deps);
@@ -86,7 +92,7 @@ export function buildBotCore(config: AppConfig, deps: CoreDependencies): BotCore
     gate: handoffDesk?.customer,
   });
   const onTurnError = createTurnErrorHandler(logger, config.nodeEnv !== 'production');
-  return { conversationState, userState, dialog, bot, handoffDesk, onTurnError };
+  return { conversationState, userState, dialog, bot, handoffDesk, onTurnError, stateStorage, dialogState: accessors.dialogState };
 }
 
 /**
@@ -100,6 +106,7 @@ function buildState(
 ): {
   conversationState: ConversationState;
   userState: UserState;
+  storage: Storage;
 } {
   if (stores.layer.kind === 'mongodb') {
     health.register('storage', () => stores.layer.isReady());
@@ -109,7 +116,8 @@ function buildState(
     logger.warn({ key, err }, 'stored state item cannot be decoded'),
   );
   const storage = new InstrumentedStorage(readable, observability.metrics);
-  return { conversationState: new ConversationState(storage), userState: new UserState(storage) };
+  // Per person in group conversations (Teams channels and group chats, Slack channels): src/groups.
+  return { conversationState: new ParticipantConversationState(storage), userState: new UserState(storage), storage };
 }
 
 function buildRecognizer(config: AppConfig, { overrides, logger, health, observability }: CoreDependencies): TurnRecognizer {

@@ -3,6 +3,7 @@ import { RateLimiter } from '../bot/RateLimiter';
 import { createChannelMiddleware } from '../channels/channelMiddleware';
 import type { AppConfig } from '../config/config';
 import { createStateGuard } from '../state/createStateGuard';
+import { createGroupLayer } from '../groups/createGroupLayer';
 import type { Logger } from '../telemetry/logger';
 import type { Observability } from '../telemetry/observability';
 import type { BotCore } from './core';
@@ -22,14 +23,27 @@ export function buildMiddleware(config: AppConfig, core: BotCore, stores: AppSto
     perAddressPerMinute: config.limits.perAddressPerMinute,
     store: stores.rateLimits,
   });
+  // Group conversations (src/groups): one form per person, whose buttons, private chats and details.
+  const groups = createGroupLayer({
+    config: config.groups,
+    storage: core.stateStorage,
+    conversationState,
+    dialog: core.dialog,
+    dialogState: core.dialogState,
+    appId: config.auth.MicrosoftAppId,
+    latestReference: (conversationId) => stores.references.get(conversationId),
+    logger,
+  });
   return [
     ...observability.middleware,
     // Before state, locks and transcripts: a dropped message is neither stored nor run.
     rateLimiter,
     ...stores.layer.middleware([conversationState, userState]),
+    groups.split, // before the reference recorder: a group's old shared form goes to its last speaker
     ...createChannelMiddleware(conversationState, stores.references, logger).middleware,
     // Last before the bot: migrates or resets stored state it cannot read, leaves newer state
     // alone during rolling updates, and resets dialogs that fail twice alike (src/state).
     createStateGuard({ conversationState, userState, root: core.dialog, events: observability.events, logger, newerVersion: config.state.newerVersion }),
+    groups.conversations, // after the guard, just before the bot
   ];
 }

@@ -10,6 +10,7 @@ import { readTeamsConfig, type TeamsConfig } from './teams';
 import { readSlackConfig, type SlackConfig } from './slack';
 import { readTelemetryConfig, type TelemetryConfig } from './telemetry';
 import { readVerificationConfig, type VerificationConfig } from './verification';
+import { readGroupsConfig, type GroupsConfig } from './groups';
 import { collectConfigProblems, type Env, readBool, readEnum, readFloat, readInt, readOptional, readRegex, readString, readUrl } from './env';
 
 /**
@@ -120,6 +121,8 @@ export interface AppConfig {
   slack: SlackConfig | undefined;
   /** Who may see an order: ORDER_VERIFICATION and its limits. */
   verification: VerificationConfig;
+  /** Group conversations (GROUP_ORDER_DETAILS): where order details go. */
+  groups: GroupsConfig;
 }
 
 function readAuth(env: Env): BotAuthConfig {
@@ -256,6 +259,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       teams: section(() => readTeamsConfig(env)),
       slack: section(() => readSlackConfig(env)),
       verification: section(() => readVerificationConfig(env, nodeEnv)),
+      groups: section(() => readGroupsConfig(env)),
       limits: {
         maxMessageChars: readInt(env, 'MAX_MESSAGE_CHARS', 2000, 10, 100_000),
         maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),

@@ -20,6 +20,8 @@ export interface TurnSpec {
   user?: string;
   /** `join`: the customer opens the chat (a conversationUpdate adding them). */
   event?: 'join';
+  /** Who speaks, in a group conversation (`group: true`): each name is another person. */
+  as?: string;
   /** Expected replies, each compared with `renderReply` of the bot's reply (see match.ts). */
   bot: string[];
   /** Line in the file, for messages. */
@@ -36,6 +38,8 @@ export interface ConversationSpec {
   /** Bot settings for this conversation, over the suite's defaults (for example a policy). */
   env: Record<string, string>;
   backend: BackendSpec;
+  /** A group conversation (a group chat: `isGroup`), where turns may name their speaker with `as:`. */
+  group?: boolean;
   turns: TurnSpec[];
 }
 
@@ -134,7 +138,11 @@ export function parseConversationYaml(text: string, file: string, defaults: Suit
       return { event: 'join', bot, ...line };
     }
     if (turn.user === undefined || turn.user === null) throw new FormatError(file, `${where}: "user" is missing`);
-    return { user: String(turn.user), bot, ...line };
+    if (turn.as !== undefined && doc.group !== true) throw new FormatError(file, `${where}: "as" needs "group: true" (one person per conversation otherwise)`);
+    if (turn.as !== undefined && (typeof turn.as !== 'string' || !/^[A-Za-z][\w-]{0,39}$/.test(turn.as))) {
+      throw new FormatError(file, `${where}: "as" must be a name of letters, digits, "-" or "_"`);
+    }
+    return { user: String(turn.user), bot, ...(typeof turn.as === 'string' ? { as: turn.as } : {}), ...line };
   });
   return {
     name: typeof doc.name === 'string' ? doc.name : path.basename(file),
@@ -143,6 +151,7 @@ export function parseConversationYaml(text: string, file: string, defaults: Suit
     channel: typeof doc.channel === 'string' ? doc.channel : (defaults.channel ?? 'emulator'),
     env: { ...defaults.env, ...asStringMap(doc.env, file, 'env') },
     backend: asBackend(doc.backend, file) ?? defaults.backend ?? 'sample',
+    ...(doc.group === true ? { group: true } : {}),
     turns,
   };
 }

@@ -24,7 +24,8 @@ export class ConversationMismatch extends Error {
 }
 
 function describeTurn(turn: TurnSpec): string {
-  return turn.event === 'join' ? '(customer opens the chat)' : `user: ${JSON.stringify(turn.user)}`;
+  if (turn.event === 'join') return '(customer opens the chat)';
+  return `${turn.as ? `${turn.as}: ` : ''}user: ${JSON.stringify(turn.user)}`;
 }
 
 const COLUMN = 56;
@@ -103,9 +104,11 @@ export class ConversationRunner {
         channelId: spec.channel,
         serviceUrl: 'http://127.0.0.1:1',
         deliveryMode: 'expectReplies',
-        from: { id: `user-${conversationId}`, name: 'Customer', role: 'user' },
+        from: turn.as
+          ? { id: `user-${conversationId}-${turn.as}`, name: turn.as, role: 'user' }
+          : { id: `user-${conversationId}`, name: 'Customer', role: 'user' },
         recipient: { id: 'bot', name: 'Order bot', role: 'bot' },
-        conversation: { id: conversationId },
+        conversation: spec.group ? { id: conversationId, isGroup: true, conversationType: 'groupChat' } : { id: conversationId },
         timestamp: new Date(clock).toISOString(),
         locale: 'en-US',
       };

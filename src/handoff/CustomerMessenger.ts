@@ -71,6 +71,8 @@ export class ChannelMessenger implements CustomerMessenger {
     const id = reference.conversation?.id;
     if (!this.latest || !id) return reference;
     const stored = await this.latest(id);
-    return stored && stored.channelId === reference.channelId ? { ...reference, ...stored } : reference;
+    // The newest service URL, but always the ticket's person: in a group conversation the newest
+    // reference may name someone else, and proactive turns load the state of the person named.
+    return stored && stored.channelId === reference.channelId ? { ...reference, ...stored, ...(reference.user ? { user: reference.user } : {}) } : reference;
   }
 }

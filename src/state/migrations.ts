@@ -38,6 +38,13 @@ export const MIGRATIONS: readonly StateMigration[] = [
     // Identity map, kept explicit: a stack waiting at step 0 or 1 resumes where it did.
     conversation: remapWaterfallSteps(DialogIds.orderStatusWaterfall, [0, 1, 2]),
   },
+  {
+    from: 2,
+    description:
+      "group conversations keep one form per person (src/groups): one-to-one items are unchanged; a group conversation's old shared form moves to its last speaker (GroupStateSplit, which needs storage and so runs before the guard)",
+    // Nothing to rewrite inside an item: the keys change, which GroupStateSplit handles.
+    conversation: () => undefined,
+  },
 ];
 
 /**

@@ -2,6 +2,7 @@ import { DialogIds, WaterfallSteps } from '../../dialogs/dialogIds';
 import { StateKeys, UserStateKeys } from '../bot/SupportBot';
 import { OFFERED_CHOICES_PROPERTY } from '../channels/channelMiddleware';
 import { HandoffStateKeys } from '../handoff/stateKeys';
+import { PARTICIPANTS_SPLIT_KEY } from '../groups/GroupStateSplit';
 
 /**
  * The version of what the bot stores: conversation state (dialog stacks with their form values,
@@ -13,7 +14,7 @@ import { HandoffStateKeys } from '../handoff/stateKeys';
  * compares {@link currentSchema} with the committed history in ./schemaHistory.json and fails
  * until both are done. Step by step: docs/operations.md, "Upgrading".
  */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 /** State written before versioning existed carries no stamp and has this version's shape. */
 export const BASELINE_VERSION = 1;
@@ -51,6 +52,7 @@ export function currentSchema(): PersistedSchema {
       ...Object.values(StateKeys),
       ...Object.values(HandoffStateKeys),
       OFFERED_CHOICES_PROPERTY,
+      PARTICIPANTS_SPLIT_KEY,
       STATE_VERSION_KEY,
       TURN_FAILURE_KEY,
     ].sort(),

@@ -7,8 +7,8 @@ import { EncryptedStorage } from './encryption/EncryptedStorage';
 import { FieldCipher } from './encryption/FieldCipher';
 import { StorageErrorCode, StorageUnavailableError, isStorageUnavailable } from './errors';
 import { MemoryStorage } from './MemoryStorage';
-import type { BotStateRecord } from './mongoDocuments';
-import type { TranscriptDocument } from './MongoTranscriptStore';
+import type { BotStateRecord } from './mongo/mongoDocuments';
+import type { TranscriptDocument } from './mongo/MongoTranscriptStore';
 import type { TranscriptRedactionOptions } from './redaction';
 import { TurnSerializer } from './TurnSerializer';
 import type { UserDataStores } from './userData';
@@ -87,11 +87,11 @@ export async function createStorageLayer(config: StorageConfig, deps: StorageLay
   // The driver and the Mongo stores load only for MongoDB state: on memory state the driver
   // would be about 16 MB of idle memory for nothing (docs/performance.md).
   const { MongoClient } = require('mongodb') as typeof import('mongodb');
-  const { DEFAULT_COLLECTIONS, ensureStorageIndexes } = require('./indexes') as typeof import('./indexes.js');
-  const { MongoBatcher } = require('./MongoBatcher') as typeof import('./MongoBatcher.js');
-  const { MongoConversationLock } = require('./MongoConversationLock') as typeof import('./MongoConversationLock.js');
-  const { MongoStorage } = require('./MongoStorage') as typeof import('./MongoStorage.js');
-  const { MongoTranscriptStore } = require('./MongoTranscriptStore') as typeof import('./MongoTranscriptStore.js');
+  const { DEFAULT_COLLECTIONS, ensureStorageIndexes } = require('./mongo/indexes') as typeof import('./mongo/indexes.js');
+  const { MongoBatcher } = require('./mongo/MongoBatcher') as typeof import('./mongo/MongoBatcher.js');
+  const { MongoConversationLock } = require('./mongo/MongoConversationLock') as typeof import('./mongo/MongoConversationLock.js');
+  const { MongoStorage } = require('./mongo/MongoStorage') as typeof import('./mongo/MongoStorage.js');
+  const { MongoTranscriptStore } = require('./mongo/MongoTranscriptStore') as typeof import('./mongo/MongoTranscriptStore.js');
   const client = new MongoClient(uri, {
     serverSelectionTimeoutMS: connectTimeoutMs,
     connectTimeoutMS: connectTimeoutMs,

@@ -2,9 +2,10 @@ import type { Activity } from 'botbuilder';
 import type { Collection, Document, Filter } from 'mongodb';
 import { openStateItem } from './encryption/EncryptedStorage';
 import type { FieldCipher } from './encryption/FieldCipher';
-import { toStorageError } from './MongoBatcher';
-import { type BotStateRecord, type StateDocument, keyOfStateDocument, leaseDocumentId } from './mongoDocuments';
-import { type TranscriptDocument, storedActivityJson } from './MongoTranscriptStore';
+import { toStorageError } from './mongo/MongoBatcher';
+import { type BotStateRecord, type StateDocument, keyOfStateDocument, leaseDocumentId } from './mongo/mongoDocuments';
+import { type TranscriptDocument, storedActivityJson } from './mongo/MongoTranscriptStore';
+import { participantHash } from '../groups/scope';
 
 /**
  * Export and deletion of everything stored about one user (GDPR-style requests).
@@ -12,9 +13,12 @@ import { type TranscriptDocument, storedActivityJson } from './MongoTranscriptSt
  * What counts as "about the user":
  * - UserState and PrivateConversationState items of that user id, on every channel;
  * - every transcript activity the user sent or received;
+ * - the user's own part of group conversations (`…/conversations/<id>/participants/<hash>/`,
+ *   src/groups: their form, flags and handoff gate), exported and deleted always;
  * - the ConversationState and lease of each conversation the user's transcripts name. Support
  *   conversations are one user with the bot; in group conversations (a Teams channel) that state
- *   is shared, so `delete` keeps it unless `includeSharedConversations` is set.
+ *   is shared, so `delete` keeps it unless `includeSharedConversations` is set. Other people's
+ *   parts of a group conversation are never exported or deleted with it.
  */
 export interface UserDataStores {
   state: Collection<BotStateRecord>;
@@ -34,7 +38,7 @@ export interface UserDataStores {
 export interface UserDataExport {
   userId: string;
   exportedAt: string;
-  /** UserState / PrivateConversationState items, by storage key. */
+  /** UserState / PrivateConversationState items and the user's parts of group conversations, by storage key. */
   userState: Record<string, unknown>;
   conversations: {
     channelId: string;
@@ -65,8 +69,14 @@ function userKeyPattern(userId: string): RegExp {
   return new RegExp(`^[^/]+/(?:conversations/.+/)?users/${escapeRegex(userId)}/`);
 }
 
+/** `<channel>/conversations/<c>/participants/<hash of id>/`: the user's part of a group conversation. */
+function participantKeyPattern(userId: string): RegExp {
+  return new RegExp(`^[^/]+/conversations/.+/participants/${participantHash(userId)}/`);
+}
+
+/** A conversation's shared items: neither someone's user-scoped item nor a participant's part. */
 function conversationKeyPattern(channelId: string, conversationId: string): RegExp {
-  return new RegExp(`^${escapeRegex(channelId)}/conversations/${escapeRegex(conversationId)}/(?!(?:.*/)?users/)`);
+  return new RegExp(`^${escapeRegex(channelId)}/conversations/${escapeRegex(conversationId)}/(?!(?:.*/)?(?:users|participants)/)`);
 }
 
 /** Long keys live under a hash `_id` with the key in `key`; match either form. */
@@ -102,7 +112,10 @@ async function conversationsOf(stores: UserDataStores, userId: string): Promise<
 /** Collects everything stored about `userId` as one JSON-ready object. */
 export async function exportUserData(stores: UserDataStores, userId: string): Promise<UserDataExport> {
   try {
-    const userState = toItems(await readState(stores, userKeyPattern(userId)), stores.cipher);
+    const userState = toItems(
+      [...(await readState(stores, userKeyPattern(userId))), ...(await readState(stores, participantKeyPattern(userId)))],
+      stores.cipher,
+    );
     const conversations: UserDataExport['conversations'] = [];
     for (const { channelId, conversationId } of await conversationsOf(stores, userId)) {
       const transcript = await stores.transcripts
@@ -148,6 +161,7 @@ export async function deleteUserData(
       result.leases += lease.deletedCount;
     }
     result.stateItems += (await stores.state.deleteMany(keyFilter(userKeyPattern(userId)))).deletedCount;
+    result.stateItems += (await stores.state.deleteMany(keyFilter(participantKeyPattern(userId)))).deletedCount;
     result.transcriptActivities = (await stores.transcripts.deleteMany({ userId: stores.storedUserId(userId) })).deletedCount;
     for (const { name, collection, userField } of stores.extra ?? []) {
       result.other[name] = (await collection.deleteMany({ [userField]: userId })).deletedCount;

@@ -208,6 +208,9 @@ function defaultResponders(calls: () => SlackApiCall[]): Record<string, SlackApi
     },
     'chat.update': ({ params }) => ({ body: { ok: true, channel: params.channel, ts: params.ts, text: params.text } }),
     'chat.delete': ({ params }) => ({ body: { ok: true, channel: params.channel, ts: params.ts } }),
+    'chat.postEphemeral': () => ({ body: { ok: true, message_ts: nextTs() } }),
+    // The bot's DM with one person: D + their user id, the same every time, as Slack's is.
+    'conversations.open': ({ params }) => ({ body: { ok: true, channel: { id: `D${String(params.users)}` } } }),
     // A thread as Slack keeps it: the parent and the replies posted into it, with their metadata.
     'conversations.replies': ({ params }) => ({
       body: {

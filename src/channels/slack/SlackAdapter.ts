@@ -1,6 +1,7 @@
 import { ActivityTypes, BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse } from 'botbuilder';
 import type { Logger } from '../../telemetry/logger';
-import { parseConversationId } from './address';
+import { privateRecipientOf, slackUserOf } from '../../groups/privateReply';
+import { conversationIdOf, isDirectMessage, parseConversationId } from './address';
 import type { SlackMessenger, SlackTarget } from './SlackMessenger';
 import { renderMessage } from './render';
 
@@ -86,7 +87,11 @@ export class SlackAdapter extends BotAdapter {
    */
   private async postReply(context: TurnContext, activity: Partial<Activity>): Promise<string> {
     const target = this.targetOf(context, activity);
-    const content = renderMessage(activity);
+    // In a channel thread, buttons answer only the person they were offered to (the reply's recipient).
+    const inThread = target.threadTs !== undefined && !isDirectMessage(target.channel);
+    const content = renderMessage(activity, inThread ? slackUserOf(activity.recipient?.id) : undefined);
+    const privateTo = slackUserOf(privateRecipientOf(activity));
+    if (privateTo && inThread) return this.messenger.postEphemeral(target, privateTo, content);
     const delivery = slackChannelDataOf(context.activity)?.delivery;
     if (!delivery || activity.conversation?.id !== context.activity.conversation?.id) return this.messenger.post(target, content);
     const n = ((context.turnState.get(REPLY_COUNT) as number | undefined) ?? 0) + 1;
@@ -105,6 +110,17 @@ export class SlackAdapter extends BotAdapter {
       }
     }
     return this.messenger.post(target, { ...content, metadata: { event_type: REPLY_EVENT_TYPE, event_payload: tag } });
+  }
+
+  /**
+   * Opens the bot's DM with the person `userId` (`team:U…`) and returns the Bot Framework
+   * conversation id of it, for carrying a group conversation's form over (src/groups).
+   */
+  async openDirectConversation(userId: string): Promise<string> {
+    const user = slackUserOf(userId);
+    const team = userId.split(':')[0];
+    if (!user || !team) throw new Error(`"${userId}" is not a Slack user id of this bot`);
+    return conversationIdOf({ team, channel: await this.messenger.openDirect(user) });
   }
 
   /** Edits a message the bot posted earlier; `activity.id` is its Slack `ts`. */

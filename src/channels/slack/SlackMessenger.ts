@@ -100,6 +100,30 @@ export class SlackMessenger {
     return undefined;
   }
 
+  /** Posts a message only `user` sees (chat.postEphemeral), in the thread when there is one. */
+  async postEphemeral(target: SlackTarget, user: string, content: SlackMessageContent): Promise<string> {
+    return this.pacer.run(target.channel, async () => {
+      const result = await this.call('chat.postEphemeral', target.channel, () =>
+        this.client.chat.postEphemeral({
+          channel: target.channel,
+          user,
+          text: content.text,
+          ...(content.blocks ? { blocks: content.blocks } : {}),
+          ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
+        }),
+      );
+      return result.message_ts ?? '';
+    });
+  }
+
+  /** Opens (or finds) the bot's direct-message channel with one person (conversations.open). */
+  async openDirect(user: string): Promise<string> {
+    const result = await this.call('conversations.open', user, () => this.client.conversations.open({ users: user }));
+    const channel = result.channel?.id;
+    if (!channel) throw new SupportBotError('SLACK_API_ERROR', 'Slack conversations.open returned no channel');
+    return channel;
+  }
+
   async update(channel: string, ts: string, content: SlackMessageContent): Promise<void> {
     await this.call('chat.update', channel, () =>
       this.client.chat.update({ channel, ts, text: content.text, ...(content.blocks ? { blocks: content.blocks } : { blocks: [] }) }),

@@ -1,7 +1,7 @@
 import { ActivityTypes, type Activity, type Attachment } from 'botbuilder';
 import { conversationIdOf, isDirectMessage, userIdOf, type SlackAddress } from './address';
 import { slackTextToPlain } from './mrkdwn';
-import { ActionIds } from './render';
+import { ActionIds, offeredToOf } from './render';
 import { SLACK_CHANNEL_ID, type SlackChannelData } from './SlackAdapter';
 
 /** Who the bot is in Slack, from auth.test at start-up. */
@@ -34,7 +34,17 @@ export interface InboundIgnored {
   reason: string;
 }
 
-export type Inbound = InboundTurn | InboundIgnored;
+/** A click on buttons offered to someone else: they get a private notice, nothing else happens. */
+export interface InboundForeignClick {
+  kind: 'foreignClick';
+  channel: string;
+  threadTs?: string;
+  /** Who clicked (Slack user id) and whom the buttons were for. */
+  slackUser: string;
+  offeredTo: string;
+}
+
+export type Inbound = InboundTurn | InboundIgnored | InboundForeignClick;
 
 type Json = Record<string, unknown>;
 
@@ -114,6 +124,10 @@ export function fromBlockActions(body: Json, identity: BotIdentity): Inbound {
   if (!slackUser || !team || !channel || !messageTs || value === undefined) return ignore('block_actions without user, team, channel, message or value');
 
   const threadTs = str(message?.thread_ts) ?? str(container?.thread_ts);
+  const offeredTo = offeredToOf(actionId);
+  if (offeredTo && offeredTo !== slackUser) {
+    return { kind: 'foreignClick', channel, threadTs: threadTs ?? messageTs, slackUser, offeredTo };
+  }
   const direct = isDirectMessage(channel);
   const address: SlackAddress = direct ? { team, channel } : { team, channel, threadTs: threadTs ?? messageTs };
   const ts = `${messageTs}:${str(action.action_ts) ?? ''}`;

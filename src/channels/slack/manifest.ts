@@ -9,7 +9,8 @@ export const REQUIRED_BOT_EVENTS = ['app_mention', 'message.im', 'message.channe
 /**
  * Bot token scopes: read those events and post, update and delete the bot's messages;
  * `users:read` gives agents' display names in handoff threads; `usergroups:read` checks
- * HANDOFF_AGENT_USERGROUP membership.
+ * HANDOFF_AGENT_USERGROUP membership; `im:write` opens a DM when someone asks to continue a channel
+ * question privately (src/groups).
  */
 export const REQUIRED_BOT_SCOPES = [
   'app_mentions:read',
@@ -20,4 +21,5 @@ export const REQUIRED_BOT_SCOPES = [
   'mpim:history',
   'users:read',
   'usergroups:read',
+  'im:write',
 ] as const;

@@ -41,13 +41,13 @@ interface OrderStatusValue {
  * Block Kit buttons, and an order status as a compact Block Kit message. Plain messages stay
  * plain text (no blocks), which is how Slack renders them best.
  */
-export function renderMessage(activity: Partial<Activity>): SlackMessageContent {
+export function renderMessage(activity: Partial<Activity>, offeredTo?: string): SlackMessageContent {
   const text = escapeMrkdwn(activity.text ?? '');
   const blocks: types.KnownBlock[] = [];
   const order = orderStatusOf(activity.value);
   if (order) blocks.push(...orderStatusBlocks(order));
   else if (text && activity.suggestedActions?.actions.length) blocks.push(textSection(text));
-  const buttons = suggestedButtons(activity.suggestedActions?.actions ?? []);
+  const buttons = suggestedButtons(activity.suggestedActions?.actions ?? [], offeredTo);
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: SUGGESTED_BLOCK_ID, elements: buttons });
   return blocks.length > 0 ? { text: text || ' ', blocks } : { text };
 }
@@ -95,7 +95,18 @@ function orderStatusBlocks(content: OrderStatusValue): types.KnownBlock[] {
   return blocks;
 }
 
-function suggestedButtons(actions: CardAction[]): types.Button[] {
+/**
+ * In a channel thread the buttons name the Slack user they were offered to in their action_id
+ * (`sb_reply_0.U123`); a click by anyone else is refused (see inbound.ts, offeredToOf). Slack
+ * signs every click and people cannot edit the bot's messages, so the id cannot be forged.
+ */
+export function offeredToOf(actionId: string): string | undefined {
+  if (!actionId.startsWith(ActionIds.replyPrefix)) return undefined;
+  const dot = actionId.indexOf('.', ActionIds.replyPrefix.length);
+  return dot < 0 ? undefined : actionId.slice(dot + 1) || undefined;
+}
+
+function suggestedButtons(actions: CardAction[], offeredTo?: string): types.Button[] {
   const buttons: types.Button[] = [];
   for (const action of actions) {
     if (buttons.length === ACTIONS_MAX) break;
@@ -110,7 +121,8 @@ function suggestedButtons(actions: CardAction[]): types.Button[] {
     // imBack, postBack and messageBack all mean "the customer says this".
     const said = action.type === 'messageBack' ? (action.text ?? action.displayText ?? action.title) : (action.value ?? action.title);
     const value = truncate(String(said ?? title), BUTTON_VALUE_MAX);
-    buttons.push({ type: 'button', action_id: `${ActionIds.replyPrefix}${index}`, text: { type: 'plain_text', text: title }, value });
+    const actionId = `${ActionIds.replyPrefix}${index}${offeredTo ? `.${offeredTo}` : ''}`;
+    buttons.push({ type: 'button', action_id: actionId, text: { type: 'plain_text', text: title }, value });
   }
   return buttons;
 }

@@ -1,4 +1,5 @@
 import type { TurnContext } from 'botbuilder';
+import { foreignClickNotice } from '../../groups/messages';
 import type { Logger } from '../../telemetry/logger';
 import type { SlackDeliveries } from './deliveries';
 import type { Inbound, InboundTurn } from './inbound';
@@ -49,6 +50,17 @@ export class SlackTraffic {
     if (inbound.kind === 'ignore') {
       logger.debug({ reason: inbound.reason }, 'Slack payload ignored');
       deliveries.finish(delivery);
+      return;
+    }
+    if (inbound.kind === 'foreignClick') {
+      // Someone else's buttons (src/groups): a private notice to the clicker; nothing is claimed or changed.
+      const target = { channel: inbound.channel, ...(inbound.threadTs ? { threadTs: inbound.threadTs } : {}) };
+      this.options.track(
+        this.options.messenger
+          .postEphemeral(target, inbound.slackUser, { text: foreignClickNotice(`<@${inbound.offeredTo}>`) })
+          .catch((error: unknown) => logger.warn({ err: error }, 'could not tell a Slack user that the buttons were not theirs'))
+          .finally(() => deliveries.finish(delivery)),
+      );
       return;
     }
     if (inbound.requiresActiveThread && !(await threads.isActive(inbound.requiresActiveThread))) {

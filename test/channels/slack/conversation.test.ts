@@ -21,7 +21,8 @@ describe('Slack conversations through the real bot (HTTP mode, Web API stand-in)
 
   before(async () => {
     stub = await startSlackApiStub();
-    bot = await startSlackApp(stub);
+    // Order details answered in the thread, as before GROUP_ORDER_DETAILS (test/groups covers the private default).
+    bot = await startSlackApp(stub, { GROUP_ORDER_DETAILS: 'public' });
   });
   after(async () => {
     await bot.close();

@@ -18,6 +18,10 @@ export interface ConnectorPost {
 export interface ConnectorStub {
   readonly url: string;
   readonly posts: ConnectorPost[];
+  /** Conversations the bot created (`POST /v3/conversations`: Teams personal chats), with their new ids. */
+  readonly created: Array<{ id: string; parameters: Record<string, unknown> }>;
+  /** Makes later `POST /v3/conversations` fail with this status (Teams: 403 when the app is not installed for the person; 0 = succeed). */
+  refuseCreate(status: number): void;
   /** Message activities sent to one conversation. */
   messagesTo(conversationId: string): Partial<Activity>[];
   /** Resolves once `count` activities matching `filter` arrived (rejects after timeoutMs). */
@@ -41,10 +45,24 @@ export async function startConnectorStub(): Promise<ConnectorStub> {
   const holds: Array<(activity: Partial<Activity>) => boolean> = [];
   const held: http.ServerResponse[] = [];
   let counter = 0;
+  const created: Array<{ id: string; parameters: Record<string, unknown> }> = [];
+  let refuseCreate = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (req.method === 'POST' && /^\/v3\/conversations\/?$/.test(req.url ?? '')) {
+        if (refuseCreate) {
+          res.writeHead(refuseCreate, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'Forbidden', message: 'The bot is not installed for this user' } }));
+          return;
+        }
+        const id = `a:personal-${created.length + 1}`;
+        created.push({ id, parameters: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown> });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id }));
+        return;
+      }
       const match = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? '');
       if (req.method !== 'POST' || !match) {
         res.writeHead(404);
@@ -75,6 +93,10 @@ export async function startConnectorStub(): Promise<ConnectorStub> {
   return {
     url: `http://127.0.0.1:${port}`,
     posts,
+    created,
+    refuseCreate(status) {
+      refuseCreate = status;
+    },
     holdNext(when) {
       holds.push(when);
     },
