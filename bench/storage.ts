@@ -3,7 +3,7 @@ import pino from 'pino';
 import { createApp, type BotApp } from '../src/app';
 import { loadConfig } from '../src/config/config';
 import { createStorageLayer } from '../src/storage/createStorageLayer';
-import { DEFAULT_COLLECTIONS } from '../src/storage/indexes';
+import { DEFAULT_COLLECTIONS } from '../src/storage/mongo/indexes';
 import { startMongoTestServer, type RunningMongoTestServer } from '../test/support/mongoTestServer';
 import { ORDER_CONVERSATION, fmt, runLoad, sendTurn, type LoadResult } from './lib/driver';
 import { arg } from './lib/args';

@@ -18,8 +18,8 @@ import { loadTranscriptFiles, readTranscripts } from '../analytics/transcriptSou
 import { loadConfig } from '../config/config';
 import { SupportBotError } from '../errors';
 import { createStorageLayer } from '../storage/createStorageLayer';
-import { DEFAULT_COLLECTIONS } from '../storage/indexes';
-import { MongoTranscriptStore, type TranscriptDocument } from '../storage/MongoTranscriptStore';
+import { DEFAULT_COLLECTIONS } from '../storage/mongo/indexes';
+import { MongoTranscriptStore, type TranscriptDocument } from '../storage/mongo/MongoTranscriptStore';
 
 const USAGE = `usage: npm run analytics -- [options]
 

@@ -6,7 +6,7 @@
  */
 import { loadConfig } from '../config/config';
 import { SupportBotError } from '../errors';
-import { HandoffCollections, decodeTicketDocument, type TicketDocument } from '../handoff/store/MongoHandoffStore';
+import { HandoffCollections, decodeTicketDocument, type TicketDocument } from '../storage/mongo/MongoHandoffStore';
 import { createStorageLayer } from '../storage/createStorageLayer';
 import { reencryptAll } from '../storage/encryption/reencrypt';
 import { deleteUserData, exportUserData } from '../storage/userData';

@@ -1,24 +1,18 @@
 import type { AppConfig } from '../config/config';
-import { MemoryDirectLineStore } from '../channels/directline/MemoryDirectLineStore';
-import { MongoDirectLineStore } from '../channels/directline/MongoDirectLineStore';
 import type { DirectLineStore } from '../channels/directline/store';
-import { MemoryConversationReferenceStore, type ConversationReferenceStore } from '../channels/references/ConversationReferenceStore';
-import { MongoConversationReferenceStore } from '../channels/references/MongoConversationReferenceStore';
+import type { ConversationReferenceStore } from '../channels/references/ConversationReferenceStore';
 import type { SlackStores } from '../channels/slack/SlackBridge';
-import { MemoryDeliveryInbox, MongoDeliveryInbox } from '../channels/slack/store/DeliveryInbox';
-import { MemoryKeyStore } from '../channels/slack/store/EventDeduplicator';
-import { MongoKeyStore } from '../channels/slack/store/MongoKeyStore';
 import type { HandoffStore } from '../handoff/store/HandoffStore';
-import { MemoryHandoffStore } from '../handoff/store/MemoryHandoffStore';
-import { MongoHandoffStore } from '../handoff/store/MongoHandoffStore';
-import { createRateLimitStore, type RateLimitStore } from '../server/rateLimitStore';
-import { createStorageLayer, type StorageLayer } from '../storage/createStorageLayer';
+import type { RateLimitStore } from '../server/rateLimitStore';
+import type { StorageLayer } from '../storage/createStorageLayer';
+import { createStores } from '../storage/createStores';
 import type { Logger } from '../telemetry/logger';
-import { MemoryAttemptStore, MongoAttemptStore, type AttemptStore } from '../verification/attemptStore';
+import type { AttemptStore } from '../verification/attemptStore';
 
 /**
- * Every store the running bot uses, built in one place: MongoDB when the bot has a database,
- * else this process's memory. Channels, the handoff desk and the bot receive them from here.
+ * Every store the running bot uses, from the store factory (src/storage/createStores.ts: MongoDB
+ * when the bot has a database, else this process's memory). Channels, the handoff desk and the
+ * bot receive them from here.
  */
 export interface AppStores {
   /** Where the stores live (for start-up log lines). */
@@ -44,38 +38,34 @@ export interface StoreOverrides {
   storageLayer?: StorageLayer;
 }
 
-/** Connects the storage layer, then builds the stores the enabled features need. */
+/**
+ * Connects the storage layer, then hands out the stores the enabled features need. Memory or
+ * MongoDB is chosen in one place, src/storage/createStores.ts; this only picks by feature.
+ */
 export async function buildStores(config: AppConfig, logger: Logger, overrides: StoreOverrides): Promise<AppStores> {
-  const layer =
-    overrides.storageLayer ??
-    (await createStorageLayer(config.storage, {
-      onBackgroundError: (err, what) => logger.warn({ err, what }, 'storage problem (the bot keeps running)'),
-    }));
-  const { db, cipher } = layer;
+  const stores = await createStores(config.storage, {
+    onBackgroundError: (err, what) => logger.warn({ err, what }, 'storage problem (the bot keeps running)'),
+    ...(overrides.storageLayer ? { layer: overrides.storageLayer } : {}),
+  });
   const directLine = config.directLine;
-  const directLineLimits = {
-    maxActivitiesPerConversation: directLine.maxActivitiesPerConversation,
-    historyTtlSeconds: directLine.historyTtlSeconds,
-    maxConversationBytes: directLine.maxConversationBytes,
-    maxMemoryBytes: directLine.maxMemoryBytes,
-  };
   const selfHostedDirectLine = directLine.enabled && directLine.mode === 'self-hosted';
-  const verificationAttempts = db ? new MongoAttemptStore(db) : new MemoryAttemptStore();
-  if (verificationAttempts instanceof MongoAttemptStore) await verificationAttempts.ensureIndexes();
   return {
-    kind: db ? 'mongodb' : 'memory',
-    layer,
-    references: db ? new MongoConversationReferenceStore(db, cipher ? { cipher } : {}) : new MemoryConversationReferenceStore(),
-    rateLimits: createRateLimitStore(db),
-    verificationAttempts,
-    ...(selfHostedDirectLine ? { directLine: db ? new MongoDirectLineStore(db, directLineLimits) : new MemoryDirectLineStore(directLineLimits) } : {}),
-    ...(config.slack
+    kind: stores.kind,
+    layer: stores.layer,
+    references: stores.references,
+    rateLimits: stores.rateLimits,
+    verificationAttempts: stores.verificationAttempts,
+    ...(selfHostedDirectLine
       ? {
-          slack: db
-            ? { keys: new MongoKeyStore(db, 'slackKeys'), inbox: new MongoDeliveryInbox(db), kind: 'mongodb' as const }
-            : { keys: new MemoryKeyStore(), inbox: new MemoryDeliveryInbox(), kind: 'memory' as const },
+          directLine: stores.directLine({
+            maxActivitiesPerConversation: directLine.maxActivitiesPerConversation,
+            historyTtlSeconds: directLine.historyTtlSeconds,
+            maxConversationBytes: directLine.maxConversationBytes,
+            maxMemoryBytes: directLine.maxMemoryBytes,
+          }),
         }
       : {}),
-    ...(config.handoff.slackChannel && config.slack ? { handoffTickets: db ? MongoHandoffStore.fromDb(db, cipher) : new MemoryHandoffStore() } : {}),
+    ...(config.slack ? { slack: stores.slack } : {}),
+    ...(config.handoff.slackChannel && config.slack ? { handoffTickets: stores.handoffTickets } : {}),
   };
 }

@@ -2,9 +2,9 @@ import type { Activity } from 'botbuilder';
 import type { Collection, Document, Filter } from 'mongodb';
 import { openStateItem } from './encryption/EncryptedStorage';
 import type { FieldCipher } from './encryption/FieldCipher';
-import { toStorageError } from './MongoBatcher';
-import { type BotStateRecord, type StateDocument, keyOfStateDocument, leaseDocumentId } from './mongoDocuments';
-import { type TranscriptDocument, storedActivityJson } from './MongoTranscriptStore';
+import { toStorageError } from './mongo/MongoBatcher';
+import { type BotStateRecord, type StateDocument, keyOfStateDocument, leaseDocumentId } from './mongo/mongoDocuments';
+import { type TranscriptDocument, storedActivityJson } from './mongo/MongoTranscriptStore';
 import { participantHash } from '../groups/scope';
 
 /**

@@ -3,10 +3,10 @@ import type { Activity, Storage } from 'botbuilder';
 import type { BotApp } from '../../src/app';
 import { PARTICIPANTS_SPLIT_KEY } from '../../src/groups/GroupStateSplit';
 import { participantHash, participantStorageKey } from '../../src/groups/scope';
-import { DEFAULT_COLLECTIONS } from '../../src/storage/indexes';
-import type { BotStateRecord } from '../../src/storage/mongoDocuments';
+import { DEFAULT_COLLECTIONS } from '../../src/storage/mongo/indexes';
+import type { BotStateRecord } from '../../src/storage/mongo/mongoDocuments';
 import { MemoryStorage } from '../../src/storage/MemoryStorage';
-import { MongoStorage } from '../../src/storage/MongoStorage';
+import { MongoStorage } from '../../src/storage/mongo/MongoStorage';
 import { useMongoDatabase } from '../support/mongo';
 import { startTestApp } from '../support/testApp';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { type Activity, ActivityTypes } from 'botbuilder';
 import { participantStorageKey } from '../../src/groups/scope';
-import { MongoStorage } from '../../src/storage/MongoStorage';
-import { MongoTranscriptStore, type TranscriptDocument } from '../../src/storage/MongoTranscriptStore';
-import type { BotStateRecord } from '../../src/storage/mongoDocuments';
+import { MongoStorage } from '../../src/storage/mongo/MongoStorage';
+import { MongoTranscriptStore, type TranscriptDocument } from '../../src/storage/mongo/MongoTranscriptStore';
+import type { BotStateRecord } from '../../src/storage/mongo/mongoDocuments';
 import { type UserDataStores, deleteUserData, exportUserData } from '../../src/storage/userData';
 import { useMongoDatabase } from '../support/mongo';
 

@@ -5,7 +5,7 @@ import { MongoClient } from 'mongodb';
 import { Messages } from '../../dialogs/messages';
 import { StateMessages } from '../../src/state/messages';
 import { STATE_VERSION } from '../../src/state/schema';
-import { DEFAULT_COLLECTIONS } from '../../src/storage/indexes';
+import { DEFAULT_COLLECTIONS } from '../../src/storage/mongo/indexes';
 import { BotClient } from '../support/botClient';
 import { spawnBotProcess, type BotProcess } from '../support/botProcess';
 import { mongoTestEnvironment, uniqueDatabaseName } from '../support/mongo';

@@ -6,7 +6,7 @@ import { Messages } from '../../dialogs/messages';
 import { loadConfig } from '../../src/config/config';
 import { StateMessages } from '../../src/state/messages';
 import { createStorageLayer, type StorageLayer } from '../../src/storage/createStorageLayer';
-import { DEFAULT_COLLECTIONS } from '../../src/storage/indexes';
+import { DEFAULT_COLLECTIONS } from '../../src/storage/mongo/indexes';
 import { BotClient } from '../support/botClient';
 import { useMongoDatabase } from '../support/mongo';
 import { DEFAULT_SCRIPT, ScriptedRecognizer } from '../support/ScriptedRecognizer';

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { createApp, type BotApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { readStorage } from '../../src/config/storage';
-import { DEFAULT_COLLECTIONS } from '../../src/storage/indexes';
+import { DEFAULT_COLLECTIONS } from '../../src/storage/mongo/indexes';
 import { StorageReplies } from '../../src/storage/createStorageLayer';
 import { BotClient } from '../support/botClient';
 import { mongoTestEnvironment, uniqueDatabaseName, useMongoDatabase } from '../support/mongo';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { ActivityTypes, ConversationState, TestAdapter, UserState } from 'botbuilder';
 import { type CommandStartedEvent, MongoClient } from 'mongodb';
-import { MongoBatcher } from '../../src/storage/MongoBatcher';
-import { MongoConversationLock } from '../../src/storage/MongoConversationLock';
-import { MongoStorage } from '../../src/storage/MongoStorage';
-import type { BotStateRecord } from '../../src/storage/mongoDocuments';
+import { MongoBatcher } from '../../src/storage/mongo/MongoBatcher';
+import { MongoConversationLock } from '../../src/storage/mongo/MongoConversationLock';
+import { MongoStorage } from '../../src/storage/mongo/MongoStorage';
+import type { BotStateRecord } from '../../src/storage/mongo/mongoDocuments';
 import { TurnSerializer } from '../../src/storage/TurnSerializer';
 import { useMongoDatabase } from '../support/mongo';
 

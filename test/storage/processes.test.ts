@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { MongoStorage } from '../../src/storage/MongoStorage';
-import { DEFAULT_COLLECTIONS } from '../../src/storage/indexes';
-import type { BotStateRecord } from '../../src/storage/mongoDocuments';
+import { MongoStorage } from '../../src/storage/mongo/MongoStorage';
+import { DEFAULT_COLLECTIONS } from '../../src/storage/mongo/indexes';
+import type { BotStateRecord } from '../../src/storage/mongo/mongoDocuments';
 import { BotClient } from '../support/botClient';
 import { type BotProcess, spawnBotProcess } from '../support/botProcess';
 import { useMongoDatabase } from '../support/mongo';

@@ -1,90 +1,12 @@
 import assert from 'node:assert/strict';
-import { type Activity, ActivityTypes, MemoryTranscriptStore, TestAdapter, TranscriptLoggerMiddleware, type TranscriptStore } from 'botbuilder';
+import { type Activity, TestAdapter, TranscriptLoggerMiddleware } from 'botbuilder';
 import type { CommandStartedEvent } from 'mongodb';
-import { MongoTranscriptStore, type TranscriptDocument } from '../../src/storage/MongoTranscriptStore';
+import { MongoTranscriptStore, type TranscriptDocument } from '../../src/storage/mongo/MongoTranscriptStore';
 import { maskText, redactActivity } from '../../src/storage/redaction';
 import { useMongoDatabase } from '../support/mongo';
-
-const BASE = Date.parse('2025-03-01T10:00:00Z');
-
-function activity(conversationId: string, i: number, overrides: Partial<Activity> = {}): Activity {
-  return {
-    type: ActivityTypes.Message,
-    id: `${conversationId}-${i}`,
-    channelId: 'webchat',
-    conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' },
-    from: { id: 'user-1', name: 'Ada', role: 'user' },
-    recipient: { id: 'bot', name: 'bot', role: 'bot' },
-    text: `message ${i}`,
-    timestamp: new Date(BASE + i * 1000),
-    ...overrides,
-  } as Activity;
-}
-
-async function readAll(store: TranscriptStore, conversationId: string, startDate?: Date): Promise<Activity[]> {
-  const all: Activity[] = [];
-  let token: string | undefined;
-  do {
-    const page = await store.getTranscriptActivities('webchat', conversationId, token, startDate);
-    all.push(...page.items);
-    token = page.continuationToken || undefined;
-  } while (token);
-  return all;
-}
-
-function runTranscriptStoreTests(name: string, factory: () => TranscriptStore): void {
-  describe(`${name} (transcript conformance)`, () => {
-    let store: TranscriptStore;
-    beforeEach(() => {
-      store = factory();
-    });
-
-    it('should return every activity of a conversation in order across pages', async () => {
-      for (let i = 0; i < 45; i++) await store.logActivity(activity('paged', i));
-      await store.logActivity(activity('other', 0));
-      const read = await readAll(store, 'paged');
-      assert.deepEqual(
-        read.map((a) => a.id),
-        Array.from({ length: 45 }, (_, i) => `paged-${i}`),
-      );
-      assert.ok(read[0]!.timestamp instanceof Date);
-    });
-
-    it('should start at startDate', async () => {
-      for (let i = 0; i < 5; i++) await store.logActivity(activity('dated', i));
-      const read = await readAll(store, 'dated', new Date(BASE + 3000));
-      assert.deepEqual(
-        read.map((a) => a.text),
-        ['message 3', 'message 4'],
-      );
-    });
-
-    it('should list the conversations of a channel', async () => {
-      await store.logActivity(activity('list-a', 0));
-      await store.logActivity(activity('list-b', 1));
-      await store.logActivity(activity('list-b', 2));
-      const page = await store.listTranscripts('webchat');
-      const ids = page.items
-        .map((t) => t.id)
-        .filter((id) => id.startsWith('list-'))
-        .sort();
-      assert.deepEqual(ids, ['list-a', 'list-b']);
-      assert.equal((await store.listTranscripts('nowhere')).items.length, 0);
-    });
-
-    it('should delete one conversation and keep the others', async () => {
-      await store.logActivity(activity('gone', 0));
-      await store.logActivity(activity('kept', 0));
-      await store.deleteTranscript('webchat', 'gone');
-      assert.equal((await readAll(store, 'gone')).length, 0);
-      assert.equal((await readAll(store, 'kept')).length, 1);
-    });
-  });
-}
+import { BASE, activity, readAll } from './conformance/transcripts';
 
 describe('Transcripts', () => {
-  runTranscriptStoreTests('MemoryTranscriptStore', () => new MemoryTranscriptStore());
-
   describe('on MongoDB', () => {
     const mongo = useMongoDatabase('transcripts', { monitorCommands: true });
     let counter = 0;
@@ -92,8 +14,6 @@ describe('Transcripts', () => {
       counter += 1;
       return mongo.db.collection<TranscriptDocument>(`transcripts_${counter}`);
     };
-
-    runTranscriptStoreTests('MongoTranscriptStore', () => new MongoTranscriptStore(collection()));
 
     it('should page through more than one page of conversations', async () => {
       const store = new MongoTranscriptStore(collection(), { pageSize: 2 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { type Activity, ActivityTypes } from 'botbuilder';
-import { DEFAULT_COLLECTIONS, ensureStorageIndexes } from '../../src/storage/indexes';
-import { MongoConversationLock } from '../../src/storage/MongoConversationLock';
-import { MongoStorage } from '../../src/storage/MongoStorage';
-import { MongoTranscriptStore, type TranscriptDocument } from '../../src/storage/MongoTranscriptStore';
-import type { BotStateRecord } from '../../src/storage/mongoDocuments';
+import { DEFAULT_COLLECTIONS, ensureStorageIndexes } from '../../src/storage/mongo/indexes';
+import { MongoConversationLock } from '../../src/storage/mongo/MongoConversationLock';
+import { MongoStorage } from '../../src/storage/mongo/MongoStorage';
+import { MongoTranscriptStore, type TranscriptDocument } from '../../src/storage/mongo/MongoTranscriptStore';
+import type { BotStateRecord } from '../../src/storage/mongo/mongoDocuments';
 import { type UserDataStores, deleteUserData, exportUserData } from '../../src/storage/userData';
 import { useMongoDatabase } from '../support/mongo';
 

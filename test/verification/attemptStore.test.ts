@@ -1,19 +1,15 @@
 import { strict as assert } from 'node:assert';
-import { MemoryAttemptStore, MongoAttemptStore, VERIFICATION_ATTEMPTS_COLLECTION } from '../../src/verification/attemptStore';
+import { MemoryAttemptStore } from '../../src/verification/attemptStore';
+import { MongoAttemptStore, VERIFICATION_ATTEMPTS_COLLECTION } from '../../src/storage/mongo/MongoAttemptStore';
 import { CountingVerificationGuard } from '../../src/verification/VerificationGuard';
 import { PromBotMetrics } from '../../src/telemetry/metrics';
 import { useMongoDatabase } from '../support/mongo';
-import { runAttemptStoreConformance } from './attemptStoreConformance';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 
 describe('verification attempt counters', () => {
-  runAttemptStoreConformance('MemoryAttemptStore', () => new MemoryAttemptStore());
-
   describe('on MongoDB', () => {
     const mongo = useMongoDatabase('attempts');
-    runAttemptStoreConformance('MongoAttemptStore', () => new MongoAttemptStore(mongo.db));
-
     it('should share counts between two stores (two instances) on one database', async () => {
       const a = new MongoAttemptStore(mongo.db);
       const b = new MongoAttemptStore(mongo.db);

@@ -19,7 +19,6 @@ import { mountWebChatPage } from './webchatPage';
 export { DirectLineAdapter } from './DirectLineAdapter';
 export { DirectLineTokens } from './tokens';
 export { MemoryDirectLineStore } from './MemoryDirectLineStore';
-export { MongoDirectLineStore } from './MongoDirectLineStore';
 export type { DirectLineStore } from './store';
 
 export interface DirectLineOptions {

@@ -9,13 +9,15 @@ export interface WaitSample {
 
 /**
  * Where tickets live: MongoDB in production (shared by every instance), memory for one
- * instance and unit tests. Both pass test/handoff/storeConformance.ts.
+ * instance and unit tests. Both pass the conformance suite in test/storage/conformance/.
  *
  * Every state change goes through {@link update}, a compare-and-set on `version`: of two
  * callers that read the same version, exactly one succeeds; the other gets `undefined`, reads
  * again and decides anew (for a claim: "someone else has it").
  */
 export interface HandoffStore {
+  /** Creates the indexes its queries need (stores that have any); idempotent, run at start-up. */
+  ensureIndexes?(): Promise<void>;
   /** Stores a new ticket (version 1). Rejects if the id exists. */
   insert(ticket: Ticket): Promise<void>;
   get(id: string): Promise<Ticket | undefined>;

@@ -1,8 +1,8 @@
 import type { Collection, Document, Filter } from 'mongodb';
 import { openTicketFields, sealTicketFields } from '../../handoff/store/ticketEncryption';
-import type { TicketDocument } from '../../handoff/store/MongoHandoffStore';
-import { type BotStateRecord, type StateDocument, keyOfStateDocument } from '../mongoDocuments';
-import { type TranscriptDocument, storedActivityJson, transcriptContext } from '../MongoTranscriptStore';
+import type { TicketDocument } from '../mongo/MongoHandoffStore';
+import { type BotStateRecord, type StateDocument, keyOfStateDocument } from '../mongo/mongoDocuments';
+import { type TranscriptDocument, storedActivityJson, transcriptContext } from '../mongo/MongoTranscriptStore';
 import { openStateItem } from './EncryptedStorage';
 import { FieldCipher } from './FieldCipher';
 

@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { MemoryDirectLineStore } from '../../../src/channels/directline/MemoryDirectLineStore';
-import { directLineStoreConformance } from './storeConformance';
 
 describe('MemoryDirectLineStore', () => {
   const stores: MemoryDirectLineStore[] = [];
@@ -8,12 +7,7 @@ describe('MemoryDirectLineStore', () => {
     for (const store of stores) await store.close();
   });
 
-  directLineStoreConformance((max) => {
-    const store = new MemoryDirectLineStore({ maxActivitiesPerConversation: max, historyTtlSeconds: 3600 });
-    stores.push(store);
-    return store;
-  });
-
+  // The DirectLineStore contract (memory and MongoDB) is in test/storage/conformance/.
   it('should forget a conversation after the history TTL', async () => {
     let now = 1_000_000;
     const store = new MemoryDirectLineStore({ maxActivitiesPerConversation: 10, historyTtlSeconds: 60 }, () => now);

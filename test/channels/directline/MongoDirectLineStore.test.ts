@@ -1,15 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { MongoDirectLineStore } from '../../../src/channels/directline/MongoDirectLineStore';
+import { MongoDirectLineStore } from '../../../src/storage/mongo/MongoDirectLineStore';
 import { useMongoDatabase } from '../../support/mongo';
-import { directLineStoreConformance } from './storeConformance';
 
 describe('MongoDirectLineStore (MongoDB wire server)', () => {
   const mongo = useMongoDatabase('directline');
-  let prefixCounter = 0;
-
-  directLineStoreConformance(
-    (max) => new MongoDirectLineStore(mongo.db, { maxActivitiesPerConversation: max, historyTtlSeconds: 3600, prefix: `dl${++prefixCounter}_` }),
-  );
+  // The DirectLineStore contract (memory and MongoDB) is in test/storage/conformance/.
 
   it('should create a TTL index so idle conversations expire in MongoDB', async () => {
     const store = new MongoDirectLineStore(mongo.db, { maxActivitiesPerConversation: 10, historyTtlSeconds: 60, prefix: 'ttl_' });

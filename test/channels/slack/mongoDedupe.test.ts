@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { MongoKeyStore } from '../../../src/channels/slack/store/MongoKeyStore';
+import { MongoKeyStore } from '../../../src/storage/mongo/MongoKeyStore';
 import { useMongoDatabase } from '../../support/mongo';
 import { startSlackApiStub, type SlackApiStub } from '../../support/slackApiStub';
 import { dm, startSlackApp, type SlackTestApp } from './support/slackTraffic';
@@ -8,33 +8,14 @@ describe('Slack dedupe in MongoDB (real wire server)', function () {
   this.timeout(60_000);
   const mongo = useMongoDatabase('slackdedupe');
 
+  // The Slack key store contract (memory and MongoDB) is in test/storage/conformance/.
   describe('MongoKeyStore', () => {
-    it('should let exactly one of many concurrent claims win', async () => {
-      const store = new MongoKeyStore(mongo.db, 'slackKeysClaims');
-
-      const results = await Promise.all(Array.from({ length: 20 }, () => store.claim('event:T:Ev-race', 60_000)));
-
-      assert.equal(results.filter(Boolean).length, 1);
-    });
-
     it('should hold a claim across two store instances (two bot processes)', async () => {
       const first = new MongoKeyStore(mongo.db, 'slackKeysShared');
       const second = new MongoKeyStore(mongo.db, 'slackKeysShared');
 
       assert.equal(await first.claim('event:T:Ev-shared', 60_000), true);
       assert.equal(await second.claim('event:T:Ev-shared', 60_000), false);
-    });
-
-    it('should take over an expired claim even when the TTL monitor has not deleted it yet', async () => {
-      let clock = 1_000_000;
-      const store = new MongoKeyStore(mongo.db, 'slackKeysExpiry', () => clock);
-      assert.equal(await store.claim('event:T:Ev-old', 1000), true);
-
-      clock += 999;
-      assert.equal(await store.claim('event:T:Ev-old', 1000), false);
-      clock += 1;
-      assert.equal(await store.claim('event:T:Ev-old', 1000), true);
-      assert.equal(await store.claim('event:T:Ev-old', 1000), false);
     });
 
     it('should create a TTL index on expiresAt', async () => {
@@ -44,17 +25,6 @@ describe('Slack dedupe in MongoDB (real wire server)', function () {
       const indexes = await mongo.db.collection('slackKeysIndex').indexes();
 
       assert.ok(indexes.some((i) => i.key.expiresAt === 1 && i.expireAfterSeconds === 0));
-    });
-
-    it('should remember threads with an expiry', async () => {
-      let clock = 5_000_000;
-      const store = new MongoKeyStore(mongo.db, 'slackKeysThreads', () => clock);
-      await store.remember('thread:T:C:1.1:U', 1000);
-
-      assert.equal(await store.isActive('thread:T:C:1.1:U'), true);
-      assert.equal(await store.isActive('thread:T:C:2.2:U'), false);
-      clock += 1000;
-      assert.equal(await store.isActive('thread:T:C:1.1:U'), false);
     });
   });
 

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { MongoHandoffStore, type SeenDocument, type TicketDocument } from '../../../src/handoff/store/MongoHandoffStore';
+import { MongoHandoffStore, type SeenDocument, type TicketDocument } from '../../../src/storage/mongo/MongoHandoffStore';
 import { EncryptedStorage } from '../../../src/storage/encryption/EncryptedStorage';
 import { FieldCipher } from '../../../src/storage/encryption/FieldCipher';
 import { MemoryStorage } from '../../../src/storage/MemoryStorage';
-import { MongoStorage } from '../../../src/storage/MongoStorage';
-import type { BotStateRecord } from '../../../src/storage/mongoDocuments';
-import { runHandoffStoreConformance } from '../../handoff/storeConformance';
+import { MongoStorage } from '../../../src/storage/mongo/MongoStorage';
+import type { BotStateRecord } from '../../../src/storage/mongo/mongoDocuments';
+import { runHandoffStoreConformance } from '../conformance/handoffTickets';
 import { useMongoDatabase } from '../../support/mongo';
-import { runStorageConformanceTests } from '../storageConformance';
+import { runStorageConformanceTests } from '../conformance/botState';
 
 /** Encryption must not change what a store does: the same conformance suites, encrypted. */
 describe('field encryption: stores keep their contracts', () => {

@@ -1,16 +1,16 @@
 import { strict as assert } from 'node:assert';
-import type { HandoffStore } from '../../src/handoff/store/HandoffStore';
-import { makeTicket } from './support/tickets';
+import type { HandoffStore } from '../../../src/handoff/store/HandoffStore';
+import { makeTicket } from '../../handoff/support/tickets';
 
 /**
  * The behaviour every HandoffStore must have. Run against the memory twin and MongoDB, so the
  * twin used by unit tests cannot drift from the real thing.
  */
-export function runHandoffStoreConformance(name: string, create: () => HandoffStore): void {
+export function runHandoffStoreConformance(name: string, create: () => HandoffStore | Promise<HandoffStore>): void {
   describe(`${name} (HandoffStore conformance)`, () => {
     let store: HandoffStore;
-    beforeEach(() => {
-      store = create();
+    beforeEach(async () => {
+      store = await create();
     });
 
     it('should return what was inserted, and nothing for an unknown id', async () => {

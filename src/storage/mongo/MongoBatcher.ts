@@ -1,5 +1,5 @@
 import { type AnyBulkWriteOperation, type BulkWriteResult, type Collection, MongoBulkWriteError, type WriteError } from 'mongodb';
-import { StorageDocumentTooLargeError, StorageUnavailableError, isStorageUnavailable } from './errors';
+import { StorageDocumentTooLargeError, StorageUnavailableError, isStorageUnavailable } from '../errors';
 import { type BotStateRecord, type StateDocument, type StateDocumentId, keyOfStateDocument, stateDocumentId } from './mongoDocuments';
 
 /**

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Clock, ConversationLock } from '../../src/storage/ConversationLock';
+import type { Clock, ConversationLock } from '../../../src/storage/ConversationLock';
 
 /** Makes a fresh lock whose notion of "now" is `clock`. */
 export type LockFactory = (clock: Clock) => ConversationLock | Promise<ConversationLock>;

@@ -1,9 +1,9 @@
 import type { Storage, StoreItems } from 'botbuilder';
 import type { Collection } from 'mongodb';
-import { StorageConflictError } from './errors';
+import { StorageConflictError } from '../errors';
 import { MongoBatcher, type QueuedWrite, toStorageError } from './MongoBatcher';
 import { type BotStateRecord, type StateDocument, stateDocumentId } from './mongoDocuments';
-import { type EncodedItem, MONGODB_MAX_DOCUMENT_BYTES, assertKeys, decodeItem, encodeChanges } from './storeItems';
+import { type EncodedItem, MONGODB_MAX_DOCUMENT_BYTES, assertKeys, decodeItem, encodeChanges } from '../storeItems';
 
 /** Options of {@link MongoStorage}. */
 export interface MongoStorageOptions {

@@ -1,8 +1,8 @@
 import type { Collection, Db, Filter, UpdateFilter } from 'mongodb';
-import type { FieldCipher } from '../../storage/encryption/FieldCipher';
-import type { Ticket, TicketPatch } from '../ticket';
-import type { HandoffStore, WaitSample } from './HandoffStore';
-import { openTicketFields, sealOutboxEntries, sealTicketFields } from './ticketEncryption';
+import type { FieldCipher } from '../encryption/FieldCipher';
+import type { Ticket, TicketPatch } from '../../handoff/ticket';
+import type { HandoffStore, WaitSample } from '../../handoff/store/HandoffStore';
+import { openTicketFields, sealOutboxEntries, sealTicketFields } from '../../handoff/store/ticketEncryption';
 
 /** A ticket as stored: `_id` is the ticket id. */
 export type TicketDocument = Omit<Ticket, 'id'> & { _id: string };

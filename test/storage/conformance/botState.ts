@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ActivityTypes, AutoSaveStateMiddleware, ConversationState, MessageFactory, type Storage, type StoreItem, TestAdapter } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, TextPrompt, WaterfallDialog } from 'botbuilder-dialogs';
-import { StorageErrorCode } from '../../src/storage/errors';
+import { StorageErrorCode } from '../../../src/storage/errors';
 
 /** Options every storage under test must accept. */
 export interface ConformanceStorageOptions {

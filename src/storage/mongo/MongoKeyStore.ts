@@ -1,5 +1,5 @@
 import { MongoServerError, type Collection, type Db } from 'mongodb';
-import type { Clock, EventDeduplicator, ThreadRegistry } from './EventDeduplicator';
+import type { Clock, EventDeduplicator, ThreadRegistry } from '../../channels/slack/store/EventDeduplicator';
 
 /** One remembered key. MongoDB's TTL monitor deletes the document after `expiresAt`. */
 interface KeyDocument {

@@ -1,5 +1,5 @@
 import type { Collection } from 'mongodb';
-import type { Clock, ConversationLock } from './ConversationLock';
+import type { Clock, ConversationLock } from '../ConversationLock';
 import { MongoBatcher, toStorageError } from './MongoBatcher';
 import { type BotStateRecord, type LeaseDocument, leaseDocumentId } from './mongoDocuments';
 

@@ -1,17 +1,17 @@
 import { strict as assert } from 'node:assert';
-import type { AttemptStore } from '../../src/verification/attemptStore';
+import type { AttemptStore } from '../../../src/verification/attemptStore';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 const HOUR = 3_600_000;
 
 /** One behaviour for every failed-check counter: the memory twin and MongoDB. */
-export function runAttemptStoreConformance(name: string, make: () => AttemptStore): void {
+export function runAttemptStoreConformance(name: string, make: () => AttemptStore | Promise<AttemptStore>): void {
   describe(`${name} (attempt store conformance)`, () => {
     let store: AttemptStore;
     let n = 0;
     const key = (label: string): string => `${label}-${name}-${++n}`;
-    beforeEach(() => {
-      store = make();
+    beforeEach(async () => {
+      store = await make();
     });
 
     it('should count failures per key within the window', async () => {

@@ -1,9 +1,9 @@
 import type { Activity, PagedResult, TranscriptInfo, TranscriptStore } from 'botbuilder';
 import { type Collection, type Filter, ObjectId } from 'mongodb';
-import type { Clock } from './ConversationLock';
-import { FieldCipher } from './encryption/FieldCipher';
+import type { Clock } from '../ConversationLock';
+import { FieldCipher } from '../encryption/FieldCipher';
 import { toStorageError } from './MongoBatcher';
-import { type TranscriptRedactionOptions, redactActivity, storedUserId } from './redaction';
+import { type TranscriptRedactionOptions, redactActivity, storedUserId } from '../redaction';
 
 /** One logged activity. */
 export interface TranscriptDocument {

@@ -1,7 +1,7 @@
 import type { ConversationReference } from 'botbuilder';
 import type { Collection, Db } from 'mongodb';
-import type { FieldCipher } from '../../storage/encryption/FieldCipher';
-import type { ConversationReferenceStore } from './ConversationReferenceStore';
+import type { FieldCipher } from '../encryption/FieldCipher';
+import type { ConversationReferenceStore } from '../../channels/references/ConversationReferenceStore';
 
 interface ReferenceDoc {
   _id: string;

@@ -8,7 +8,7 @@ import {
   type DirectLineStore,
   type DirectLineStoreLimits,
   type StoredActivity,
-} from './store';
+} from '../../channels/directline/store';
 
 interface ConversationDoc {
   _id: string;
