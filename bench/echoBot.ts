@@ -19,5 +19,9 @@ server.post('/api/messages', ...restify.plugins.bodyParser({ mapParams: false })
 server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
   res.json({ status: 'ok' });
 });
+// Same route as the bot's, so `npm run bench` times both cold starts to the same answer.
+server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
+  res.json({ ready: true });
+});
 server.listen(Number(process.env.PORT ?? 3990), '127.0.0.1');
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -15,6 +15,7 @@ export {
 export {
   LocalRecognizer,
   entitiesOf,
+  DEFAULT_OUT_OF_SCOPE_WEIGHT,
   MAX_RECOGNIZED_CHARS,
   recognitionWindow,
   type LocalRecognizerOptions,
@@ -45,9 +46,13 @@ export {
   trainingDataHash,
   MODEL_FORMAT,
   MODEL_FORMAT_VERSION,
+  READABLE_MODEL_FORMAT_VERSIONS,
+  measureModelFile,
   type ModelFile,
+  type ModelFileStats,
   type ModelInfo,
 } from './modelFile';
+export { DEFAULT_WEIGHT_PRECISION, WEIGHT_PRECISIONS, type WeightPrecision } from './quantize';
 export { ALL_BUILTIN_ENTITIES, type BuiltinEntity } from './entities/builtins';
 export type { RecognizerState, LuisInstance, ProgressFn } from './localRecognizer';
 export type { CalibrationInfo } from './calibration';

@@ -7,6 +7,7 @@ import { EntityExtractor, type ExtractorState, type FoundEntity } from './entiti
 import { DEFAULT_ORDER_ID_PATTERN, ORDER_ID_ENTITY } from './entities/orderId';
 import { DEFAULT_TAGGER_OPTIONS } from './entities/tagger';
 import { DEFAULT_INTENT_MODEL_OPTIONS, IntentModel, type IntentModelOptions, type IntentModelState } from './intent/intentModel';
+import { DEFAULT_WEIGHT_PRECISION, type WeightPrecision } from './quantize';
 import { applyTemperature, calibrate, stratifiedFolds, type CalibrationInfo, type HeldOut } from './calibration';
 import {
   applyFallback,
@@ -68,7 +69,26 @@ export interface LocalRecognizerOptions {
    * examples). false trains about 5x faster at some accuracy cost on large data.
    */
   mlp?: boolean;
+  /**
+   * How the big weight matrices are kept and saved (default {@link DEFAULT_WEIGHT_PRECISION}):
+   * `int8` rounds them to int8 rows right after training, so the model answers exactly as its
+   * model file will, at a quarter of the float32 file size.
+   */
+  weightPrecision?: WeightPrecision;
+  /**
+   * Loss weight factor of the out-of-scope class (`out_of_scope`, `out_of_scope/*`, `oos`)
+   * when the training data has one, on top of the class balancing (default
+   * {@link DEFAULT_OUT_OF_SCOPE_WEIGHT}); 1 treats it like any intent.
+   */
+  outOfScopeWeight?: number;
 }
+
+/**
+ * A small prior towards out-of-scope: its examples count three times in the loss. Out-of-scope
+ * examples cover a vast space with few examples, so class balancing alone under-weights them;
+ * see docs/nlu.md ("Out-of-scope examples") for what 1, 1.5, 2, 3, 4 and 6 gave.
+ */
+export const DEFAULT_OUT_OF_SCOPE_WEIGHT = 3;
 
 /** Receives human-readable progress lines during long training runs (stage, examples per second). */
 export type ProgressFn = (message: string) => void;
@@ -119,6 +139,8 @@ export interface RecognizerState {
   calibration: CalibrationInfo | null;
   ambiguityMargin: number;
   builtinEntities: BuiltinEntity[];
+  /** how the weight matrices are rounded (absent in format version 5 files: float32) */
+  weightPrecision?: WeightPrecision;
   intent: IntentModelState;
   entities: ExtractorState;
 }
@@ -130,6 +152,7 @@ interface Parts {
   threshold: number;
   ambiguityMargin: number;
   builtinEntities: BuiltinEntity[];
+  weightPrecision: WeightPrecision;
 }
 
 /**
@@ -175,7 +198,7 @@ export class LocalRecognizer extends Recognizer {
     const pattern = declaresOrderId ? (options.orderIdPattern ?? DEFAULT_ORDER_ID_PATTERN) : null;
     const extractor = EntityExtractor.train(data, pattern, { ...DEFAULT_TAGGER_OPTIONS, seed });
     stage('entity extractor');
-    return new LocalRecognizer({
+    const recognizer = new LocalRecognizer({
       intentModel,
       calibration,
       extractor,
@@ -183,7 +206,10 @@ export class LocalRecognizer extends Recognizer {
       // A calibrated threshold already prices in close calls; the margin stays for explicit use.
       ambiguityMargin: options.ambiguityMargin ?? (calibration === null ? DEFAULT_AMBIGUITY_MARGIN : 0),
       builtinEntities: [...(options.builtinEntities ?? ALL_BUILTIN_ENTITIES)],
+      weightPrecision: 'float32',
     });
+    if ((options.weightPrecision ?? DEFAULT_WEIGHT_PRECISION) === 'int8') recognizer.quantizeWeights();
+    return recognizer;
   }
 
   /** Rebuilds a recognizer from {@link RecognizerState} (see `loadModel`). */
@@ -195,13 +221,31 @@ export class LocalRecognizer extends Recognizer {
       threshold: state.threshold,
       ambiguityMargin: state.ambiguityMargin,
       builtinEntities: state.builtinEntities,
+      weightPrecision: state.weightPrecision ?? 'float32',
     });
   }
 
   /** Serialisable state of the trained recognizer. */
   toState(): RecognizerState {
-    const { intentModel, calibration, extractor, threshold, ambiguityMargin, builtinEntities } = this.parts;
-    return { threshold, calibration, ambiguityMargin, builtinEntities, intent: intentModel.toState(), entities: extractor.toState() };
+    const { intentModel, calibration, extractor, threshold, ambiguityMargin, builtinEntities, weightPrecision } = this.parts;
+    return { threshold, calibration, ambiguityMargin, builtinEntities, weightPrecision, intent: intentModel.toState(), entities: extractor.toState() };
+  }
+
+  /** How the weight matrices are rounded (and saved): `int8` or `float32`. */
+  get weightPrecision(): WeightPrecision {
+    return this.parts.weightPrecision;
+  }
+
+  /**
+   * Rounds the weight matrices to int8 rows in place, as an int8 model file stores them
+   * (a no-op when already int8). Used after training, and by benchmarks to measure what the
+   * rounding costs on the same trained model.
+   */
+  quantizeWeights(): void {
+    if (this.parts.weightPrecision === 'int8') return;
+    this.parts.intentModel.quantizeWeights();
+    this.parts.extractor.quantizeWeights();
+    this.parts.weightPrecision = 'int8';
   }
 
   /** How the confidences were calibrated and the threshold chosen; null when not calibrated. */
@@ -365,7 +409,7 @@ function intentModelOptions(options: LocalRecognizerOptions, seed: number, examp
   const mlp = options.mlp === false || defaults.mlp === null || examples < defaults.mlpMinExamples ? null : { ...defaults.mlp, seed: seed + 1 };
   const name = options.staticEmbeddings ?? (examples >= defaults.mlpMinExamples ? DEFAULT_STATIC_EMBEDDINGS : false);
   const embeddings = name === false ? null : { name, weight: options.staticEmbeddingWeight ?? 1 };
-  return { ...defaults, softmax: { ...defaults.softmax, seed }, mlp, embeddings };
+  return { ...defaults, softmax: { ...defaults.softmax, seed }, mlp, embeddings, outOfScopeWeight: options.outOfScopeWeight ?? DEFAULT_OUT_OF_SCOPE_WEIGHT };
 }
 
 /**

@@ -24,13 +24,28 @@ export interface ServerProcess {
   rssMb(): number;
   /** CPU time (user + system) the process has used so far, in milliseconds. */
   cpuMs(): number;
+  /** Peak resident set size so far (VmHWM), in MB. */
+  peakRssMb(): number;
+  /** Milliseconds from spawn until `readyPath` first answered 200. */
+  readyMs: number;
   stop(): Promise<void>;
 }
 
-/** Starts a TypeScript entry point with tsx and waits until /healthz answers. */
-export async function startServer(name: string, entry: string, env: Record<string, string>, root = ROOT): Promise<ServerProcess> {
+/**
+ * Starts a TypeScript entry point with tsx and waits until `readyPath` (default /healthz)
+ * answers 200, polling every 20 ms. `nodeArgs` go before the entry (e.g. `--cpu-prof`).
+ */
+export async function startServer(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  root = ROOT,
+  nodeArgs: string[] = [],
+  readyPath = '/healthz',
+): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--no-deprecation', '--import', 'tsx', path.join(root, entry)], {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--no-deprecation', ...nodeArgs, '--import', 'tsx', path.join(root, entry)], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -44,14 +59,17 @@ export async function startServer(name: string, entry: string, env: Record<strin
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
     try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
+      if ((await fetch(`${url}${readyPath}`)).ok) break;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) throw new Error(`${name} did not become healthy in 60 s: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 20));
   }
+  const readyMs = performance.now() - started;
   return {
+    readyMs,
+    peakRssMb: () => readStatusMb(child.pid, 'VmHWM'),
     name,
     url,
     child,
@@ -68,10 +86,15 @@ export async function startServer(name: string, entry: string, env: Record<strin
 }
 
 export function readRssMb(pid: number | undefined): number {
+  return readStatusMb(pid, 'VmRSS');
+}
+
+/** A size field of /proc/<pid>/status (VmRSS now, VmHWM the peak so far), in MB. */
+export function readStatusMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number {
   if (!pid) return NaN;
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
     return kb / 1024;
   } catch {
     return NaN;

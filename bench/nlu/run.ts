@@ -18,7 +18,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadTrainingData, NONE_INTENT, isOutOfScopeLabel } from '../../recognizers';
 import { entityMetrics, intentMetrics, median } from '../../recognizers/evaluation/metrics';
-import { LocalSystem, NlpJsSystem, type BenchSystem } from './systems';
+import { LocalSystem, NlpJsSystem, type BenchSystem, type CompactStats } from './systems';
 
 // The local recognizer's fallback is its own: the threshold it chooses from held-out folds of
 // the training data (docs/nlu.md, "Calibration"), unless --threshold sets one.
@@ -42,6 +42,12 @@ interface Row {
   trainCpuSeconds: number;
   medianInferenceMs: number;
   memoryMB: number;
+  /**
+   * Systems with compact model files (the local recognizer): the same trained model tested
+   * before its weights were rounded (float32), and its model file's size and load time.
+   */
+  float32?: { accuracy: number; top1Accuracy: number; entityF1: number | null };
+  modelFile?: CompactStats;
 }
 
 class UsageError extends Error {}
@@ -118,6 +124,30 @@ async function measure(system: BenchSystem, pair: Pair): Promise<Row> {
     goldSpans.push(ex.entities.map((e) => ({ entity: e.entity, start: e.start, end: e.end })));
     predSpans.push(answer.entities ?? []);
   }
+  let float32: Row['float32'];
+  let modelFile: Row['modelFile'];
+  if (system.compact !== undefined) {
+    float32 = {
+      accuracy: intentMetrics(gold, final).accuracy,
+      top1Accuracy: gold.filter((g, i) => g === top[i]).length / Math.max(1, gold.length),
+      entityF1: null,
+    };
+    if (goldSpans.some((s) => s.length > 0) && system.extractsEntities) float32.entityF1 = entityMetrics(goldSpans, predSpans).f1;
+    modelFile = await system.compact();
+    // The figures below are those of the model read back from its compact model file.
+    final.length = 0;
+    top.length = 0;
+    predSpans.length = 0;
+    times.length = 0;
+    for (const ex of test) {
+      const t = performance.now();
+      const answer = await system.predict(ex.text);
+      times.push(performance.now() - t);
+      final.push(answer.intent);
+      top.push(answer.top);
+      predSpans.push(answer.entities ?? []);
+    }
+  }
   const metrics = intentMetrics(gold, final);
   const inScope = gold.map((g, i) => [g, final[i]] as const).filter(([g]) => g !== NONE_INTENT);
   const oos = gold.map((g, i) => [g, final[i]] as const).filter(([g]) => g === NONE_INTENT);
@@ -135,12 +165,35 @@ async function measure(system: BenchSystem, pair: Pair): Promise<Row> {
     trainCpuSeconds: (cpuUsed.user + cpuUsed.system) / 1e6,
     medianInferenceMs: median(times),
     memoryMB,
+    ...(float32 === undefined ? {} : { float32 }),
+    ...(modelFile === undefined ? {} : { modelFile }),
   };
 }
 
 function formatTable(rows: Row[]): string {
   const pct = (x: number | null): string => (x === null ? '-' : (x * 100).toFixed(2));
-  const header = ['dataset', 'system', 'acc', 'top1', 'macroF1', 'in-scope', 'oos-rec', 'entityF1', 'train s', 'cpu s', 'ms/utt', 'MB'];
+  const header = [
+    'dataset',
+    'system',
+    'acc',
+    'top1',
+    'macroF1',
+    'in-scope',
+    'oos-rec',
+    'entityF1',
+    'train s',
+    'cpu s',
+    'ms/utt',
+    'MB',
+    'Δacc f32',
+    'ΔentF1',
+    'file MB',
+    'load ms',
+    'f32 MB',
+    'f32 load',
+  ];
+  const delta = (a: number | null | undefined, b: number | null | undefined): string =>
+    a === null || a === undefined || b === null || b === undefined ? '-' : `${a >= b ? '+' : ''}${((a - b) * 100).toFixed(2)}`;
   const body = rows.map((r) => [
     r.dataset,
     r.system,
@@ -154,6 +207,14 @@ function formatTable(rows: Row[]): string {
     r.trainCpuSeconds.toFixed(2),
     r.medianInferenceMs.toFixed(3),
     r.memoryMB.toFixed(0),
+    delta(r.accuracy, r.float32?.accuracy),
+    delta(r.entityF1, r.float32?.entityF1),
+    r.modelFile === undefined ? '-' : (r.modelFile.bytes / 2 ** 20).toFixed(1),
+    r.modelFile === undefined ? '-' : `${r.modelFile.firstLoadMs.toFixed(0)}/${r.modelFile.medianLoadMs.toFixed(0)}/${r.modelFile.medianLoadCpuMs.toFixed(0)}`,
+    r.modelFile === undefined ? '-' : (r.modelFile.float32.bytes / 2 ** 20).toFixed(1),
+    r.modelFile === undefined
+      ? '-'
+      : `${r.modelFile.float32.firstLoadMs.toFixed(0)}/${r.modelFile.float32.medianLoadMs.toFixed(0)}/${r.modelFile.float32.medianLoadCpuMs.toFixed(0)}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
@@ -213,6 +274,9 @@ async function main(): Promise<number> {
   process.stdout.write(`${formatTable(rows)}\n`);
   process.stdout.write("acc/macroF1/in-scope/oos-rec use each system's final answer (after its own None fallback); top1 ignores fallback.\n");
   process.stdout.write('train s = wall clock, cpu s = process CPU time during training; MB = heap + external memory retained by the trained model.\n');
+  process.stdout.write(
+    'local: the figures are those of the model read back from its model file (int8 weights); Δacc f32 / ΔentF1 = that minus the same trained model before rounding (float32); file MB = model file size; load ms = first load in the process / median of 3 / median CPU ms; f32 MB, f32 load = the same model saved with float32 weights (format version 5 size), measured just before.\n',
+  );
   process.stdout.write('Each system runs in its own process, one after the other.\n');
   if (args.out !== undefined) writeFileSync(args.out, `${JSON.stringify(rows, null, 2)}\n`);
   return 0;

@@ -2,7 +2,19 @@
  * The systems compared by `npm run bench:nlu`, behind one small interface so each is trained
  * and tested on exactly the same examples in the same process.
  */
-import { LocalRecognizer, NONE_INTENT, isOutOfScopeLabel, type LuisInstance, type TrainingData } from '../../recognizers';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  LocalRecognizer,
+  loadModel,
+  measureModelFile,
+  NONE_INTENT,
+  isOutOfScopeLabel,
+  saveModel,
+  type LuisInstance,
+  type TrainingData,
+} from '../../recognizers';
 
 /** One system's answer for one utterance. */
 export interface BenchAnswer {
@@ -13,6 +25,19 @@ export interface BenchAnswer {
   entities: Array<{ entity: string; start: number; end: number }> | null;
 }
 
+/** A model file's size and load times (first load in the process, median of 3, median CPU). */
+export interface FileStats {
+  bytes: number;
+  firstLoadMs: number;
+  medianLoadMs: number;
+  medianLoadCpuMs: number;
+}
+
+/** The compact (int8) model file and, for comparison, the same model saved with float32 weights. */
+export interface CompactStats extends FileStats {
+  float32: FileStats;
+}
+
 /** A system under test. */
 export interface BenchSystem {
   readonly name: string;
@@ -20,6 +45,12 @@ export interface BenchSystem {
   readonly extractsEntities: boolean;
   train(data: TrainingData): Promise<void>;
   predict(text: string): Promise<BenchAnswer>;
+  /**
+   * Systems with compact model files: round the trained model's weights as its model file
+   * does, write the file, read the model back from it for the next predictions, and report
+   * the file's size and load times (first load in this process, median of 3).
+   */
+  compact?(): Promise<CompactStats>;
 }
 
 /** This repository's recognizer; built-in entities off, since gold data never has them. */
@@ -32,7 +63,39 @@ export class LocalSystem implements BenchSystem {
   constructor(private readonly threshold?: number) {}
 
   async train(data: TrainingData): Promise<void> {
-    this.recognizer = LocalRecognizer.train(data, { builtinEntities: [], ...(this.threshold === undefined ? {} : { threshold: this.threshold }) });
+    // float32 first, so the bench measures what rounding to int8 costs on the same model.
+    this.recognizer = LocalRecognizer.train(data, {
+      builtinEntities: [],
+      weightPrecision: 'float32',
+      ...(this.threshold === undefined ? {} : { threshold: this.threshold }),
+    });
+  }
+
+  async compact(): Promise<CompactStats> {
+    if (this.recognizer === undefined) throw new Error('train first');
+    const dir = mkdtempSync(join(tmpdir(), 'bench-nlu-'));
+    const pick = (s: FileStats): FileStats => ({
+      bytes: s.bytes,
+      firstLoadMs: s.firstLoadMs,
+      medianLoadMs: s.medianLoadMs,
+      medianLoadCpuMs: s.medianLoadCpuMs,
+    });
+    try {
+      // The float32 file first (what a model file was before format version 6), then int8.
+      const float32File = join(dir, 'model-float32.json');
+      saveModel(this.recognizer, float32File, 'bench');
+      const float32 = pick(measureModelFile(float32File, 3));
+      rmSync(float32File);
+      this.recognizer.quantizeWeights();
+      const file = join(dir, 'model.json');
+      saveModel(this.recognizer, file, 'bench');
+      this.recognizer = undefined;
+      const stats = pick(measureModelFile(file, 3));
+      this.recognizer = loadModel(file);
+      return { ...stats, float32 };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   async predict(text: string): Promise<BenchAnswer> {

@@ -115,6 +115,11 @@ export class EntityExtractor {
     );
   }
 
+  /** Rounds the tagger's weights to int8 rows, in place (what an int8 model file holds). */
+  quantizeWeights(): void {
+    this.tagger?.quantizeWeights();
+  }
+
   /** Serialisable state. */
   toState(): ExtractorState {
     return {

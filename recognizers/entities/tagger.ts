@@ -1,4 +1,5 @@
 import { createRng, fnv1a, shuffleInPlace } from '../random';
+import { roundTripInt8Rows } from '../quantize';
 import { normalizeToken, type Token } from '../text/tokenizer';
 
 /** Settings of the averaged perceptron tagger. */
@@ -115,6 +116,11 @@ export class PerceptronTagger {
   /** Serialisable state. */
   toState(): TaggerState {
     return { tags: this.tags, featureHashes: [...this.rows.keys()], weights: this.weights, transitions: this.transitions };
+  }
+
+  /** Rounds the feature weights to int8 per feature row, in place (what an int8 model file holds). */
+  quantizeWeights(): void {
+    roundTripInt8Rows(this.weights, this.tags.length);
   }
 
   /** Rebuilds from model-file state. */

@@ -2,6 +2,7 @@ import { DEFAULT_FEATURIZER_OPTIONS, Featurizer, type FeaturizerOptions, type Fe
 import { DEFAULT_MLP_OPTIONS, MlpClassifier, type MlpOptions, type MlpState } from './mlpClassifier';
 import { DEFAULT_SOFTMAX_OPTIONS, SoftmaxClassifier, type SoftmaxOptions, type SoftmaxState } from './softmaxClassifier';
 import { loadStaticEmbeddings, type StaticEmbeddings } from './staticEmbeddings';
+import { isOutOfScopeLabel } from '../fallback';
 
 /** Distilled static sentence-embedding features beside the n-grams (see staticEmbeddings.ts). */
 export interface EmbeddingFeatures {
@@ -26,6 +27,8 @@ export interface IntentModelOptions {
   mlpMinExamples: number;
   /** static-embedding features; null or absent for n-grams only */
   embeddings?: EmbeddingFeatures | null;
+  /** loss weight factor of out-of-scope classes (`oos`, `out_of_scope`, `out_of_scope/*`); default 1 */
+  outOfScopeWeight?: number;
 }
 
 /**
@@ -120,12 +123,26 @@ export class IntentModel {
     const xs = texts.map((t) => shell.featurize(t));
     const size = shell.inputSize;
     const labels = Int32Array.from(intents.map((i) => classIndex.get(i) ?? 0));
-    const linear = SoftmaxClassifier.train(xs, labels, classes, size, options.softmax);
+    const oosWeight = options.outOfScopeWeight ?? 1;
+    const classWeightScale = oosWeight === 1 ? undefined : classes.map((c) => (isOutOfScopeLabel(c) ? oosWeight : 1));
+    const linear = SoftmaxClassifier.train(
+      xs,
+      labels,
+      classes,
+      size,
+      classWeightScale === undefined ? options.softmax : { ...options.softmax, classWeightScale },
+    );
     const mlps: MlpClassifier[] = [];
     const mlpOptions = options.mlp;
     const mlpCount = texts.length >= options.mlpMinExamples ? options.mlpCount : 0;
     for (let k = 0; mlpOptions !== null && k < mlpCount; k++) {
-      mlps.push(MlpClassifier.train(xs, labels, classes, size, { ...mlpOptions, seed: mlpOptions.seed + k }));
+      mlps.push(
+        MlpClassifier.train(xs, labels, classes, size, {
+          ...mlpOptions,
+          seed: mlpOptions.seed + k,
+          ...(classWeightScale === undefined ? {} : { classWeightScale }),
+        }),
+      );
     }
     return new IntentModel(classes, featurizer, linear, mlps, embeddings);
   }
@@ -151,6 +168,12 @@ export class IntentModel {
     };
     if (this.embeddings !== null) state.embeddings = this.embeddings.config;
     return state;
+  }
+
+  /** Rounds the big weight matrices to int8 rows, in place (what an int8 model file holds). */
+  quantizeWeights(): void {
+    this.linear?.quantizeWeights();
+    for (const mlp of this.mlps) mlp.quantizeWeights();
   }
 
   /** Probability of each class (same order as `classes`) for one text. */

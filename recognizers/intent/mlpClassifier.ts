@@ -1,5 +1,6 @@
 import { createRng, shuffleInPlace } from '../random';
 import { Arena, pad4 } from './kernels';
+import { roundTripInt8Rows } from '../quantize';
 import type { SparseVector } from './featurizer';
 import { balancedWeights, effectiveEpochs, softmaxInPlace } from './softmaxClassifier';
 
@@ -20,6 +21,8 @@ export interface MlpOptions {
    * examples) get more epochs, so they are not left underfitted by a budget tuned for 15k.
    */
   minUpdates: number;
+  /** per-class factor on the loss weight (e.g. a larger weight for the out-of-scope class) */
+  classWeightScale?: readonly number[];
 }
 
 export const DEFAULT_MLP_OPTIONS: MlpOptions = {
@@ -112,6 +115,12 @@ export class MlpClassifier {
     };
   }
 
+  /** Rounds the input weights to int8 per feature row, in place (what an int8 model file holds). */
+  quantizeWeights(): void {
+    const start = this.w1 >> 2;
+    roundTripInt8Rows(this.arena.f32.subarray(start, start + this.F * this.Hp), this.Hp);
+  }
+
   /** Trains with SGD and hidden-layer dropout; deterministic per seed. */
   static train(xs: SparseVector[], labels: Int32Array, classes: string[], nFeatures: number, options: MlpOptions = DEFAULT_MLP_OPTIONS): MlpClassifier {
     const m = new MlpClassifier(classes, nFeatures, options.hidden);
@@ -124,7 +133,7 @@ export class MlpClassifier {
     for (let f = 0; f < nFeatures; f++) for (let j = 0; j < H; j++) f32[(m.w1 >> 2) + f * Hp + j] = (rng() * 2 - 1) * r1;
     const r2 = Math.sqrt(6 / (H + C));
     for (let j = 0; j < H; j++) for (let c = 0; c < C; c++) f32[(m.w2 >> 2) + j * Cp + c] = (rng() * 2 - 1) * r2;
-    const classWeight = balancedWeights(labels, C, options.balanced);
+    const classWeight = balancedWeights(labels, C, options.balanced, options.classWeightScale);
     const keep = 1 - options.dropout;
     const order = Int32Array.from(xs.keys());
     const probs = new Float64Array(C);

@@ -1,5 +1,6 @@
 import { createRng, shuffleInPlace } from '../random';
 import { Arena, pad4 } from './kernels';
+import { roundTripInt8Rows } from '../quantize';
 import type { SparseVector } from './featurizer';
 
 /** Training settings of the multinomial logistic regression. */
@@ -17,6 +18,8 @@ export interface SoftmaxOptions {
    * examples) get more epochs, so they are not left underfitted by a budget tuned for 15k.
    */
   minUpdates: number;
+  /** per-class factor on the loss weight (e.g. a larger weight for the out-of-scope class) */
+  classWeightScale?: readonly number[];
 }
 
 export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxOptions = {
@@ -82,6 +85,12 @@ export class SoftmaxClassifier {
     return { classes: this.classes, features: this.features, weights: this.arena.f32.slice(this.w >> 2, (this.w >> 2) + n), bias: this.bias.slice() };
   }
 
+  /** Rounds the weights to int8 per feature row, in place (what an int8 model file holds). */
+  quantizeWeights(): void {
+    const start = this.w >> 2;
+    roundTripInt8Rows(this.arena.f32.subarray(start, start + this.features * this.stride), this.stride);
+  }
+
   /** Trains on pre-featurised examples; `labels[i]` indexes `classes`. Deterministic per seed. */
   static train(
     xs: SparseVector[],
@@ -95,7 +104,7 @@ export class SoftmaxClassifier {
     const stride = clf.stride;
     const { arena, bias } = clf;
     const grad = arena.alloc(stride);
-    const classWeight = balancedWeights(labels, C, options.balanced);
+    const classWeight = balancedWeights(labels, C, options.balanced, options.classWeightScale);
     const rng = createRng(options.seed);
     const order = Int32Array.from(xs.keys());
     const scores = new Float64Array(C);
@@ -163,12 +172,14 @@ export function effectiveEpochs(epochs: number, minUpdates: number, examples: nu
 }
 
 /** Per-class loss weights: n / (C * count) when balancing, else 1. */
-export function balancedWeights(labels: Int32Array, C: number, balanced: boolean): Float64Array {
+export function balancedWeights(labels: Int32Array, C: number, balanced: boolean, scale?: readonly number[]): Float64Array {
   const weights = new Float64Array(C).fill(1);
-  if (!balanced || labels.length === 0) return weights;
-  const counts = new Float64Array(C);
-  for (const y of labels) counts[y] += 1;
-  for (let c = 0; c < C; c++) weights[c] = counts[c] > 0 ? labels.length / (C * counts[c]) : 1;
+  if (balanced && labels.length > 0) {
+    const counts = new Float64Array(C);
+    for (const y of labels) counts[y] += 1;
+    for (let c = 0; c < C; c++) weights[c] = counts[c] > 0 ? labels.length / (C * counts[c]) : 1;
+  }
+  if (scale !== undefined) for (let c = 0; c < C; c++) weights[c] *= scale[c] ?? 1;
   return weights;
 }
 

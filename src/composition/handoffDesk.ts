@@ -2,7 +2,7 @@ import type { ConversationState, TurnContext } from 'botbuilder';
 import type { AppConfig } from '../config/config';
 import type { HandoffConfig } from '../config/handoff';
 import { CLIENT_ADDRESS_KEY } from '../bot/RateLimiter';
-import { createHandoffLayer, type HandoffLayer } from '../handoff/createHandoffLayer';
+import type { HandoffLayer } from '../handoff/createHandoffLayer';
 import type { RateLimitStore } from '../server/rateLimitStore';
 import type { Logger } from '../telemetry/logger';
 import type { Observability } from '../telemetry/observability';
@@ -21,6 +21,8 @@ export interface HandoffDeskDependencies {
 export function createHandoffDesk(config: AppConfig, deps: HandoffDeskDependencies): HandoffLayer | undefined {
   const { stores } = deps;
   if (!config.handoff.slackChannel || !config.slack || !stores.handoffTickets) return undefined;
+  // Loaded only when used: the Slack SDK is about 13 MB of idle memory (docs/performance.md).
+  const { createHandoffLayer } = require('../handoff/createHandoffLayer') as typeof import('../handoff/createHandoffLayer.js');
   return createHandoffLayer({
     config: config.handoff,
     slack: config.slack,

@@ -12,7 +12,7 @@ import { type Dialog, type DialogState, DialogSet } from 'botbuilder-dialogs';
 import { StateKeys } from '../bot/SupportBot';
 import { OFFERED_CHOICES_PROPERTY } from '../channels/channelMiddleware';
 import { SlackAdapter } from '../channels/slack/SlackAdapter';
-import { HandoffStateKeys } from '../handoff/createHandoffLayer';
+import { HandoffStateKeys } from '../handoff/stateKeys';
 import { STATE_VERSION, STATE_VERSION_KEY, TURN_FAILURE_KEY } from '../state/schema';
 import type { GroupsConfig } from '../config/groups';
 import type { Logger } from '../telemetry/logger';

@@ -21,11 +21,9 @@ import { TicketNotifier } from './TicketNotifier';
 import type { HandoffStore } from './store/HandoffStore';
 import type { ConversationEvents } from '../../dialogs/conversationEvents';
 
-/** Conversation-state property names; renaming one orphans conversations in a handoff. */
-export const HandoffStateKeys = {
-  pointer: 'handoff',
-  recent: 'handoffRecent',
-} as const;
+import { HandoffStateKeys } from './stateKeys';
+
+export { HandoffStateKeys };
 
 export interface HandoffLayerOptions {
   config: HandoffConfig;

@@ -115,6 +115,9 @@ export class StateGuard implements Middleware {
 
   /** Migrates in place; says what is wrong when the result cannot be read. */
   private inspectConversation(state: StoredState): Verdict {
+    // Nothing stored yet (a new conversation): already this version's shape, nothing to migrate.
+    // Without this, every new conversation reported a migration from the baseline version.
+    if (isEmpty(state)) return { kind: 'ok' };
     if (UNREADABLE_ITEM_KEY in state) {
       delete state[UNREADABLE_ITEM_KEY];
       return { kind: 'reset', reason: 'unreadable', detail: 'the stored item cannot be decoded' };
@@ -241,6 +244,11 @@ export class StateGuard implements Middleware {
     await context.sendActivity(StateMessages.repeatedFailure);
     return true;
   }
+}
+
+function isEmpty(state: StoredState): boolean {
+  for (const _ in state) return false;
+  return true;
 }
 
 function versionOf(state: StoredState): number | 'unreadable' {

@@ -1,7 +1,7 @@
 import { DialogIds, WaterfallSteps } from '../../dialogs/dialogIds';
 import { StateKeys, UserStateKeys } from '../bot/SupportBot';
 import { OFFERED_CHOICES_PROPERTY } from '../channels/channelMiddleware';
-import { HandoffStateKeys } from '../handoff/createHandoffLayer';
+import { HandoffStateKeys } from '../handoff/stateKeys';
 import { PARTICIPANTS_SPLIT_KEY } from '../groups/GroupStateSplit';
 
 /**

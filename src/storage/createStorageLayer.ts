@@ -1,18 +1,14 @@
 import type { BotState, Middleware, Storage, TranscriptLogger, TurnContext } from 'botbuilder';
 import { MemoryTranscriptStore, TranscriptLoggerMiddleware } from 'botbuilder';
-import { type Db, MongoClient, type MongoClientOptions } from 'mongodb';
+import type { Db, MongoClient, MongoClientOptions } from 'mongodb';
 import type { StorageConfig } from '../config/storage';
 import { type ConversationLock, MemoryConversationLock } from './ConversationLock';
 import { EncryptedStorage } from './encryption/EncryptedStorage';
 import { FieldCipher } from './encryption/FieldCipher';
 import { StorageErrorCode, StorageUnavailableError, isStorageUnavailable } from './errors';
-import { DEFAULT_COLLECTIONS, ensureStorageIndexes } from './mongo/indexes';
 import { MemoryStorage } from './MemoryStorage';
-import { MongoBatcher } from './mongo/MongoBatcher';
-import { MongoConversationLock } from './mongo/MongoConversationLock';
 import type { BotStateRecord } from './mongo/mongoDocuments';
-import { MongoStorage } from './mongo/MongoStorage';
-import { MongoTranscriptStore, type TranscriptDocument } from './mongo/MongoTranscriptStore';
+import type { TranscriptDocument } from './mongo/MongoTranscriptStore';
 import type { TranscriptRedactionOptions } from './redaction';
 import { TurnSerializer } from './TurnSerializer';
 import type { UserDataStores } from './userData';
@@ -88,6 +84,14 @@ export async function createStorageLayer(config: StorageConfig, deps: StorageLay
   if (config.kind === 'memory' || !config.mongodb) return createMemoryLayer(config, deps, cipher);
 
   const { uri, dbName, connectTimeoutMs, maxDocumentBytes, requireTls } = config.mongodb;
+  // The driver and the Mongo stores load only for MongoDB state: on memory state the driver
+  // would be about 16 MB of idle memory for nothing (docs/performance.md).
+  const { MongoClient } = require('mongodb') as typeof import('mongodb');
+  const { DEFAULT_COLLECTIONS, ensureStorageIndexes } = require('./mongo/indexes') as typeof import('./mongo/indexes.js');
+  const { MongoBatcher } = require('./mongo/MongoBatcher') as typeof import('./mongo/MongoBatcher.js');
+  const { MongoConversationLock } = require('./mongo/MongoConversationLock') as typeof import('./mongo/MongoConversationLock.js');
+  const { MongoStorage } = require('./mongo/MongoStorage') as typeof import('./mongo/MongoStorage.js');
+  const { MongoTranscriptStore } = require('./mongo/MongoTranscriptStore') as typeof import('./mongo/MongoTranscriptStore.js');
   const client = new MongoClient(uri, {
     serverSelectionTimeoutMS: connectTimeoutMs,
     connectTimeoutMS: connectTimeoutMs,

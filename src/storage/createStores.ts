@@ -10,13 +10,6 @@ import { MemoryHandoffStore } from '../handoff/store/MemoryHandoffStore';
 import { MemoryRateLimitStore, type RateLimitStore } from '../server/rateLimitStore';
 import { type AttemptStore, MemoryAttemptStore } from '../verification/attemptStore';
 import { createStorageLayer, type StorageLayer, type StorageLayerDeps } from './createStorageLayer';
-import { MongoAttemptStore } from './mongo/MongoAttemptStore';
-import { MongoConversationReferenceStore } from './mongo/MongoConversationReferenceStore';
-import { MongoDeliveryInbox } from './mongo/MongoDeliveryInbox';
-import { MongoDirectLineStore } from './mongo/MongoDirectLineStore';
-import { MongoHandoffStore } from './mongo/MongoHandoffStore';
-import { MongoKeyStore } from './mongo/MongoKeyStore';
-import { MongoRateLimitStore } from './mongo/MongoRateLimitStore';
 
 /** Collection of the Slack channel's delivery claims and thread marks. */
 export const SLACK_KEYS_COLLECTION = 'slackKeys';
@@ -81,6 +74,15 @@ export async function createStores(config: StorageConfig, deps: StoresDeps = {})
       directLine: (limits) => new MemoryDirectLineStore(limits),
     };
   }
+  // The MongoDB stores (and through them the driver, about 16 MB of idle memory) load only for
+  // a database (docs/performance.md).
+  const { MongoAttemptStore } = require('./mongo/MongoAttemptStore') as typeof import('./mongo/MongoAttemptStore.js');
+  const { MongoConversationReferenceStore } = require('./mongo/MongoConversationReferenceStore') as typeof import('./mongo/MongoConversationReferenceStore.js');
+  const { MongoDeliveryInbox } = require('./mongo/MongoDeliveryInbox') as typeof import('./mongo/MongoDeliveryInbox.js');
+  const { MongoDirectLineStore } = require('./mongo/MongoDirectLineStore') as typeof import('./mongo/MongoDirectLineStore.js');
+  const { MongoHandoffStore } = require('./mongo/MongoHandoffStore') as typeof import('./mongo/MongoHandoffStore.js');
+  const { MongoKeyStore } = require('./mongo/MongoKeyStore') as typeof import('./mongo/MongoKeyStore.js');
+  const { MongoRateLimitStore } = require('./mongo/MongoRateLimitStore') as typeof import('./mongo/MongoRateLimitStore.js');
   const verificationAttempts = new MongoAttemptStore(db);
   try {
     await verificationAttempts.ensureIndexes();

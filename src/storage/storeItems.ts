@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { StoreItem, StoreItems } from 'botbuilder';
 import { StorageDocumentTooLargeError, StorageError, StorageErrorCode } from './errors';
 
@@ -26,9 +26,13 @@ export interface EncodedItem {
   newETag: string;
 }
 
-/** A fresh eTag: random, so instances never hand out the same one. */
+/**
+ * A fresh eTag: random, so instances never hand out the same one. randomUUID draws from a
+ * cached pool of random bytes; randomBytes(12) per write showed up in CPU profiles (a
+ * synchronous CSPRNG call and a Buffer per state write, about 1% of a turn).
+ */
 export function newETag(): string {
-  return randomBytes(12).toString('base64url');
+  return randomUUID();
 }
 
 /** Throws a StorageError with code STORAGE_INVALID_ARGUMENT. */

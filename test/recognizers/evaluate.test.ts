@@ -67,9 +67,13 @@ describe('evaluation', () => {
 
     assert.equal(code, 0);
     const report = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
-    for (const key of ['intent', 'inScopeAccuracy', 'outOfScopeRecall', 'entities', 'trainSeconds', 'medianInferenceMs', 'predictions']) {
+    for (const key of ['intent', 'inScopeAccuracy', 'outOfScopeRecall', 'entities', 'trainSeconds', 'medianInferenceMs', 'predictions', 'modelFile']) {
       assert.ok(key in report, `missing ${key}`);
     }
+    const modelFile = report.modelFile as { bytes: number; firstLoadMs: number; medianLoadMs: number; weightPrecision: string };
+    assert.equal(modelFile.weightPrecision, 'int8');
+    assert.ok(modelFile.bytes > 100_000 && modelFile.bytes < 2_000_000, `${modelFile.bytes} bytes`);
+    assert.ok(modelFile.firstLoadMs > 0 && modelFile.medianLoadMs > 0);
     const intent = report.intent as { accuracy: number; macroF1: number; perIntent: Record<string, { support: number }> };
     assert.ok(intent.accuracy > 0.9, 'the model should fit its own training data');
     assert.ok(intent.perIntent.greet!.support > 40);
@@ -86,6 +90,8 @@ describe('evaluation', () => {
       assert.equal(await main(['evaluate', '--folds', 'x']), 2);
       assert.equal(await main(['evaluate', '--folds', '3', '--model', BOT_NLU]), 2);
       assert.equal(await main(['frobnicate']), 2);
+      assert.equal(await main(['train', '--precision', 'float8']), 2);
+      assert.equal(await main(['evaluate', '--folds', '3', '--oos-weight', '0']), 2);
     } finally {
       process.stderr.write = write;
     }

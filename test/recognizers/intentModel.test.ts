@@ -3,7 +3,7 @@ import { Featurizer, DEFAULT_FEATURIZER_OPTIONS } from '../../recognizers/intent
 import { Arena } from '../../recognizers/intent/kernels';
 import { MlpClassifier, DEFAULT_MLP_OPTIONS } from '../../recognizers/intent/mlpClassifier';
 import { SoftmaxClassifier, DEFAULT_SOFTMAX_OPTIONS, softmaxInPlace } from '../../recognizers/intent/softmaxClassifier';
-import { IntentModel } from '../../recognizers/intent/intentModel';
+import { DEFAULT_INTENT_MODEL_OPTIONS, IntentModel } from '../../recognizers/intent/intentModel';
 
 const TEXTS = ['where is my parcel', 'track my parcel', 'parcel status please', 'hello there', 'hi friend', 'hello friend'];
 const INTENTS = ['track', 'track', 'track', 'greet', 'greet', 'greet'];
@@ -61,6 +61,19 @@ describe('intent features and classifiers', () => {
       const p = model.predictProba(featurizer.transform('track the parcel'));
       assert.ok((p[1] as number) > 0.6, `track probability ${p[1]}`);
       assert.ok(Math.abs((p[0] as number) + (p[1] as number) - 1) < 1e-9);
+    }
+  });
+
+  it('should give unseen off-topic texts a higher out-of-scope probability with outOfScopeWeight above 1', () => {
+    const texts = [...TEXTS, 'what is the weather', 'tell me a joke', 'who won the game'];
+    const intents = [...INTENTS, 'out_of_scope', 'out_of_scope', 'out_of_scope'];
+    const options = { ...DEFAULT_INTENT_MODEL_OPTIONS, mlp: null };
+    const plain = IntentModel.train(texts, intents, { ...options, outOfScopeWeight: 1 });
+    const weighted = IntentModel.train(texts, intents, { ...options, outOfScopeWeight: 3 });
+    const oos = plain.classes.indexOf('out_of_scope');
+
+    for (const text of ['what a game', 'is it raining today', 'a random sentence']) {
+      assert.ok((weighted.predict(text)[oos] as number) > (plain.predict(text)[oos] as number), text);
     }
   });
 

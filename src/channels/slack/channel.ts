@@ -1,6 +1,6 @@
 import type { ChannelModule, Channel } from '../Channel';
 import { verifiedIdentityMiddleware } from '../identity';
-import { createSlackBridge, type SlackBridge } from './SlackBridge';
+import type { SlackBridge } from './SlackBridge';
 
 /** Native Slack (SLACK_* settings): Bolt on /api/slack/events or Socket Mode. */
 export interface SlackChannel extends Channel {
@@ -15,6 +15,9 @@ export const slackChannel: ChannelModule<SlackChannel> = {
   async create({ config, logger, bot, stores, onTurnError, limits, metrics, desk }) {
     const slack = config.slack;
     if (!slack || !stores.slack) throw new Error('slackChannel: SLACK_* settings and the Slack stores are needed.');
+    // Loaded only when Slack is configured: the Slack SDK is about 13 MB of idle memory
+    // (docs/performance.md).
+    const { createSlackBridge } = require('./SlackBridge') as typeof import('./SlackBridge.js');
     const bridge = await createSlackBridge({
       config: slack,
       bot,
